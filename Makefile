@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= var
+PORT ?= 8000
+
+.PHONY: demo test install-demo install-dev lint ci worker help
+
+help:
+	@echo "make demo   installe, prépare les données fictives et lance le serveur sur http://127.0.0.1:$(PORT)"
+	@echo "make test   installe les dépendances de test et lance toute la suite"
+
+install-demo:
+	$(PYTHON) scripts/bootstrap.py base
+
+install-dev:
+	$(PYTHON) scripts/bootstrap.py dev
+
+demo: install-demo
+	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py demo --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+worker:
+	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py db_worker

@@ -1,0 +1,83 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parcours.core.models import Departement
+
+from .roles import ROLES_BY_KIND, OrganisationKind, Role
+
+
+class User(AbstractUser):
+    """A person who uses Parcours. What she may do comes from her memberships, never from this row."""
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Organisation(models.Model):
+    kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("nom"), max_length=200)
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Siège d'une association ; département d'une commission ou d'une préfecture."),
+    )
+    # Approved associations only (CASF R121-12-1 ss).
+    approval_number = models.CharField(_("numéro d'agrément"), max_length=50, blank=True)
+    approval_start = models.DateField(_("début de l'agrément"), null=True, blank=True)
+    departements_served = models.ManyToManyField(
+        Departement, verbose_name=_("départements d'intervention"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        constraints = [
+            # One commission and one préfecture per département (CASF L121-9, R121-12-6).
+            models.UniqueConstraint(
+                fields=["kind", "departement"],
+                condition=models.Q(kind__in=["commission", "prefecture"]),
+                name="one_commission_and_prefecture_per_departement",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def approval_end(self):
+        from parcours.pathway.rules import approval_end
+
+        return approval_end(self.approval_start) if self.approval_start else None
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("appartenance")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+    def clean(self):
+        if self.role not in ROLES_BY_KIND[OrganisationKind(self.organisation.kind)]:
+            raise ValidationError(_("Ce rôle n'existe pas dans ce type d'organisation."))
+
+    @property
+    def departement_id(self):
+        return self.organisation.departement_id

@@ -1,0 +1,36 @@
+"""Kinds of organisation and the roles people hold in them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    ASSOCIATION = "association", _("Association agréée")
+    COMMISSION = "commission", _("Commission départementale")
+    PREFECTURE = "prefecture", _("Préfecture")
+    PARTNER = "partner", _("Partenaire")
+    NATIONAL = "national", _("Administration nationale")
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", _("Travailleuse sociale")
+    HEAD_OF_SERVICE = "head_of_service", _("Cheffe de service")
+    VOLUNTEER = "volunteer", _("Bénévole")
+    INTERN = "intern", _("Stagiaire")
+    SECRETARIAT = "secretariat", _("Secrétariat de la commission")
+    COMMISSION_MEMBER = "commission_member", _("Membre de la commission")
+    PREFECTURE_AGENT = "prefecture_agent", _("Agent de la préfecture")
+    NATIONAL_ADMIN = "national_admin", _("Administration nationale")
+
+
+ASSOCIATION_STAFF = frozenset({Role.SOCIAL_WORKER, Role.HEAD_OF_SERVICE})
+ASSOCIATION_ROLES = ASSOCIATION_STAFF | {Role.VOLUNTEER, Role.INTERN}
+
+# Which roles an organisation of each kind can give.
+ROLES_BY_KIND = {
+    OrganisationKind.ASSOCIATION: ASSOCIATION_ROLES,
+    OrganisationKind.COMMISSION: frozenset({Role.SECRETARIAT, Role.COMMISSION_MEMBER}),
+    OrganisationKind.PREFECTURE: frozenset({Role.PREFECTURE_AGENT}),
+    OrganisationKind.PARTNER: frozenset(),
+    OrganisationKind.NATIONAL: frozenset({Role.NATIONAL_ADMIN}),
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PathwayConfig(AppConfig):
+    name = "parcours.pathway"
+    verbose_name = "Parcours de sortie de la prostitution"

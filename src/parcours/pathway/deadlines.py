@@ -1,0 +1,93 @@
+"""What is due: computed from the periods and requests, never typed. Works on prefetched pathways."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from parcours.core import clock
+
+from . import rules
+from .models import Pathway, Period
+
+PS = rules.PathwayStatus
+
+
+@dataclass(frozen=True)
+class Deadline:
+    label: str
+    date: dt.date | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.date is not None and self.date < clock.today()
+
+
+@dataclass(frozen=True)
+class PathwaySummary:
+    current_period: Period | None
+    last_period: Period | None
+    months_used: int
+    max_months: int
+    renewal_due: dt.date | None
+    open_request: object | None
+    next_deadline: Deadline | None
+
+    @property
+    def cap_reached(self) -> bool:
+        return self.months_used >= self.max_months
+
+
+def summarise(pathway: Pathway, today: dt.date | None = None) -> PathwaySummary:
+    """Use with `.prefetch_related("periods", "requests")` on lists to avoid a query per pathway."""
+    today = today or clock.today()
+    periods = sorted(pathway.periods.all(), key=lambda p: p.number)
+    last = periods[-1] if periods else None
+    current = next((p for p in periods if p.start <= today <= p.end), None)
+    used = sum(p.months for p in periods)
+    rule = pathway.rule
+    open_request = next((r for r in pathway.requests.all() if r.status in rules.OPEN_REQUEST_STATUSES), None)
+    renewal_due = rules.renewal_due(last.end) if last and used < rule.max_total_months else None
+    return PathwaySummary(
+        current_period=current,
+        last_period=last,
+        months_used=used,
+        max_months=rule.max_total_months,
+        renewal_due=renewal_due,
+        open_request=open_request,
+        next_deadline=_next_deadline(pathway, last, used, rule, open_request, renewal_due),
+    )
+
+
+def _next_deadline(pathway, last, used, rule, open_request, renewal_due) -> Deadline | None:
+    if pathway.status == PS.EXITED:
+        return None
+    if open_request is not None:
+        return _request_deadline(open_request)
+    if pathway.status == PS.ACTIVE and last:
+        if used >= rule.max_total_months:
+            return Deadline(_("Fin du parcours (24 mois)"), last.end)
+        return Deadline(_("Demande de renouvellement à transmettre"), renewal_due)
+    if pathway.status == PS.LAPSED and last:
+        return Deadline(_("Période échue : renouveler ou enregistrer la sortie"), last.end)
+    if pathway.status == PS.REFUSED:
+        return Deadline(_("Entrée refusée : nouvelle demande possible"), None)
+    return None
+
+
+def _request_deadline(req) -> Deadline:
+    RS = rules.RequestStatus
+    labels = {
+        RS.DRAFT: _("Demande à compléter et faire valider"),
+        RS.VALIDATED: _("Demande validée à transmettre"),
+        RS.SUBMITTED: _("En attente d'inscription à une séance"),
+        RS.SCHEDULED: _("Examen en séance de la commission"),
+        RS.ADJOURNED: _("Demande ajournée à compléter"),
+        RS.AVIS_GIVEN: _("En attente de la décision du préfet"),
+    }
+    date = None
+    if req.status == RS.SCHEDULED:
+        date = next((item.session.date for item in req.agenda_items.all()), None)
+    return Deadline(labels[req.status], date)

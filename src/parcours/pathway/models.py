@@ -1,0 +1,263 @@
+"""The PSP: pathways, requests and their plan, commission sessions, avis, decisions, periods, exits, events.
+
+Models hold data and invariants that never depend on who acts; every change of state goes through
+`transitions.py`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.models import Organisation
+from parcours.core.models import Departement
+from parcours.people.models import Person
+
+from . import rules
+from .visibility import PathwayQuerySet, RequestQuerySet, SessionQuerySet
+
+
+class Pathway(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="pathways")
+    association = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pathways")
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("statut"), max_length=20, choices=rules.PathwayStatus.choices, default=rules.PathwayStatus.PREPARING
+    )
+    rule_version = models.CharField(_("version des règles"), max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PathwayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("parcours de sortie")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"PSP-{self.departement_id}-{self.pk:05d}"
+
+    @property
+    def rule(self) -> rules.RuleVersion:
+        return rules.rule_version(self.rule_version)
+
+
+class PathwayRequest(models.Model):
+    """A request to enter (annex 6) or renew (annex 7) the pathway, with the plan that formalises it."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField(_("type de demande"), max_length=10, choices=rules.RequestKind.choices)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=rules.RequestStatus.choices, default=rules.RequestStatus.DRAFT
+    )
+    situation = models.TextField(_("situation de la personne"), blank=True)
+    motivation = models.TextField(_("motivation et projet d'insertion"), blank=True)
+    evaluation = models.TextField(
+        _("évaluation de la période écoulée"),
+        blank=True,
+        help_text=_("Renouvellement : actions réalisées, engagements tenus, prochaines étapes."),
+    )
+    sworn_statement = models.BooleanField(
+        _("attestation sur l'honneur de cessation de l'activité de prostitution signée"), default=False
+    )
+    signed_on = models.DateField(_("date de signature par la personne et l'association"), null=True, blank=True)
+    commission = models.ForeignKey(
+        Organisation,
+        verbose_name=_("commission"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests_received",
+    )
+    submitted_on = models.DateField(_("transmise le"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open request per pathway: no double submission.
+            models.UniqueConstraint(
+                fields=["pathway"],
+                condition=Q(status__in=[s.value for s in rules.OPEN_REQUEST_STATUSES]),
+                name="one_open_request_per_pathway",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.pathway.reference}"
+
+
+class PlanDomain(models.TextChoices):
+    HOUSING = "housing", _("Logement, hébergement")
+    HEALTH = "health", _("Santé")
+    RIGHTS = "rights", _("Accès aux droits")
+    RESIDENCE = "residence", _("Séjour, asile")
+    FRENCH = "french", _("Apprentissage du français")
+    TRAINING = "training", _("Formation")
+    EMPLOYMENT = "employment", _("Emploi")
+    JUSTICE = "justice", _("Plainte, justice")
+    SOCIAL = "social", _("Vie sociale, autonomie")
+    OTHER = "other", _("Autre")
+
+
+class PlanAction(models.Model):
+    request = models.ForeignKey(PathwayRequest, on_delete=models.CASCADE, related_name="actions")
+    domain = models.CharField(_("domaine"), max_length=20, choices=PlanDomain.choices)
+    description = models.CharField(_("action prévue"), max_length=300)
+    target_date = models.DateField(_("échéance"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["target_date", "pk"]
+        verbose_name = _("action prévue")
+
+
+class Commitment(models.Model):
+    request = models.ForeignKey(PathwayRequest, on_delete=models.CASCADE, related_name="commitments")
+    text = models.CharField(_("engagement de la personne"), max_length=300)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("engagement")
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("Prévue")
+    HELD = "held", _("Tenue")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class CommissionSession(models.Model):
+    commission = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=SessionStatus.choices, default="planned")
+    attendance = models.TextField(_("membres présents"), blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("séance de la commission")
+
+    def __str__(self) -> str:
+        return f"{self.commission} — {self.date:%d/%m/%Y}"
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(CommissionSession, on_delete=models.CASCADE, related_name="agenda")
+    request = models.ForeignKey(PathwayRequest, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveIntegerField(_("rang"))
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("point de l'ordre du jour")
+        constraints = [models.UniqueConstraint(fields=["session", "request"], name="request_once_per_session")]
+
+
+class Avis(models.Model):
+    request = models.ForeignKey(PathwayRequest, on_delete=models.PROTECT, related_name="avis")
+    session = models.ForeignKey(CommissionSession, on_delete=models.PROTECT, related_name="avis")
+    kind = models.CharField(_("avis"), max_length=20, choices=rules.AvisKind.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avis")
+        verbose_name_plural = _("avis")
+        constraints = [models.UniqueConstraint(fields=["request", "session"], name="one_avis_per_session")]
+
+
+class DecisionKind(models.TextChoices):
+    AUTHORISED = "authorised", _("Autorisation")
+    REFUSED = "refused", _("Refus")
+
+
+class Decision(models.Model):
+    request = models.OneToOneField(PathwayRequest, on_delete=models.PROTECT, related_name="decision")
+    kind = models.CharField(_("décision"), max_length=20, choices=DecisionKind.choices)
+    decided_on = models.DateField(_("date de la décision"))
+    refusal_reasons = models.JSONField(_("motifs de refus"), default=list, blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("décision du préfet")
+
+
+class Period(models.Model):
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="periods")
+    request = models.OneToOneField(PathwayRequest, on_delete=models.PROTECT, related_name="period")
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    start = models.DateField(_("début"))
+    end = models.DateField(_("fin"))
+    months = models.PositiveSmallIntegerField(_("durée en mois"))
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("période autorisée")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="period_ends_after_start"),
+            models.UniqueConstraint(fields=["pathway", "number"], name="period_number_unique"),
+        ]
+
+
+class OutcomeHousing(models.TextChoices):
+    UNKNOWN = "", _("Non renseigné")
+    OWN = "own", _("Logement autonome")
+    SOCIAL = "social", _("Logement social ou adapté")
+    SHELTER = "shelter", _("Hébergement")
+    NONE = "none", _("Sans solution")
+
+
+class OutcomeActivity(models.TextChoices):
+    UNKNOWN = "", _("Non renseigné")
+    EMPLOYED = "employed", _("En emploi")
+    TRAINING = "training", _("En formation")
+    SEEKING = "seeking", _("En recherche d'emploi")
+    NONE = "none", _("Sans activité")
+
+
+class Exit(models.Model):
+    pathway = models.OneToOneField(Pathway, on_delete=models.PROTECT, related_name="exit")
+    date = models.DateField(_("date de sortie"))
+    reason = models.CharField(_("motif de sortie"), max_length=20, choices=rules.ExitReason.choices)
+    housing = models.CharField(_("logement à la sortie"), max_length=20, choices=OutcomeHousing.choices,
+                               blank=True)
+    activity = models.CharField(_("activité à la sortie"), max_length=20, choices=OutcomeActivity.choices,
+                                blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sortie du parcours")
+
+
+class Event(models.Model):
+    """One step of a pathway: who did what, when, from which state to which. Never edited."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="events")
+    request = models.ForeignKey(PathwayRequest, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="events")
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("événement")

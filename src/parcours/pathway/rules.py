@@ -1,0 +1,274 @@
+"""The law of the exit pathway (PSP) as the system applies it.
+
+Every duration, deadline and allowed transition lives here, with the text that grounds it. A rule that the
+texts leave open is marked `verified=False` and follows the practice described in docs/domain (shared
+domain.md); change it here and nowhere else. Dossiers keep the rule version they started under.
+
+Date arithmetic follows art. 641 of the code de procédure civile: a duration in months ends on the day
+before the one that bears the same number, and, when the target month has no such day, on its last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Where a rule comes from. `verified` is False where the text was not read and practice is followed."""
+
+    text: str
+    verified: bool = True
+
+
+# --- Legal bases --------------------------------------------------------------------------------------
+L121_9 = Basis("CASF art. L121-9 (loi n° 2016-444 du 13 avril 2016) : parcours autorisé par le préfet après avis")
+R121_12_3 = Basis("CASF art. R121-12-3 (décret n° 2016-1467) : agrément de 3 ans, renouvelable")
+DURATION = Basis(
+    "Parcours de 6 mois renouvelable dans la limite de 24 mois (ministère chargé des droits des femmes, "
+    "page AFIS ; documents budgétaires « renouvelable 3 fois ») — article réglementaire exact à vérifier",
+    verified=False,
+)
+CIRCULAR_2017 = Basis(
+    "Circulaire DGCS/B2/2017/18 du 31 janvier 2017 : demande déposée auprès du secrétariat de la commission "
+    "du département de résidence (annexe 6 engagement, annexe 7 renouvellement)"
+)
+PRACTICE_VALIDATION = Basis("Pratique des associations : validation interne par la cheffe de service", False)
+PRACTICE_RENEWAL_LEAD = Basis("Pratique : demande de renouvellement 1 à 2 mois avant la fin", verified=False)
+PRACTICE_EXIT = Basis("Pratique : la sortie est constatée par l'association (fin, retrait, départ…)", False)
+EARLY_END = Basis(
+    "CASF L121-9 et D121-12-14 ss : le préfet peut mettre fin au parcours si les engagements ne sont pas "
+    "respectés ou les conditions plus remplies (l'AFIS cesse le mois suivant)",
+    verified=False,
+)
+
+
+# --- Durations, by rule version ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleVersion:
+    code: str
+    in_force_from: dt.date
+    period_months: int  # length of each authorised period
+    max_total_months: int  # cap on the sum of authorised periods
+    basis: Basis
+
+
+RULE_VERSIONS: tuple[RuleVersion, ...] = (
+    RuleVersion("2016", dt.date(2016, 10, 30), period_months=6, max_total_months=24, basis=DURATION),
+)
+
+APPROVAL_YEARS = 3  # R121_12_3
+
+# Lead time before a period's end by which the renewal request is due. Not set by the texts: a setting.
+DEFAULT_RENEWAL_LEAD_MONTHS = 2  # PRACTICE_RENEWAL_LEAD
+
+
+def renewal_lead_months() -> int:
+    return getattr(settings, "PARCOURS_RENEWAL_LEAD_MONTHS", DEFAULT_RENEWAL_LEAD_MONTHS)
+
+
+def rule_version_on(day: dt.date) -> RuleVersion:
+    applicable = [v for v in RULE_VERSIONS if v.in_force_from <= day]
+    if not applicable:
+        raise ValueError(f"No PSP rule in force on {day.isoformat()}")
+    return max(applicable, key=lambda v: v.in_force_from)
+
+
+def rule_version(code: str) -> RuleVersion:
+    return next(v for v in RULE_VERSIONS if v.code == code)
+
+
+# --- Date arithmetic ---------------------------------------------------------------------------------
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day number `months` later (or earlier), clamped to the last day of a shorter month."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_end(start: dt.date, months: int) -> dt.date:
+    """Last day (inclusive) of a duration of `months` starting on `start` (art. 641 CPC)."""
+    month_index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:
+        return dt.date(year, month, last_day)
+    return dt.date(year, month, start.day) - dt.timedelta(days=1)
+
+
+def approval_end(start: dt.date) -> dt.date:
+    return period_end(start, APPROVAL_YEARS * 12)
+
+
+def renewal_due(end: dt.date) -> dt.date:
+    """Date by which the renewal request should reach the commission."""
+    return add_months(end, -renewal_lead_months())
+
+
+@dataclass(frozen=True)
+class PeriodDates:
+    start: dt.date
+    end: dt.date
+    months: int
+
+
+class CapReached(Exception):
+    """The 24 months are used up: no further period can be authorised."""
+
+
+def next_period(rule: RuleVersion, start: dt.date, months_used: int) -> PeriodDates:
+    """The period authorised from `start`, shortened so that the total never passes the cap."""
+    remaining = rule.max_total_months - months_used
+    if remaining <= 0:
+        raise CapReached
+    months = min(rule.period_months, remaining)
+    return PeriodDates(start, period_end(start, months), months)
+
+
+def renewal_start(previous_end: dt.date, submitted_on: dt.date, decided_on: dt.date) -> dt.date:
+    """A renewal requested before the period ended continues it without a gap, even when the commission
+    or the préfet decide after the end (the person must not lose her rights to the calendar of sessions).
+    A renewal requested after the end starts on the day of the decision."""
+    if submitted_on <= previous_end:
+        return previous_end + dt.timedelta(days=1)
+    return max(decided_on, previous_end + dt.timedelta(days=1))
+
+
+# --- States ------------------------------------------------------------------------------------------
+class PathwayStatus(models.TextChoices):
+    PREPARING = "preparing", _("Demande en préparation")
+    ACTIVE = "active", _("En cours")
+    LAPSED = "lapsed", _("Période échue")
+    REFUSED = "refused", _("Entrée refusée")
+    EXITED = "exited", _("Sorti")
+
+
+class RequestKind(models.TextChoices):
+    ENTRY = "entry", _("Demande d'engagement")
+    RENEWAL = "renewal", _("Demande de renouvellement")
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    VALIDATED = "validated", _("Validée par l'association")
+    SUBMITTED = "submitted", _("Transmise à la commission")
+    SCHEDULED = "scheduled", _("Inscrite à une séance")
+    ADJOURNED = "adjourned", _("Ajournée : à compléter")
+    AVIS_GIVEN = "avis_given", _("Avis rendu, en attente de décision")
+    AUTHORISED = "authorised", _("Autorisée")
+    REFUSED = "refused", _("Refusée")
+    WITHDRAWN = "withdrawn", _("Retirée")
+
+
+OPEN_REQUEST_STATUSES = frozenset(
+    {
+        RequestStatus.DRAFT,
+        RequestStatus.VALIDATED,
+        RequestStatus.SUBMITTED,
+        RequestStatus.SCHEDULED,
+        RequestStatus.ADJOURNED,
+        RequestStatus.AVIS_GIVEN,
+    }
+)
+
+
+class AvisKind(models.TextChoices):
+    FAVOURABLE = "favourable", _("Favorable")
+    UNFAVOURABLE = "unfavourable", _("Défavorable")
+    ADJOURNED = "adjourned", _("Ajourné (complément demandé)")
+
+
+class ExitReason(models.TextChoices):
+    COMPLETED = "completed", _("Parcours achevé")
+    ENDED_EARLY = "ended_early", _("Fin anticipée décidée par le préfet")
+    WITHDRAWN = "withdrawn", _("Retrait de la personne")
+    MOVED = "moved", _("Départ vers un autre département")
+    LOST_CONTACT = "lost_contact", _("Perte de contact")
+    DEATH = "death", _("Décès")
+    OTHER = "other", _("Autre")
+
+
+class RefusalReason(models.TextChoices):
+    CONDITIONS = "conditions", _("Conditions d'accès non remplies")
+    PROJECT = "project", _("Projet d'insertion insuffisamment construit")
+    COMMITMENTS = "commitments", _("Engagements du parcours non respectés")
+    PUBLIC_ORDER = "public_order", _("Menace pour l'ordre public")
+    OTHER = "other", _("Autre motif")
+
+
+# --- Transitions -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    basis: Basis
+
+
+def _t(action, label, sources, target, roles, basis) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), basis)
+
+
+RS = RequestStatus
+SECRETARIAT = {Role.SECRETARIAT}
+PREFECTURE = {Role.PREFECTURE_AGENT}
+
+REQUEST_TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        _t("validate", _("Valider la demande"), {RS.DRAFT}, RS.VALIDATED, {Role.HEAD_OF_SERVICE},
+           PRACTICE_VALIDATION),
+        _t("return_to_draft", _("Renvoyer en brouillon"), {RS.VALIDATED}, RS.DRAFT, {Role.HEAD_OF_SERVICE},
+           PRACTICE_VALIDATION),
+        _t("submit", _("Transmettre à la commission"), {RS.VALIDATED}, RS.SUBMITTED, ASSOCIATION_STAFF,
+           CIRCULAR_2017),
+        _t("schedule", _("Inscrire à l'ordre du jour"), {RS.SUBMITTED}, RS.SCHEDULED, SECRETARIAT, L121_9),
+        _t("unschedule", _("Retirer de l'ordre du jour"), {RS.SCHEDULED}, RS.SUBMITTED, SECRETARIAT, L121_9),
+        _t("record_avis", _("Enregistrer l'avis"), {RS.SCHEDULED}, RS.AVIS_GIVEN, SECRETARIAT, L121_9),
+        _t("adjourn", _("Ajourner"), {RS.SCHEDULED}, RS.ADJOURNED, SECRETARIAT, L121_9),
+        _t("resubmit", _("Transmettre à nouveau"), {RS.ADJOURNED}, RS.SUBMITTED, ASSOCIATION_STAFF,
+           CIRCULAR_2017),
+        _t("authorise", _("Autoriser"), {RS.AVIS_GIVEN}, RS.AUTHORISED, PREFECTURE, L121_9),
+        _t("refuse", _("Refuser"), {RS.AVIS_GIVEN}, RS.REFUSED, PREFECTURE, L121_9),
+        _t("withdraw", _("Retirer la demande"), {RS.DRAFT, RS.VALIDATED, RS.SUBMITTED, RS.ADJOURNED},
+           RS.WITHDRAWN, ASSOCIATION_STAFF, PRACTICE_EXIT),
+    )
+}  # fmt: skip
+
+PS = PathwayStatus
+PATHWAY_TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        _t("record_exit", _("Enregistrer la sortie"), {PS.ACTIVE, PS.LAPSED}, PS.EXITED, ASSOCIATION_STAFF,
+           PRACTICE_EXIT),
+        _t("end_early", _("Mettre fin au parcours"), {PS.ACTIVE, PS.LAPSED}, PS.EXITED, PREFECTURE, EARLY_END),
+        # Done by the daily deadline job, not by a person.
+        _t("expire_period", _("Constater la fin de période"), {PS.ACTIVE}, PS.LAPSED, set(), DURATION),
+    )
+}  # fmt: skip
+
+# Pathway states from which a request of each kind may be opened.
+REQUEST_OPENING_STATES = {
+    RequestKind.ENTRY: frozenset({PS.PREPARING, PS.REFUSED}),
+    RequestKind.RENEWAL: frozenset({PS.ACTIVE, PS.LAPSED}),
+}
+
+# What a decided request does to its pathway.
+PATHWAY_STATUS_AFTER = {
+    (RequestKind.ENTRY, RS.AUTHORISED): PS.ACTIVE,
+    (RequestKind.ENTRY, RS.REFUSED): PS.REFUSED,
+    (RequestKind.ENTRY, RS.WITHDRAWN): PS.EXITED,
+    (RequestKind.RENEWAL, RS.AUTHORISED): PS.ACTIVE,
+}

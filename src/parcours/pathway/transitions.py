@@ -1,0 +1,521 @@
+"""Every change of a pathway's state: one function per step, each checking role and state, writing in one
+transaction and recording an event. Views, commands and jobs call these; nothing else writes pathway state.
+
+A refused step raises `DomainError` with a French message and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from parcours.accounts.models import Membership, Organisation
+from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
+from parcours.core import clock
+from parcours.people.models import Person
+
+from . import rules
+from .models import (
+    AgendaItem,
+    Avis,
+    CommissionSession,
+    Commitment,
+    Decision,
+    DecisionKind,
+    Event,
+    Exit,
+    Pathway,
+    PathwayRequest,
+    Period,
+    PlanAction,
+    SessionStatus,
+)
+
+RS = rules.RequestStatus
+PS = rules.PathwayStatus
+
+
+class DomainError(Exception):
+    """A step the law, the workflow or common sense forbids. `message` is shown to the user as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _d(day: dt.date) -> str:
+    return date_format(day, "j F Y")
+
+
+# --- Checks and the event journal --------------------------------------------------------------------
+def _require_role(by: Membership | None, roles: Iterable[str]) -> None:
+    if by is None or by.role not in roles:
+        raise DomainError(_("Votre rôle ne permet pas cette action."))
+
+
+def _require_transition(by: Membership | None, transition: rules.Transition, status: str) -> None:
+    _require_role(by, transition.roles)
+    if status not in transition.sources:
+        current = rules.RequestStatus(status).label if status in RS.values else rules.PathwayStatus(status).label
+        raise DomainError(
+            _("« %(action)s » est impossible dans l'état actuel (%(status)s).")
+            % {"action": transition.label, "status": current}
+        )
+
+
+def _require_own_association(by: Membership, pathway: Pathway) -> None:
+    if pathway.association_id != by.organisation_id:
+        raise DomainError(_("Ce parcours est suivi par une autre association."))
+
+
+def _record(pathway, action, by, *, request=None, from_status="", to_status="", comment="") -> Event:
+    return Event.objects.create(
+        pathway=pathway,
+        request=request,
+        action=action,
+        actor=by.user if by else None,
+        actor_organisation=by.organisation if by else None,
+        at=clock.now(),
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def _lock_request(request: PathwayRequest) -> PathwayRequest:
+    """Re-read the request under a row lock so that two people acting at once cannot both succeed."""
+    return PathwayRequest.objects.select_for_update().select_related("pathway", "pathway__person").get(
+        pk=request.pk
+    )
+
+
+def _move_request(req: PathwayRequest, action: str, by: Membership | None, comment: str = "") -> str:
+    transition = rules.REQUEST_TRANSITIONS[action]
+    _require_transition(by, transition, req.status)
+    previous = req.status
+    req.status = transition.target
+    req.save(update_fields=["status"])
+    _record(req.pathway, action, by, request=req, from_status=previous, to_status=req.status, comment=comment)
+    return previous
+
+
+def _move_pathway(pathway: Pathway, status: str) -> None:
+    if pathway.status != status:
+        pathway.status = status
+        pathway.save(update_fields=["status"])
+
+
+# --- The association prepares the request ------------------------------------------------------------
+@dataclass
+class PlanLine:
+    domain: str
+    description: str
+    target_date: dt.date | None = None
+
+
+@dataclass
+class RequestContent:
+    situation: str = ""
+    motivation: str = ""
+    evaluation: str = ""
+    sworn_statement: bool = False
+    signed_on: dt.date | None = None
+    actions: list[PlanLine] | None = None
+    commitments: list[str] | None = None
+
+
+def months_used(pathway: Pathway) -> int:
+    return pathway.periods.aggregate(total=Sum("months"))["total"] or 0
+
+
+@transaction.atomic
+def open_request(person: Person, kind: str, by: Membership, content: RequestContent) -> PathwayRequest:
+    """Open an entry request (on a new pathway, or after a refusal) or a renewal request."""
+    _require_role(by, ASSOCIATION_STAFF)
+    if person.association_id != by.organisation_id:
+        raise DomainError(_("Cette personne est suivie par une autre association."))
+    pathway = (
+        Pathway.objects.select_for_update()
+        .filter(person=person)
+        .exclude(status__in=[PS.EXITED])
+        .order_by("-created_at")
+        .first()
+    )
+    if kind == rules.RequestKind.ENTRY and pathway is None:
+        rule = rules.rule_version_on(clock.today())
+        pathway = Pathway.objects.create(
+            person=person, association=by.organisation, departement=person.departement, rule_version=rule.code
+        )
+        _record(pathway, "open_pathway", by, to_status=pathway.status)
+    if pathway is None or pathway.status not in rules.REQUEST_OPENING_STATES[kind]:
+        if kind == rules.RequestKind.ENTRY:
+            raise DomainError(_("Cette personne a déjà un parcours en cours : faites une demande de renouvellement."))
+        raise DomainError(_("Un renouvellement suppose un parcours autorisé."))
+    if pathway.requests.filter(status__in=rules.OPEN_REQUEST_STATUSES).exists():
+        raise DomainError(_("Une demande est déjà en cours pour ce parcours."))
+    if kind == rules.RequestKind.RENEWAL and months_used(pathway) >= pathway.rule.max_total_months:
+        raise DomainError(
+            _("Le plafond de %(months)s mois de parcours est atteint : aucun renouvellement n'est possible.")
+            % {"months": pathway.rule.max_total_months}
+        )
+    if kind == rules.RequestKind.ENTRY and pathway.status == PS.REFUSED:
+        _move_pathway(pathway, PS.PREPARING)
+    req = PathwayRequest.objects.create(pathway=pathway, kind=kind, created_by=by.user)
+    _write_content(req, content)
+    _record(pathway, "open_request", by, request=req, to_status=req.status)
+    return req
+
+
+def _write_content(req: PathwayRequest, content: RequestContent) -> None:
+    if content.signed_on and content.signed_on > clock.today():
+        raise DomainError(_("La date de signature ne peut pas être dans le futur."))
+    for line in content.actions or []:
+        if line.target_date and line.target_date < dt.date(2016, 4, 13):
+            raise DomainError(_("L'échéance d'une action est antérieure à la loi du 13 avril 2016."))
+    for field in ("situation", "motivation", "evaluation", "sworn_statement", "signed_on"):
+        setattr(req, field, getattr(content, field))
+    req.save()
+    if content.actions is not None:
+        req.actions.all().delete()
+        PlanAction.objects.bulk_create(
+            PlanAction(request=req, domain=a.domain, description=a.description, target_date=a.target_date)
+            for a in content.actions
+            if a.description.strip()
+        )
+    if content.commitments is not None:
+        req.commitments.all().delete()
+        Commitment.objects.bulk_create(
+            Commitment(request=req, text=text) for text in content.commitments if text.strip()
+        )
+
+
+@transaction.atomic
+def update_request(request: PathwayRequest, by: Membership, content: RequestContent) -> PathwayRequest:
+    """Edit a draft, or complete a request the commission adjourned."""
+    req = _lock_request(request)
+    _require_role(by, ASSOCIATION_STAFF)
+    _require_own_association(by, req.pathway)
+    if req.status not in (RS.DRAFT, RS.ADJOURNED):
+        raise DomainError(_("Seule une demande en brouillon ou ajournée peut être modifiée."))
+    _write_content(req, content)
+    _record(req.pathway, "update_request", by, request=req)
+    return req
+
+
+@transaction.atomic
+def validate_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["validate"], req.status)
+    _require_own_association(by, req.pathway)
+    _check_complete(req)
+    _move_request(req, "validate", by)
+    return req
+
+
+def _check_complete(req: PathwayRequest) -> None:
+    missing = []
+    if not req.motivation.strip():
+        missing.append(_("la motivation et le projet d'insertion"))
+    if not req.actions.exists():
+        missing.append(_("au moins une action prévue"))
+    if not req.commitments.exists():
+        missing.append(_("au moins un engagement de la personne"))
+    if req.kind == rules.RequestKind.RENEWAL and not req.evaluation.strip():
+        missing.append(_("l'évaluation de la période écoulée"))
+    if not req.sworn_statement:
+        missing.append(_("l'attestation sur l'honneur"))
+    if not req.signed_on:
+        missing.append(_("la date de signature"))
+    if missing:
+        raise DomainError(_("La demande est incomplète : il manque %(missing)s.") % {"missing": ", ".join(missing)})
+
+
+@transaction.atomic
+def return_to_draft(request: PathwayRequest, by: Membership, comment: str = "") -> PathwayRequest:
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["return_to_draft"], req.status)
+    _require_own_association(by, req.pathway)
+    _move_request(req, "return_to_draft", by, comment)
+    return req
+
+
+def commission_for(person: Person) -> Organisation:
+    commission = Organisation.objects.filter(
+        kind=OrganisationKind.COMMISSION, departement_id=person.departement_id
+    ).first()
+    if commission is None:
+        raise DomainError(
+            _("Aucune commission n'est enregistrée pour le département de résidence de la personne (%(d)s).")
+            % {"d": person.departement_id}
+        )
+    return commission
+
+
+@transaction.atomic
+def submit_request(
+    request: PathwayRequest, by: Membership, commission: Organisation | None = None
+) -> PathwayRequest:
+    """Transmit a validated request to the commission of the département where the person lives."""
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["submit"], req.status)
+    _require_own_association(by, req.pathway)
+    expected = commission_for(req.pathway.person)
+    if commission is not None and commission.pk != expected.pk:
+        raise DomainError(
+            _("La demande doit être transmise à la commission du département de résidence de la personne (%(c)s).")
+            % {"c": expected}
+        )
+    req.commission = expected
+    req.submitted_on = clock.today()
+    req.save(update_fields=["commission", "submitted_on"])
+    _move_request(req, "submit", by)
+    return req
+
+
+@transaction.atomic
+def resubmit_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["resubmit"], req.status)
+    _require_own_association(by, req.pathway)
+    _check_complete(req)
+    _move_request(req, "resubmit", by)
+    return req
+
+
+@transaction.atomic
+def withdraw_request(request: PathwayRequest, by: Membership, comment: str = "") -> PathwayRequest:
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["withdraw"], req.status)
+    _require_own_association(by, req.pathway)
+    _move_request(req, "withdraw", by, comment)
+    after = rules.PATHWAY_STATUS_AFTER.get((req.kind, RS.WITHDRAWN))
+    if after == PS.EXITED and not req.pathway.periods.exists():
+        Exit.objects.create(
+            pathway=req.pathway, date=clock.today(), reason=rules.ExitReason.WITHDRAWN, recorded_by=by.user,
+            comment=comment,
+        )
+        previous = req.pathway.status
+        _move_pathway(req.pathway, PS.EXITED)
+        _record(req.pathway, "record_exit", by, from_status=previous, to_status=PS.EXITED, comment=comment)
+    return req
+
+
+# --- The commission ----------------------------------------------------------------------------------
+def _require_own_commission(by: Membership, commission_id: int) -> None:
+    if commission_id != by.organisation_id:
+        raise DomainError(_("Cette demande relève d'une autre commission."))
+
+
+@transaction.atomic
+def create_session(by: Membership, date: dt.date, place: str = "") -> CommissionSession:
+    _require_role(by, {Role.SECRETARIAT})
+    if date < dt.date(2016, 10, 30):
+        raise DomainError(_("La date de séance est antérieure au décret du 28 octobre 2016."))
+    return CommissionSession.objects.create(commission=by.organisation, date=date, place=place)
+
+
+@transaction.atomic
+def schedule_request(request: PathwayRequest, session: CommissionSession, by: Membership) -> AgendaItem:
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["schedule"], req.status)
+    _require_own_commission(by, req.commission_id)
+    if session.commission_id != req.commission_id:
+        raise DomainError(_("Cette séance est celle d'une autre commission."))
+    if session.status != SessionStatus.PLANNED:
+        raise DomainError(_("On ne peut inscrire une demande qu'à une séance prévue."))
+    if session.date < req.submitted_on:
+        raise DomainError(_("La séance est antérieure à la transmission de la demande."))
+    position = (session.agenda.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    try:
+        with transaction.atomic():
+            item = AgendaItem.objects.create(session=session, request=req, position=position)
+    except IntegrityError as exc:
+        raise DomainError(_("Cette demande est déjà inscrite à cette séance.")) from exc
+    _move_request(req, "schedule", by, comment=_("Séance du %(d)s") % {"d": _d(session.date)})
+    return item
+
+
+@transaction.atomic
+def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["unschedule"], req.status)
+    _require_own_commission(by, req.commission_id)
+    AgendaItem.objects.filter(request=req, session__status=SessionStatus.PLANNED).exclude(
+        session__avis__request=req
+    ).delete()
+    _move_request(req, "unschedule", by)
+    return req
+
+
+@transaction.atomic
+def record_avis(request: PathwayRequest, session: CommissionSession, kind: str, by: Membership,
+                reason: str = "") -> Avis:  # fmt: skip
+    req = _lock_request(request)
+    action = "adjourn" if kind == rules.AvisKind.ADJOURNED else "record_avis"
+    _require_transition(by, rules.REQUEST_TRANSITIONS[action], req.status)
+    _require_own_commission(by, req.commission_id)
+    if not session.agenda.filter(request=req).exists():
+        raise DomainError(_("Cette demande n'est pas à l'ordre du jour de cette séance."))
+    if session.date > clock.today():
+        raise DomainError(_("L'avis ne peut être enregistré qu'à partir du jour de la séance."))
+    if kind != rules.AvisKind.FAVOURABLE and not reason.strip():
+        raise DomainError(_("Un avis défavorable ou un ajournement doit être motivé."))
+    avis = Avis.objects.create(request=req, session=session, kind=kind, reason=reason.strip(), recorded_by=by.user)
+    _move_request(req, action, by, comment=f"{rules.AvisKind(kind).label}. {reason}".strip(". "))
+    if session.status == SessionStatus.PLANNED:
+        session.status = SessionStatus.HELD
+        session.save(update_fields=["status"])
+    return avis
+
+
+# --- The préfet --------------------------------------------------------------------------------------
+def _check_decision_date(req: PathwayRequest, decided_on: dt.date) -> None:
+    last_avis = req.avis.select_related("session").order_by("-session__date").first()
+    if decided_on > clock.today():
+        raise DomainError(_("La date de décision ne peut pas être dans le futur."))
+    if last_avis and decided_on < last_avis.session.date:
+        raise DomainError(
+            _("La décision ne peut pas précéder l'avis de la commission (séance du %(d)s).")
+            % {"d": _d(last_avis.session.date)}
+        )
+
+
+@transaction.atomic
+def authorise(request: PathwayRequest, by: Membership, decided_on: dt.date, start: dt.date | None = None,
+              motivation: str = "") -> Period:  # fmt: skip
+    """Authorise the pathway (entry) or its renewal: opens a period computed by the rules."""
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["authorise"], req.status)
+    if req.commission.departement_id != by.organisation.departement_id:
+        raise DomainError(_("Cette demande relève d'un autre département."))
+    _check_decision_date(req, decided_on)
+    pathway = Pathway.objects.select_for_update().get(pk=req.pathway_id)
+    previous = pathway.periods.order_by("-number").first()
+    if req.kind == rules.RequestKind.RENEWAL:
+        if previous is None:
+            raise DomainError(_("Un renouvellement suppose une période déjà autorisée."))
+        computed = rules.renewal_start(previous.end, req.submitted_on, decided_on)
+        if start and start != computed:
+            raise DomainError(
+                _("Un renouvellement prend effet le %(d)s, à la suite de la période précédente.") % {"d": _d(computed)}
+            )
+        start = computed
+    else:
+        start = start or decided_on
+        if start < decided_on or start > rules.add_months(decided_on, 3):
+            raise DomainError(_("Le parcours doit commencer entre la date de la décision et trois mois après."))
+    try:
+        dates = rules.next_period(pathway.rule, start, months_used(pathway))
+    except rules.CapReached as exc:
+        raise DomainError(
+            _("Le plafond de %(months)s mois de parcours est atteint.") % {"months": pathway.rule.max_total_months}
+        ) from exc
+    Decision.objects.create(
+        request=req, kind=DecisionKind.AUTHORISED, decided_on=decided_on, motivation=motivation, decided_by=by.user
+    )
+    period = Period.objects.create(
+        pathway=pathway, request=req, number=(previous.number + 1 if previous else 1),
+        start=dates.start, end=dates.end, months=dates.months,
+    )  # fmt: skip
+    _move_request(req, "authorise", by, comment=_("Période du %(s)s au %(e)s") % {"s": _d(dates.start), "e": _d(dates.end)})
+    previous_status = pathway.status
+    target = PS.ACTIVE if dates.end >= clock.today() else PS.LAPSED
+    _move_pathway(pathway, target)
+    if previous_status != target:
+        _record(pathway, "pathway_status", by, from_status=previous_status, to_status=target)
+    return period
+
+
+@transaction.atomic
+def refuse(request: PathwayRequest, by: Membership, decided_on: dt.date, reasons: list[str],
+           motivation: str) -> Decision:  # fmt: skip
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["refuse"], req.status)
+    if req.commission.departement_id != by.organisation.departement_id:
+        raise DomainError(_("Cette demande relève d'un autre département."))
+    _check_decision_date(req, decided_on)
+    if not reasons or not motivation.strip():
+        raise DomainError(_("Un refus doit indiquer au moins un motif et une motivation écrite."))
+    unknown = set(reasons) - set(rules.RefusalReason.values)
+    if unknown:
+        raise DomainError(_("Motif de refus inconnu."))
+    decision = Decision.objects.create(
+        request=req, kind=DecisionKind.REFUSED, decided_on=decided_on, refusal_reasons=list(reasons),
+        motivation=motivation.strip(), decided_by=by.user,
+    )  # fmt: skip
+    _move_request(req, "refuse", by, comment=motivation.strip())
+    after = rules.PATHWAY_STATUS_AFTER.get((req.kind, RS.REFUSED))
+    if after:
+        pathway = req.pathway
+        previous = pathway.status
+        _move_pathway(pathway, after)
+        _record(pathway, "pathway_status", by, from_status=previous, to_status=after)
+    return decision
+
+
+# --- Exit --------------------------------------------------------------------------------------------
+def _close(pathway: Pathway, action: str, by: Membership | None, exit_date: dt.date, reason: str,
+           housing="", activity="", comment="") -> Exit:  # fmt: skip
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    _require_transition(by, rules.PATHWAY_TRANSITIONS[action], pathway.status)
+    first = pathway.periods.order_by("number").first()
+    if exit_date > clock.today():
+        raise DomainError(_("La date de sortie ne peut pas être dans le futur."))
+    if first and exit_date < first.start:
+        raise DomainError(_("La date de sortie précède le début du parcours (%(d)s).") % {"d": _d(first.start)})
+    if pathway.requests.filter(status__in=rules.OPEN_REQUEST_STATUSES).exists() and action == "record_exit":
+        raise DomainError(_("Une demande est en cours : retirez-la avant d'enregistrer la sortie."))
+    exit_ = Exit.objects.create(
+        pathway=pathway, date=exit_date, reason=reason, housing=housing, activity=activity, comment=comment,
+        recorded_by=by.user if by else None,
+    )  # fmt: skip
+    previous = pathway.status
+    _move_pathway(pathway, PS.EXITED)
+    _record(pathway, action, by, from_status=previous, to_status=PS.EXITED,
+            comment=f"{rules.ExitReason(reason).label}. {comment}".strip(". "))  # fmt: skip
+    return exit_
+
+
+@transaction.atomic
+def record_exit(pathway: Pathway, by: Membership, exit_date: dt.date, reason: str, housing: str = "",
+                activity: str = "", comment: str = "") -> Exit:  # fmt: skip
+    _require_role(by, ASSOCIATION_STAFF)
+    _require_own_association(by, pathway)
+    if reason == rules.ExitReason.ENDED_EARLY:
+        raise DomainError(_("Seul le préfet peut mettre fin au parcours de manière anticipée."))
+    if reason not in rules.ExitReason.values:
+        raise DomainError(_("Motif de sortie inconnu."))
+    return _close(pathway, "record_exit", by, exit_date, reason, housing, activity, comment)
+
+
+@transaction.atomic
+def end_early(pathway: Pathway, by: Membership, end_date: dt.date, motivation: str) -> Exit:
+    _require_role(by, rules.PATHWAY_TRANSITIONS["end_early"].roles)
+    if pathway.departement_id != by.organisation.departement_id:
+        raise DomainError(_("Ce parcours relève d'un autre département."))
+    if not motivation.strip():
+        raise DomainError(_("Une fin anticipée doit être motivée."))
+    return _close(pathway, "end_early", by, end_date, rules.ExitReason.ENDED_EARLY, comment=motivation.strip())
+
+
+# --- The daily deadline pass -------------------------------------------------------------------------
+def expire_periods(today: dt.date | None = None) -> int:
+    """Mark pathways whose last authorised period has ended as lapsed. Returns how many changed."""
+    today = today or clock.today()
+    changed = 0
+    for pathway_id in Pathway.objects.filter(status=PS.ACTIVE).values_list("pk", flat=True):
+        with transaction.atomic():
+            pathway = Pathway.objects.select_for_update().get(pk=pathway_id)
+            last = pathway.periods.order_by("-number").first()
+            if pathway.status == PS.ACTIVE and last and last.end < today:
+                _move_pathway(pathway, PS.LAPSED)
+                _record(pathway, "expire_period", None, from_status=PS.ACTIVE, to_status=PS.LAPSED,
+                        comment=_("Fin de la période le %(d)s") % {"d": _d(last.end)})  # fmt: skip
+                changed += 1
+    return changed

@@ -1,0 +1,55 @@
+"""Which pathways, requests and sessions each membership may reach (the visibility rule)."""
+
+from django.db import models
+
+from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+
+# Requests the préfecture sees: those the commission has given its avis on.
+PREFECTURE_STATUSES = ("avis_given", "authorised", "refused")
+# Requests the secretariat sees: every one transmitted to her commission (never drafts).
+NOT_TRANSMITTED = ("draft", "validated")
+
+
+class PathwayQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        org = membership.organisation
+        if membership.role in ASSOCIATION_STAFF:
+            return self.filter(association_id=org.pk)
+        if membership.role == Role.SECRETARIAT:
+            return self.filter(requests__commission_id=org.pk).distinct()
+        if membership.role == Role.PREFECTURE_AGENT:
+            return self.filter(
+                requests__commission__departement_id=org.departement_id,
+                requests__status__in=PREFECTURE_STATUSES,
+            ).distinct()
+        return self.none()
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        org = membership.organisation
+        if membership.role in ASSOCIATION_STAFF:
+            return self.filter(pathway__association_id=org.pk)
+        if membership.role == Role.SECRETARIAT:
+            return self.filter(commission_id=org.pk).exclude(status__in=NOT_TRANSMITTED)
+        if membership.role == Role.PREFECTURE_AGENT:
+            return self.filter(commission__departement_id=org.departement_id, status__in=PREFECTURE_STATUSES)
+        return self.none()
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        org = membership.organisation
+        if membership.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER):
+            return self.filter(commission_id=org.pk)
+        if membership.role == Role.PREFECTURE_AGENT:
+            return self.filter(commission__departement_id=org.departement_id)
+        if membership.role in ASSOCIATION_STAFF:
+            return self.filter(commission__departement__in=org.departements_served.all())
+        return self.none()

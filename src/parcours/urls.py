@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("parcours.core.urls")),
+    path("compte/", include("parcours.accounts.urls")),
+    path("personnes/", include("parcours.people.urls")),
+    path("parcours/", include("parcours.pathway.urls")),
+]
