@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+from dataclasses import dataclass
 
 import pytest
 
@@ -28,7 +29,9 @@ class Personas:
                                       user__username="cheffe")  # fmt: skip
         self.volunteer = MembershipFactory(organisation=self.association, role="volunteer",
                                            user__username="benevole")  # fmt: skip
-        self.intern = MembershipFactory(organisation=self.association, role="intern", user__username="stagiaire")
+        self.intern = MembershipFactory(
+            organisation=self.association, role="intern", user__username="stagiaire"
+        )
         self.outsider = MembershipFactory(organisation=self.other_association, role="social_worker",
                                           user__username="autre-travailleuse")  # fmt: skip
         self.secretariat = MembershipFactory(organisation=self.commission, role="secretariat",
@@ -42,10 +45,18 @@ class Personas:
         self.other_agent = MembershipFactory(organisation=self.other_prefecture, role="prefecture_agent",
                                              user__username="prefecture-13")  # fmt: skip
         national = OrganisationFactory(kind="national", name="Administration nationale", departement=None)
-        self.national = MembershipFactory(organisation=national, role="national_admin", user__username="national")
+        self.national = MembershipFactory(
+            organisation=national, role="national_admin", user__username="national"
+        )
 
     def person(self, **kwargs):
         return PersonFactory(association=self.association, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing a password with the production hasher takes about 0.4 s; the personas hash twelve."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -76,7 +87,9 @@ def walk_to_avis(personas, person, *, kind="entry", submitted_on, session_on, av
         session = t.create_session(personas.secretariat, session_on)
         t.schedule_request(req, session, personas.secretariat)
     with clock.travel_to(session_on):
-        t.record_avis(req, session, avis, personas.secretariat, reason="" if avis == "favourable" else "Motif")
+        t.record_avis(
+            req, session, avis, personas.secretariat, reason="" if avis == "favourable" else "Motif"
+        )
     req.refresh_from_db()
     return req
 
@@ -86,3 +99,90 @@ def authorised_pathway(personas, person, *, submitted_on, session_on, decided_on
     with clock.travel_to(decided_on):
         period = t.authorise(req, personas.agent, decided_on, start=start)
     return period.pathway
+
+
+# --- Requests and pathways in a given state ----------------------------------------------------------
+@dataclass(frozen=True)
+class Calendar:
+    opened: dt.date  # opened, validated and submitted that day; the session is planned that day too
+    session: dt.date  # the commission examines it
+    decided: dt.date  # the préfet decides
+
+
+# An entry examined on 3 February 2025 and authorised on 10 February (first period: 10 February – 9 August
+# 2025), and a renewal of it examined on 1 July and decided on 10 July.
+CALENDARS = {
+    "entry": Calendar(dt.date(2025, 1, 6), dt.date(2025, 2, 3), dt.date(2025, 2, 10)),
+    "renewal": Calendar(dt.date(2025, 6, 2), dt.date(2025, 7, 1), dt.date(2025, 7, 10)),
+}
+
+_STEPS_TO = {
+    "draft": (),
+    "validated": ("validate",),
+    "submitted": ("validate", "submit"),
+    "scheduled": ("validate", "submit", "schedule"),
+    "adjourned": ("validate", "submit", "schedule", "adjourn"),
+    "avis_given": ("validate", "submit", "schedule", "record_avis"),
+    "authorised": ("validate", "submit", "schedule", "record_avis", "authorise"),
+    "refused": ("validate", "submit", "schedule", "record_avis", "refuse"),
+    "withdrawn": ("withdraw",),
+}
+
+
+def request_in_state(personas, status, *, kind="entry", person=None):
+    """A request of `kind` carried to `status` by the right people on the dates of `CALENDARS[kind]`.
+    A renewal is preceded by an authorised entry of the same person."""
+    person = person or personas.person()
+    if kind == "renewal":
+        request_in_state(personas, "authorised", person=person)
+    days = CALENDARS[kind]
+    with clock.travel_to(days.opened):
+        req = t.open_request(person, kind, personas.worker, complete_content(signed_on=days.opened))
+        session = t.create_session(personas.secretariat, days.session)
+    steps = {
+        "validate": (days.opened, lambda: t.validate_request(req, personas.head)),
+        "submit": (days.opened, lambda: t.submit_request(req, personas.worker)),
+        "schedule": (days.opened, lambda: t.schedule_request(req, session, personas.secretariat)),
+        "adjourn": (
+            days.session,
+            lambda: t.record_avis(req, session, "adjourned", personas.secretariat, "À compléter"),
+        ),
+        "record_avis": (
+            days.session,
+            lambda: t.record_avis(req, session, "favourable", personas.secretariat),
+        ),
+        "authorise": (days.decided, lambda: t.authorise(req, personas.agent, days.decided)),
+        "refuse": (
+            days.decided,
+            lambda: t.refuse(req, personas.agent, days.decided, ["project"], "Motif fictif"),
+        ),
+        "withdraw": (days.opened, lambda: t.withdraw_request(req, personas.worker)),
+    }
+    for step in _STEPS_TO[status]:
+        day, act = steps[step]
+        with clock.travel_to(day):
+            act()
+    req.refresh_from_db()
+    return req
+
+
+# The first period of an authorised entry of `request_in_state` ends on this day.
+FIRST_PERIOD_END = dt.date(2025, 8, 9)
+
+
+def pathway_in_state(personas, status, *, person=None):
+    """A pathway in `status`, built through the services on the dates of `CALENDARS["entry"]`: "lapsed" on
+    the day after its first period, "exited" (completed) on 20 March 2025."""
+    if status == "preparing":
+        return request_in_state(personas, "draft", person=person).pathway
+    if status == "refused":
+        return request_in_state(personas, "refused", person=person).pathway
+    pathway = request_in_state(personas, "authorised", person=person).pathway
+    if status == "lapsed":
+        t.expire_periods(FIRST_PERIOD_END + dt.timedelta(days=1))
+    elif status == "exited":
+        with clock.travel_to(dt.date(2025, 3, 20)):
+            t.record_exit(pathway, personas.worker, dt.date(2025, 3, 20), "completed")
+    pathway.refresh_from_db()
+    assert pathway.status == status, f"no builder for a pathway in state {status!r}"
+    return pathway

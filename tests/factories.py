@@ -27,6 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     kind = "association"
     name = factory.Sequence(lambda n: f"Association fictive {n}")

@@ -1,7 +1,24 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+
+from parcours.accounts.permissions import can, requires
 
 
 @login_required
 def home(request):
-    return redirect("pathway:todo")
+    """Send each role to the page where its work starts."""
+    m = request.membership
+    for page, target in (
+        ("todo", "pathway:todo"),
+        ("session_list", "pathway:sessions"),
+        ("volunteer_home", "core:volunteer"),
+        ("statistics", "pathway:statistics"),
+    ):
+        if can(m, page):
+            return redirect(target)
+    return render(request, "parcours/no_role.html", status=403)
+
+
+@requires("volunteer_home")
+def volunteer(request):
+    return render(request, "parcours/volunteer.html", {"title": "Accueil"})

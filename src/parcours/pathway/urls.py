@@ -1,4 +1,20 @@
 from django.urls import path
 
+from . import views
+
 app_name = "pathway"
-urlpatterns: list = []
+urlpatterns = [
+    path("a-faire/", views.todo, name="todo"),
+    path("demandes/nouvelle/<int:person_pk>/<str:kind>/", views.request_create, name="request_create"),
+    path("demandes/<int:pk>/", views.request_detail, name="request"),
+    path("demandes/<int:pk>/modifier/", views.request_edit, name="request_edit"),
+    path("demandes/<int:pk>/action/<str:action>/", views.request_action, name="request_action"),
+    path("demandes/<int:pk>/decision/", views.decide, name="decide"),
+    path("commission/demandes/", views.inbox, name="inbox"),
+    path("seances/", views.sessions, name="sessions"),
+    path("seances/<int:pk>/", views.session_detail, name="session"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("<int:pk>/sortie/", views.record_exit, name="exit"),
+    path("<int:pk>/fin-anticipee/", views.end_early, name="end_early"),
+    path("statistiques/", views.statistics, name="statistics"),
+]

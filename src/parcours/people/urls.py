@@ -1,4 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("nouvelle/", views.person_create, name="person_create"),
+    path("<int:pk>/", views.person_detail, name="person"),
+]

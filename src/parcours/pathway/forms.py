@@ -1,0 +1,95 @@
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from . import rules
+from .models import OutcomeActivity, OutcomeHousing, PlanDomain
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RequestForm(DsfrBaseForm):
+    situation = forms.CharField(label=_("Situation de la personne"), widget=forms.Textarea(attrs={"rows": 4}),
+                                required=False)  # fmt: skip
+    motivation = forms.CharField(label=_("Motivation et projet d'insertion sociale et professionnelle"),
+                                 widget=forms.Textarea(attrs={"rows": 4}), required=False)  # fmt: skip
+    evaluation = forms.CharField(
+        label=_("Évaluation de la période écoulée (renouvellement)"),
+        help_text=_("Actions réalisées, engagements tenus, prochaines étapes."),
+        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+    )  # fmt: skip
+    sworn_statement = forms.BooleanField(
+        label=_("L'attestation sur l'honneur de cessation de l'activité de prostitution est signée"),
+        required=False,
+    )
+    signed_on = forms.DateField(label=_("Date de signature par la personne et l'association"), widget=DATE,
+                                required=False)  # fmt: skip
+
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != rules.RequestKind.RENEWAL:
+            del self.fields["evaluation"]
+
+
+class PlanActionForm(DsfrBaseForm):
+    domain = forms.ChoiceField(label=_("Domaine"), choices=PlanDomain.choices)
+    description = forms.CharField(label=_("Action prévue"), max_length=300, required=False)
+    target_date = forms.DateField(label=_("Échéance"), widget=DATE, required=False)
+
+
+class CommitmentForm(DsfrBaseForm):
+    text = forms.CharField(label=_("Engagement de la personne"), max_length=300, required=False)
+
+
+PlanActionFormSet = formset_factory(PlanActionForm, extra=2)
+CommitmentFormSet = formset_factory(CommitmentForm, extra=2)
+
+
+class CommentForm(DsfrBaseForm):
+    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class SessionForm(DsfrBaseForm):
+    date = forms.DateField(label=_("Date de la séance"), widget=DATE)
+    place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
+
+
+class ScheduleForm(DsfrBaseForm):
+    request_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AvisForm(DsfrBaseForm):
+    kind = forms.ChoiceField(label=_("Avis"), choices=[("", _("— non examinée —")), *rules.AvisKind.choices],
+                             required=False)  # fmt: skip
+    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecisionForm(DsfrBaseForm):
+    kind = forms.ChoiceField(label=_("Décision"), choices=[("authorised", _("Autoriser")), ("refused", _("Refuser"))],
+                             widget=forms.RadioSelect)  # fmt: skip
+    decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE)
+    start = forms.DateField(
+        label=_("Début du parcours (engagement)"),
+        help_text=_("Par défaut, la date de la décision. Un renouvellement suit la période précédente."),
+        widget=DATE, required=False,
+    )  # fmt: skip
+    refusal_reasons = forms.MultipleChoiceField(label=_("Motifs de refus"), choices=rules.RefusalReason.choices,
+                                                widget=forms.CheckboxSelectMultiple, required=False)  # fmt: skip
+    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ExitForm(DsfrBaseForm):
+    date = forms.DateField(label=_("Date de sortie"), widget=DATE)
+    reason = forms.ChoiceField(
+        label=_("Motif de sortie"),
+        choices=[c for c in rules.ExitReason.choices if c[0] != rules.ExitReason.ENDED_EARLY],
+    )
+    housing = forms.ChoiceField(label=_("Logement à la sortie"), choices=OutcomeHousing.choices, required=False)
+    activity = forms.ChoiceField(label=_("Activité à la sortie"), choices=OutcomeActivity.choices, required=False)
+    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class EndEarlyForm(DsfrBaseForm):
+    date = forms.DateField(label=_("Date de fin"), widget=DATE)
+    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}))

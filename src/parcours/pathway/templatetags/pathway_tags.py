@@ -1,0 +1,26 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from parcours.pathway import rules
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "open_pathway": _("Ouverture du parcours"),
+    "open_request": _("Demande créée"),
+    "update_request": _("Demande modifiée"),
+    "pathway_status": _("Statut du parcours"),
+    **{a: tr.label for a, tr in rules.REQUEST_TRANSITIONS.items()},
+    **{a: tr.label for a, tr in rules.PATHWAY_TRANSITIONS.items()},
+}
+STATUS_LABELS = {**dict(rules.RequestStatus.choices), **dict(rules.PathwayStatus.choices)}
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)

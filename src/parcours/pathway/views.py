@@ -1,0 +1,380 @@
+"""Pages of the pathway. Views read through the visibility rule and change state only through transitions."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parcours.accounts.permissions import can, requires
+from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.core import clock
+from parcours.people.models import Person
+
+from . import forms, rules
+from . import transitions as t
+from .deadlines import summarise
+from .models import AgendaItem, CommissionSession, Pathway, PathwayRequest, SessionStatus
+from .statistics import active_by_departement
+
+RS = rules.RequestStatus
+PS = rules.PathwayStatus
+
+# Simple request transitions that a button on the request page starts (the others have their own form).
+BUTTON_ACTIONS = {
+    "validate": t.validate_request,
+    "return_to_draft": t.return_to_draft,
+    "submit": t.submit_request,
+    "resubmit": t.resubmit_request,
+    "withdraw": t.withdraw_request,
+}
+
+
+def _requests(membership):
+    return PathwayRequest.objects.visible_to(membership).select_related(
+        "pathway", "pathway__person", "pathway__association", "commission"
+    )
+
+
+def _pathways(membership):
+    return (
+        Pathway.objects.visible_to(membership)
+        .select_related("person", "association")
+        .prefetch_related("periods", "requests__agenda_items__session")
+    )
+
+
+def _attempt(request, service, *args, **kwargs):
+    """Run a domain service; a refusal becomes an error message and nothing is saved."""
+    try:
+        return service(*args, **kwargs), True
+    except t.DomainError as exc:
+        messages.error(request, exc.message)
+        return None, False
+
+
+# --- To do -------------------------------------------------------------------------------------------
+@requires("todo")
+def todo(request):
+    m = request.membership
+    today = clock.today()
+    sections = []
+    if m.role in ASSOCIATION_STAFF:
+        rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
+        soon = today + dt.timedelta(days=31)
+        sections = [
+            (_("Renouvellements à préparer"), [
+                r for r in rows
+                if r[0].status == PS.ACTIVE and not r[1].open_request and r[1].renewal_due
+                and r[1].renewal_due <= soon
+            ]),
+            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED]),
+            (_("Brouillons à compléter ou à valider"), [r for r in rows if _open_status(r) == RS.DRAFT]),
+            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED]),
+            (_("Périodes échues : renouveler ou enregistrer la sortie"), [
+                r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request
+            ]),
+        ]  # fmt: skip
+        for _title, items in sections:
+            items.sort(key=lambda r: (r[1].next_deadline is None, r[1].next_deadline and r[1].next_deadline.date
+                                      or dt.date.max))  # fmt: skip
+        return render(request, "pathway/todo_association.html", {"title": _("À faire"), "sections": sections})
+    reqs = _requests(m).prefetch_related("agenda_items__session")
+    if m.role == Role.SECRETARIAT:
+        sections = [
+            (_("Demandes à inscrire à une séance"), list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on"))),
+            (_("Demandes examinées en séance : avis à enregistrer"),
+             list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct())),
+            (_("Avis transmis, en attente de la décision du préfet"), list(reqs.filter(status=RS.AVIS_GIVEN))),
+        ]  # fmt: skip
+    else:
+        sections = [(_("Demandes en attente de décision"), list(reqs.filter(status=RS.AVIS_GIVEN)))]
+    return render(request, "pathway/todo_requests.html", {"title": _("À faire"), "sections": sections})
+
+
+def _open_status(row):
+    return row[1].open_request.status if row[1].open_request else None
+
+
+# --- Requests ----------------------------------------------------------------------------------------
+def _content_from(form, actions, commitments) -> t.RequestContent:
+    data = form.cleaned_data
+    return t.RequestContent(
+        situation=data.get("situation", ""),
+        motivation=data.get("motivation", ""),
+        evaluation=data.get("evaluation", ""),
+        sworn_statement=data.get("sworn_statement", False),
+        signed_on=data.get("signed_on"),
+        actions=[t.PlanLine(a["domain"], a.get("description", ""), a.get("target_date"))
+                 for a in actions.cleaned_data if a and a.get("description")],  # fmt: skip
+        commitments=[c["text"] for c in commitments.cleaned_data if c and c.get("text")],
+    )
+
+
+def _request_form_page(request, *, kind, person, req=None):
+    initial = {}
+    initial_actions = initial_commitments = None
+    if req is not None:
+        initial = {f: getattr(req, f) for f in ("situation", "motivation", "evaluation", "sworn_statement",
+                                                "signed_on")}  # fmt: skip
+        initial_actions = [{"domain": a.domain, "description": a.description, "target_date": a.target_date}
+                           for a in req.actions.all()]  # fmt: skip
+        initial_commitments = [{"text": c.text} for c in req.commitments.all()]
+    if request.method == "POST":
+        form = forms.RequestForm(request.POST, kind=kind)
+        actions = forms.PlanActionFormSet(request.POST, prefix="actions")
+        commitments = forms.CommitmentFormSet(request.POST, prefix="commitments")
+        if form.is_valid() and actions.is_valid() and commitments.is_valid():
+            content = _content_from(form, actions, commitments)
+            if req is None:
+                saved, ok = _attempt(request, t.open_request, person, kind, request.membership, content)
+            else:
+                saved, ok = _attempt(request, t.update_request, req, request.membership, content)
+            if ok:
+                messages.success(request, _("La demande est enregistrée."))
+                return redirect("pathway:request", pk=saved.pk)
+    else:
+        form = forms.RequestForm(initial=initial, kind=kind)
+        actions = forms.PlanActionFormSet(prefix="actions", initial=initial_actions)
+        commitments = forms.CommitmentFormSet(prefix="commitments", initial=initial_commitments)
+    title = rules.RequestKind(kind).label
+    return render(request, "pathway/request_form.html", {
+        "title": title, "form": form, "actions": actions, "commitments": commitments, "person": person,
+        "req": req, "kind": kind,
+    })  # fmt: skip
+
+
+@requires("request_edit")
+def request_create(request, person_pk, kind):
+    if kind not in rules.RequestKind.values:
+        raise Http404
+    person = get_object_or_404(Person.objects.visible_to(request.membership), pk=person_pk)
+    return _request_form_page(request, kind=kind, person=person)
+
+
+@requires("request_edit")
+def request_edit(request, pk):
+    req = get_object_or_404(_requests(request.membership), pk=pk)
+    if req.status not in (RS.DRAFT, RS.ADJOURNED):
+        messages.error(request, _("Seule une demande en brouillon ou ajournée peut être modifiée."))
+        return redirect("pathway:request", pk=pk)
+    return _request_form_page(request, kind=req.kind, person=req.pathway.person, req=req)
+
+
+@requires("request_view")
+def request_detail(request, pk):
+    req = get_object_or_404(_requests(request.membership).prefetch_related("actions", "commitments"), pk=pk)
+    m = request.membership
+    buttons = [
+        (action, rules.REQUEST_TRANSITIONS[action].label)
+        for action in BUTTON_ACTIONS
+        if m.role in rules.REQUEST_TRANSITIONS[action].roles and req.status in rules.REQUEST_TRANSITIONS[action].sources
+    ]
+    return render(request, "pathway/request_detail.html", {
+        "title": f"{req.get_kind_display()} — {req.pathway.reference}",
+        "req": req,
+        "buttons": buttons,
+        "can_edit": can(m, "request_edit") and req.status in (RS.DRAFT, RS.ADJOURNED),
+        "can_decide": can(m, "decision") and req.status == RS.AVIS_GIVEN,
+        "avis_list": req.avis.select_related("session").order_by("session__date"),
+        "decision": getattr(req, "decision", None),
+        "refusal_labels": _refusal_labels(req),
+    })  # fmt: skip
+
+
+def _refusal_labels(req):
+    decision = getattr(req, "decision", None)
+    if not decision:
+        return []
+    return [rules.RefusalReason(code).label for code in decision.refusal_reasons]
+
+
+@require_POST
+@requires("request_view")
+def request_action(request, pk, action):
+    if action not in BUTTON_ACTIONS:
+        raise Http404
+    req = get_object_or_404(_requests(request.membership), pk=pk)
+    form = forms.CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    service = BUTTON_ACTIONS[action]
+    kwargs = {"comment": comment} if action in ("return_to_draft", "withdraw") else {}
+    _saved, ok = _attempt(request, service, req, request.membership, **kwargs)
+    if ok:
+        messages.success(request, _("Action enregistrée : %(a)s.") % {"a": rules.REQUEST_TRANSITIONS[action].label})
+    return redirect("pathway:request", pk=pk)
+
+
+# --- Commission --------------------------------------------------------------------------------------
+@requires("inbox")
+def inbox(request):
+    reqs = _requests(request.membership).prefetch_related("agenda_items__session").order_by("submitted_on")
+    status = request.GET.get("statut", "")
+    if status in RS.values:
+        reqs = reqs.filter(status=status)
+    return render(request, "pathway/inbox.html", {
+        "title": _("Demandes reçues"), "requests": reqs, "status": status,
+        "statuses": [(s, RS(s).label) for s in RS.values if s not in ("draft", "validated")],
+    })  # fmt: skip
+
+
+@requires("session_list")
+def sessions(request):
+    m = request.membership
+    form = forms.SessionForm(request.POST or None)
+    if request.method == "POST":
+        if not can(m, "session_manage"):
+            raise Http404
+        if form.is_valid():
+            session, ok = _attempt(request, t.create_session, m, form.cleaned_data["date"], form.cleaned_data["place"])
+            if ok:
+                messages.success(request, _("La séance est créée."))
+                return redirect("pathway:session", pk=session.pk)
+    qs = CommissionSession.objects.visible_to(m).select_related("commission").annotate(items=Count("agenda"))
+    today = clock.today()
+    return render(request, "pathway/sessions.html", {
+        "title": _("Séances de la commission"),
+        "coming": qs.filter(date__gte=today).order_by("date"),
+        "past": qs.filter(date__lt=today).order_by("-date")[:24],
+        "form": form, "can_manage": can(m, "session_manage"),
+    })  # fmt: skip
+
+
+@requires("session_list")
+def session_detail(request, pk):
+    m = request.membership
+    session = get_object_or_404(CommissionSession.objects.visible_to(m).select_related("commission"), pk=pk)
+    items = list(
+        session.agenda.select_related("request", "request__pathway", "request__pathway__person",
+                                      "request__pathway__association")
+        .prefetch_related(Prefetch("request__avis", to_attr="all_avis"))
+    )  # fmt: skip
+    for item in items:
+        item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
+    manage = can(m, "session_manage")
+    if manage and request.method == "POST":
+        return _session_post(request, session, items)
+    waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission) if manage else []
+    avis_forms = [(item, forms.AvisForm(prefix=f"item{item.pk}")) for item in items]
+    return render(request, "pathway/session_detail.html", {
+        "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
+        "session": session, "items": items, "avis_forms": avis_forms, "waiting": waiting, "manage": manage,
+        "pseudonymised": m.role == Role.COMMISSION_MEMBER, "today": clock.today(),
+    })  # fmt: skip
+
+
+def _session_post(request, session, items):
+    m = request.membership
+    op = request.POST.get("op")
+    if op == "schedule":
+        req = get_object_or_404(_requests(m), pk=request.POST.get("request_id"))
+        _item, ok = _attempt(request, t.schedule_request, req, session, m)
+        if ok:
+            messages.success(request, _("La demande est inscrite à l'ordre du jour."))
+    elif op == "unschedule":
+        req = get_object_or_404(_requests(m), pk=request.POST.get("request_id"))
+        _r, ok = _attempt(request, t.unschedule_request, req, m)
+        if ok:
+            messages.success(request, _("La demande est retirée de l'ordre du jour."))
+    elif op == "avis":
+        _record_all_avis(request, session, items)
+    return redirect("pathway:session", pk=session.pk)
+
+
+def _record_all_avis(request, session, items):
+    """All avis of a session on one screen. Each avis is its own transaction: one refusal (e.g. a missing
+    reason) does not lose the others; the refused ones are reported."""
+    recorded = 0
+    for item in items:
+        if item.avis is not None:
+            continue
+        form = forms.AvisForm(request.POST, prefix=f"item{item.pk}")
+        if not form.is_valid() or not form.cleaned_data["kind"]:
+            continue
+        try:
+            t.record_avis(item.request, session, form.cleaned_data["kind"], request.membership,
+                          reason=form.cleaned_data["reason"])  # fmt: skip
+            recorded += 1
+        except t.DomainError as exc:
+            messages.error(request, _("Point n° %(n)s : %(e)s") % {"n": item.position, "e": exc.message})
+    if recorded:
+        messages.success(request, _("%(n)s avis enregistré(s).") % {"n": recorded})
+
+
+# --- Préfecture --------------------------------------------------------------------------------------
+@requires("decision")
+def decisions(request):
+    reqs = _requests(request.membership).prefetch_related("avis__session")
+    return render(request, "pathway/decisions.html", {
+        "title": _("Décisions"),
+        "waiting": reqs.filter(status=RS.AVIS_GIVEN).order_by("submitted_on"),
+        "decided": reqs.filter(status__in=[RS.AUTHORISED, RS.REFUSED]).select_related("decision")
+        .order_by("-decision__decided_on")[:30],
+    })  # fmt: skip
+
+
+@requires("decision")
+def decide(request, pk):
+    req = get_object_or_404(_requests(request.membership), pk=pk)
+    if req.status != RS.AVIS_GIVEN:
+        messages.error(request, _("Cette demande n'attend pas de décision."))
+        return redirect("pathway:request", pk=pk)
+    form = forms.DecisionForm(request.POST or None, initial={"decided_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["kind"] == "authorised":
+            _result, ok = _attempt(request, t.authorise, req, request.membership, data["decided_on"],
+                                   start=data["start"], motivation=data["motivation"])  # fmt: skip
+        else:
+            _result, ok = _attempt(request, t.refuse, req, request.membership, data["decided_on"],
+                                   data["refusal_reasons"], data["motivation"])  # fmt: skip
+        if ok:
+            messages.success(request, _("La décision est enregistrée."))
+            return redirect("pathway:request", pk=pk)
+    return render(request, "pathway/decide.html", {
+        "title": _("Décision du préfet"), "form": form, "req": req,
+        "avis_list": req.avis.select_related("session").order_by("session__date"),
+    })  # fmt: skip
+
+
+# --- Exit --------------------------------------------------------------------------------------------
+@requires("exit_record")
+def record_exit(request, pk):
+    pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
+    form = forms.ExitForm(request.POST or None, initial={"date": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        _e, ok = _attempt(request, t.record_exit, pathway, request.membership, d["date"], d["reason"],
+                          d["housing"], d["activity"], d["comment"])  # fmt: skip
+        if ok:
+            messages.success(request, _("La sortie du parcours est enregistrée."))
+            return redirect("people:person", pk=pathway.person_id)
+    return render(request, "pathway/exit_form.html", {"title": _("Sortie du parcours"), "form": form,
+                                                       "pathway": pathway})  # fmt: skip
+
+
+@requires("end_early")
+def end_early(request, pk):
+    pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
+    form = forms.EndEarlyForm(request.POST or None, initial={"date": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        _e, ok = _attempt(request, t.end_early, pathway, request.membership, d["date"], d["motivation"])
+        if ok:
+            messages.success(request, _("La fin anticipée du parcours est enregistrée."))
+            return redirect(reverse("people:person", kwargs={"pk": pathway.person_id}))
+    return render(request, "pathway/exit_form.html", {"title": _("Fin anticipée du parcours"), "form": form,
+                                                       "pathway": pathway})  # fmt: skip
+
+
+# --- Statistics --------------------------------------------------------------------------------------
+@requires("statistics")
+def statistics(request):
+    return render(request, "pathway/statistics.html", {
+        "title": _("Statistiques"), "rows": active_by_departement(request.membership, clock.today()),
+        "threshold": active_by_departement.threshold,
+    })  # fmt: skip

@@ -1,0 +1,188 @@
+"""Each role's pages: what a person logged in with that role sees and may do through the browser's forms."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from parcours.core import clock
+from parcours.pathway import rules
+from parcours.pathway.models import PathwayRequest
+
+from ..conftest import authorised_pathway, complete_content, walk_to_avis
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with clock.travel_to(TODAY):
+        yield
+
+
+def login(client, membership):
+    client.force_login(membership.user)
+    return client
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(reverse("people:caseload"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_login_page_is_in_french(client, db):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert "Se connecter" in response.content.decode()
+
+
+def test_worker_sees_her_caseload_with_status_and_next_deadline(client, personas):
+    person = personas.person(first_name="Éloïse", last_name="Fictive")
+    authorised_pathway(personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2025, 12, 15),
+                       decided_on=dt.date(2025, 12, 20))  # fmt: skip
+    other = personas.person(first_name="Zabou", last_name="Autre")
+    page = login(client, personas.worker).get(reverse("people:caseload")).content.decode()
+    assert "Éloïse" in page and "Zabou" in page
+    assert "En cours" in page
+    assert "Demande de renouvellement à transmettre" in page
+    assert "19 avril 2026" in page  # period ends 19 June 2026; renewal due two months before
+    assert other.reference in page
+
+
+def test_caseload_search_ignores_accents_and_case(client, personas):
+    personas.person(first_name="Éloïse", last_name="Fictive")
+    personas.person(first_name="Zabou", last_name="Autre")
+    page = login(client, personas.worker).get(reverse("people:caseload"), {"q": "ELOISE"}).content.decode()
+    assert "Éloïse" in page
+    assert "Zabou" not in page
+
+
+def test_caseload_never_shows_another_associations_people(client, personas):
+    personas.person(first_name="Visible", last_name="Ici")
+    from ..factories import PersonFactory
+
+    PersonFactory(association=personas.other_association, first_name="Cachee", last_name="Ailleurs")
+    page = login(client, personas.worker).get(reverse("people:caseload")).content.decode()
+    assert "Visible" in page and "Cachee" not in page
+
+
+def test_person_of_another_association_is_not_found(client, personas):
+    person = personas.person()
+    response = login(client, personas.outsider).get(reverse("people:person", args=[person.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["volunteer", "intern", "member", "national"])
+def test_roles_without_file_access_cannot_open_caseload(client, personas, role):
+    response = login(client, getattr(personas, role)).get(reverse("people:caseload"))
+    assert response.status_code == 403
+
+
+def test_worker_drafts_a_request_with_plan_and_commitments(client, personas):
+    person = personas.person()
+    url = reverse("pathway:request_create", args=[person.pk, "entry"])
+    data = {
+        "motivation": "Projet fictif", "sworn_statement": "on", "signed_on": "2026-03-01",
+        "actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "0",
+        "actions-0-domain": "housing", "actions-0-description": "Hébergement stable", "actions-0-target_date": "",
+        "actions-1-domain": "french", "actions-1-description": "", "actions-1-target_date": "",
+        "commitments-TOTAL_FORMS": "2", "commitments-INITIAL_FORMS": "0",
+        "commitments-0-text": "Suivre les cours de français", "commitments-1-text": "",
+    }  # fmt: skip
+    response = login(client, personas.worker).post(url, data)
+    req = PathwayRequest.objects.get(pathway__person=person)
+    assert response.status_code == 302
+    assert req.status == rules.RequestStatus.DRAFT
+    assert [a.description for a in req.actions.all()] == ["Hébergement stable"]
+    assert [c.text for c in req.commitments.all()] == ["Suivre les cours de français"]
+
+
+def test_refused_step_shows_french_message_and_changes_nothing(client, personas):
+    person = personas.person()
+    with clock.travel_to(dt.date(2026, 3, 1)):
+        from parcours.pathway import transitions as t
+
+        req = t.open_request(person, "entry", personas.worker, complete_content(motivation=""))
+    response = login(client, personas.head).post(reverse("pathway:request_action", args=[req.pk, "validate"]),
+                                                 follow=True)  # fmt: skip
+    req.refresh_from_db()
+    assert req.status == rules.RequestStatus.DRAFT
+    assert "La demande est incomplète" in response.content.decode()
+
+
+def test_secretariat_records_all_avis_of_a_session_on_one_screen(client, personas):
+    from parcours.pathway import transitions as t
+
+    requests = []
+    with clock.travel_to(dt.date(2026, 2, 1)):
+        session = t.create_session(personas.secretariat, dt.date(2026, 3, 5))
+        for _ in range(2):
+            req = t.open_request(personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1)))
+            t.validate_request(req, personas.head)
+            t.submit_request(req, personas.worker)
+            t.schedule_request(req, session, personas.secretariat)
+            requests.append(req)
+    items = list(session.agenda.all())
+    data = {
+        "op": "avis",
+        f"item{items[0].pk}-kind": "favourable", f"item{items[0].pk}-reason": "",
+        f"item{items[1].pk}-kind": "adjourned", f"item{items[1].pk}-reason": "Pièce d'identité manquante",
+    }  # fmt: skip
+    response = login(client, personas.secretariat).post(reverse("pathway:session", args=[session.pk]), data)
+    assert response.status_code == 302
+    statuses = [PathwayRequest.objects.get(pk=r.pk).status for r in requests]
+    assert statuses == [rules.RequestStatus.AVIS_GIVEN, rules.RequestStatus.ADJOURNED]
+
+
+def test_commission_member_sees_the_agenda_pseudonymised(client, personas):
+    person = personas.person(first_name="Prenomsecret", last_name="Nomsecret")
+    req = walk_to_avis(personas, person, submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    session = req.avis.get().session
+    page = login(client, personas.member).get(reverse("pathway:session", args=[session.pk])).content.decode()
+    assert "Nomsecret" not in page and "Prenomsecret" not in page
+    assert person.reference in page and "P. N." in page
+
+
+def test_prefecture_authorises_from_the_decision_form(client, personas):
+    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    response = login(client, personas.agent).post(
+        reverse("pathway:decide", args=[req.pk]),
+        {"kind": "authorised", "decided_on": "2026-02-10", "start": "", "motivation": ""},
+    )
+    req.refresh_from_db()
+    assert response.status_code == 302
+    assert req.status == rules.RequestStatus.AUTHORISED
+    assert (req.period.start, req.period.end) == (dt.date(2026, 2, 10), dt.date(2026, 8, 9))
+
+
+def test_prefecture_of_another_departement_cannot_see_the_request(client, personas):
+    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    response = login(client, personas.other_agent).get(reverse("pathway:decide", args=[req.pk]))
+    assert response.status_code == 404
+
+
+def test_todo_pages_list_each_roles_work(client, personas):
+    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    assert req.pathway.reference in login(client, personas.agent).get(reverse("pathway:todo")).content.decode()
+    with clock.travel_to(dt.date(2026, 3, 1)):
+        draft = t_open(personas)
+    page = login(client, personas.head).get(reverse("pathway:todo")).content.decode()
+    assert draft.pathway.reference in page
+
+
+def t_open(personas):
+    from parcours.pathway import transitions as t
+
+    return t.open_request(personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 3, 1)))
+
+
+def test_statistics_hide_small_counts(client, personas):
+    for i in range(3):
+        authorised_pathway(personas, personas.person(), submitted_on=dt.date(2026, 1, 5),
+                           session_on=dt.date(2026, 1, 20 + i), decided_on=dt.date(2026, 2, 1))  # fmt: skip
+    page = login(client, personas.national).get(reverse("pathway:statistics")).content.decode()
+    assert "Gard (30)" in page
+    assert "secret" in page
+    assert ">3<" not in page
