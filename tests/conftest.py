@@ -101,6 +101,13 @@ def authorised_pathway(personas, person, *, submitted_on, session_on, decided_on
     return period.pathway
 
 
+def renew(personas, person, *, submitted_on, session_on, decided_on):
+    """Walk a renewal request of `person` to its authorisation; returns the new period."""
+    req = walk_to_avis(personas, person, kind="renewal", submitted_on=submitted_on, session_on=session_on)
+    with clock.travel_to(decided_on):
+        return t.authorise(req, personas.agent, decided_on)
+
+
 # --- Requests and pathways in a given state ----------------------------------------------------------
 @dataclass(frozen=True)
 class Calendar:
@@ -186,3 +193,4 @@ def pathway_in_state(personas, status, *, person=None):
     pathway.refresh_from_db()
     assert pathway.status == status, f"no builder for a pathway in state {status!r}"
     return pathway
+

@@ -119,7 +119,9 @@ def test_secretariat_records_all_avis_of_a_session_on_one_screen(client, persona
     with clock.travel_to(dt.date(2026, 2, 1)):
         session = t.create_session(personas.secretariat, dt.date(2026, 3, 5))
         for _ in range(2):
-            req = t.open_request(personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1)))
+            req = t.open_request(
+                personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1))
+            )
             t.validate_request(req, personas.head)
             t.submit_request(req, personas.worker)
             t.schedule_request(req, session, personas.secretariat)
@@ -146,7 +148,9 @@ def test_commission_member_sees_the_agenda_pseudonymised(client, personas):
 
 
 def test_prefecture_authorises_from_the_decision_form(client, personas):
-    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    req = walk_to_avis(
+        personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2)
+    )
     response = login(client, personas.agent).post(
         reverse("pathway:decide", args=[req.pk]),
         {"kind": "authorised", "decided_on": "2026-02-10", "start": "", "motivation": ""},
@@ -158,14 +162,20 @@ def test_prefecture_authorises_from_the_decision_form(client, personas):
 
 
 def test_prefecture_of_another_departement_cannot_see_the_request(client, personas):
-    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    req = walk_to_avis(
+        personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2)
+    )
     response = login(client, personas.other_agent).get(reverse("pathway:decide", args=[req.pk]))
     assert response.status_code == 404
 
 
 def test_todo_pages_list_each_roles_work(client, personas):
-    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
-    assert req.pathway.reference in login(client, personas.agent).get(reverse("pathway:todo")).content.decode()
+    req = walk_to_avis(
+        personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2)
+    )
+    assert (
+        req.pathway.reference in login(client, personas.agent).get(reverse("pathway:todo")).content.decode()
+    )
     with clock.travel_to(dt.date(2026, 3, 1)):
         draft = t_open(personas)
     page = login(client, personas.head).get(reverse("pathway:todo")).content.decode()
@@ -186,3 +196,21 @@ def test_statistics_hide_small_counts(client, personas):
     assert "Gard (30)" in page
     assert "secret" in page
     assert ">3<" not in page
+
+
+def test_secretariat_does_not_see_a_renewal_still_in_draft(client, personas):
+    from parcours.pathway import transitions as t
+
+    person = personas.person()
+    authorised_pathway(personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2025, 12, 15),
+                       decided_on=dt.date(2025, 12, 20))  # fmt: skip
+    draft = t.open_request(person, "renewal", personas.worker, complete_content(dt.date(2026, 3, 1)))
+    page = login(client, personas.secretariat).get(reverse("people:person", args=[person.pk])).content.decode()
+    assert "engagement" in page
+    assert reverse("pathway:request", args=[draft.pk]) not in page
+    assert login(client, personas.secretariat).get(reverse("pathway:request", args=[draft.pk])).status_code == 404
+
+
+def test_association_page_shows_when_its_approval_ends(client, personas):
+    page = login(client, personas.head).get(reverse("accounts:organisation")).content.decode()
+    assert "valable jusqu&#x27;au 14 janvier 2027" in page or "valable jusqu'au 14 janvier 2027" in page

@@ -26,6 +26,7 @@ PAGE_RULES: dict[str, frozenset[str]] = {
     "end_early": frozenset({Role.PREFECTURE_AGENT}),
     "statistics": frozenset({Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
+    "organisation": frozenset(Role.values),
 }
 
 

@@ -13,6 +13,7 @@ NAV = (
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
     ("statistics", "pathway:statistics", _("Statistiques")),
+    ("organisation", "accounts:organisation", _("Mon organisation")),
 )
 
 

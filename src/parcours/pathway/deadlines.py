@@ -89,5 +89,6 @@ def _request_deadline(req) -> Deadline:
     }
     date = None
     if req.status == RS.SCHEDULED:
-        date = next((item.session.date for item in req.agenda_items.all()), None)
+        # An adjourned request examined again has several agenda items: the latest session is the one due.
+        date = max((item.session.date for item in req.agenda_items.all()), default=None)
     return Deadline(labels[req.status], date)

@@ -55,8 +55,10 @@ class SessionForm(DsfrBaseForm):
     place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
 
 
-class ScheduleForm(DsfrBaseForm):
-    request_id = forms.IntegerField(widget=forms.HiddenInput)
+class SessionDetailsForm(DsfrBaseForm):
+    place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
+    attendance = forms.CharField(label=_("Membres présents"), widget=forms.Textarea(attrs={"rows": 3}),
+                                 required=False)  # fmt: skip
 
 
 class AvisForm(DsfrBaseForm):

@@ -85,7 +85,7 @@ class PathwayRequest(models.Model):
             # At most one open request per pathway: no double submission.
             models.UniqueConstraint(
                 fields=["pathway"],
-                condition=Q(status__in=[s.value for s in rules.OPEN_REQUEST_STATUSES]),
+                condition=Q(status__in=sorted(rules.OPEN_REQUEST_STATUSES)),
                 name="one_open_request_per_pathway",
             )
         ]

@@ -210,52 +210,64 @@ class RefusalReason(models.TextChoices):
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    label: str  # what the button says
+    done: str  # what the timeline says
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
     basis: Basis
 
 
-def _t(action, label, sources, target, roles, basis) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), basis)
+def _t(action, label, done, sources, target, roles, basis) -> Transition:
+    return Transition(action, label, done, frozenset(sources), target, frozenset(roles), basis)
 
 
 RS = RequestStatus
+PS = PathwayStatus
 SECRETARIAT = {Role.SECRETARIAT}
 PREFECTURE = {Role.PREFECTURE_AGENT}
+HEAD = {Role.HEAD_OF_SERVICE}
+OPEN_BEFORE_AVIS = {RS.DRAFT, RS.VALIDATED, RS.SUBMITTED, RS.ADJOURNED}
 
+# action: (button label, timeline label, from, to, who, basis)
 REQUEST_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        _t("validate", _("Valider la demande"), {RS.DRAFT}, RS.VALIDATED, {Role.HEAD_OF_SERVICE},
-           PRACTICE_VALIDATION),
-        _t("return_to_draft", _("Renvoyer en brouillon"), {RS.VALIDATED}, RS.DRAFT, {Role.HEAD_OF_SERVICE},
-           PRACTICE_VALIDATION),
-        _t("submit", _("Transmettre à la commission"), {RS.VALIDATED}, RS.SUBMITTED, ASSOCIATION_STAFF,
-           CIRCULAR_2017),
-        _t("schedule", _("Inscrire à l'ordre du jour"), {RS.SUBMITTED}, RS.SCHEDULED, SECRETARIAT, L121_9),
-        _t("unschedule", _("Retirer de l'ordre du jour"), {RS.SCHEDULED}, RS.SUBMITTED, SECRETARIAT, L121_9),
-        _t("record_avis", _("Enregistrer l'avis"), {RS.SCHEDULED}, RS.AVIS_GIVEN, SECRETARIAT, L121_9),
-        _t("adjourn", _("Ajourner"), {RS.SCHEDULED}, RS.ADJOURNED, SECRETARIAT, L121_9),
-        _t("resubmit", _("Transmettre à nouveau"), {RS.ADJOURNED}, RS.SUBMITTED, ASSOCIATION_STAFF,
-           CIRCULAR_2017),
-        _t("authorise", _("Autoriser"), {RS.AVIS_GIVEN}, RS.AUTHORISED, PREFECTURE, L121_9),
-        _t("refuse", _("Refuser"), {RS.AVIS_GIVEN}, RS.REFUSED, PREFECTURE, L121_9),
-        _t("withdraw", _("Retirer la demande"), {RS.DRAFT, RS.VALIDATED, RS.SUBMITTED, RS.ADJOURNED},
-           RS.WITHDRAWN, ASSOCIATION_STAFF, PRACTICE_EXIT),
+        _t("validate", _("Valider la demande"), _("Demande validée par l'association"),
+           {RS.DRAFT}, RS.VALIDATED, HEAD, PRACTICE_VALIDATION),
+        _t("return_to_draft", _("Renvoyer en brouillon"), _("Demande renvoyée en brouillon"),
+           {RS.VALIDATED}, RS.DRAFT, HEAD, PRACTICE_VALIDATION),
+        _t("submit", _("Transmettre à la commission"), _("Demande transmise à la commission"),
+           {RS.VALIDATED}, RS.SUBMITTED, ASSOCIATION_STAFF, CIRCULAR_2017),
+        _t("schedule", _("Inscrire à l'ordre du jour"), _("Demande inscrite à l'ordre du jour"),
+           {RS.SUBMITTED}, RS.SCHEDULED, SECRETARIAT, L121_9),
+        _t("unschedule", _("Retirer de l'ordre du jour"), _("Demande retirée de l'ordre du jour"),
+           {RS.SCHEDULED}, RS.SUBMITTED, SECRETARIAT, L121_9),
+        _t("record_avis", _("Enregistrer l'avis"), _("Avis de la commission"),
+           {RS.SCHEDULED}, RS.AVIS_GIVEN, SECRETARIAT, L121_9),
+        _t("adjourn", _("Ajourner"), _("Demande ajournée par la commission"),
+           {RS.SCHEDULED}, RS.ADJOURNED, SECRETARIAT, L121_9),
+        _t("resubmit", _("Transmettre à nouveau"), _("Demande complétée et transmise à nouveau"),
+           {RS.ADJOURNED}, RS.SUBMITTED, ASSOCIATION_STAFF, CIRCULAR_2017),
+        _t("authorise", _("Autoriser"), _("Autorisation du préfet"),
+           {RS.AVIS_GIVEN}, RS.AUTHORISED, PREFECTURE, L121_9),
+        _t("refuse", _("Refuser"), _("Refus du préfet"),
+           {RS.AVIS_GIVEN}, RS.REFUSED, PREFECTURE, L121_9),
+        _t("withdraw", _("Retirer la demande"), _("Demande retirée"),
+           OPEN_BEFORE_AVIS, RS.WITHDRAWN, ASSOCIATION_STAFF, PRACTICE_EXIT),
     )
 }  # fmt: skip
 
-PS = PathwayStatus
 PATHWAY_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        _t("record_exit", _("Enregistrer la sortie"), {PS.ACTIVE, PS.LAPSED}, PS.EXITED, ASSOCIATION_STAFF,
-           PRACTICE_EXIT),
-        _t("end_early", _("Mettre fin au parcours"), {PS.ACTIVE, PS.LAPSED}, PS.EXITED, PREFECTURE, EARLY_END),
+        _t("record_exit", _("Enregistrer la sortie"), _("Sortie du parcours"),
+           {PS.ACTIVE, PS.LAPSED}, PS.EXITED, ASSOCIATION_STAFF, PRACTICE_EXIT),
+        _t("end_early", _("Mettre fin au parcours"), _("Fin anticipée décidée par le préfet"),
+           {PS.ACTIVE, PS.LAPSED}, PS.EXITED, PREFECTURE, EARLY_END),
         # Done by the daily deadline job, not by a person.
-        _t("expire_period", _("Constater la fin de période"), {PS.ACTIVE}, PS.LAPSED, set(), DURATION),
+        _t("expire_period", _("Constater la fin de période"), _("Fin de la période autorisée"),
+           {PS.ACTIVE}, PS.LAPSED, set(), DURATION),
     )
 }  # fmt: skip
 

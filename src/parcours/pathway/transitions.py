@@ -62,7 +62,8 @@ def _require_role(by: Membership | None, roles: Iterable[str]) -> None:
 def _require_transition(by: Membership | None, transition: rules.Transition, status: str) -> None:
     _require_role(by, transition.roles)
     if status not in transition.sources:
-        current = rules.RequestStatus(status).label if status in RS.values else rules.PathwayStatus(status).label
+        states = PS if transition.action in rules.PATHWAY_TRANSITIONS else RS
+        current = states(status).label
         raise DomainError(
             _("« %(action)s » est impossible dans l'état actuel (%(status)s).")
             % {"action": transition.label, "status": current}
@@ -166,6 +167,7 @@ def open_request(person: Person, kind: str, by: Membership, content: RequestCont
         )
     if kind == rules.RequestKind.ENTRY and pathway.status == PS.REFUSED:
         _move_pathway(pathway, PS.PREPARING)
+        _record(pathway, "pathway_status", by, from_status=PS.REFUSED, to_status=PS.PREPARING)
     req = PathwayRequest.objects.create(pathway=pathway, kind=kind, created_by=by.user)
     _write_content(req, content)
     _record(pathway, "open_request", by, request=req, to_status=req.status)
@@ -321,6 +323,17 @@ def create_session(by: Membership, date: dt.date, place: str = "") -> Commission
 
 
 @transaction.atomic
+def update_session(session: CommissionSession, by: Membership, place: str, attendance: str) -> CommissionSession:
+    """Place and attendance (the members present), as the minutes record them."""
+    _require_role(by, {Role.SECRETARIAT})
+    if session.commission_id != by.organisation_id:
+        raise DomainError(_("Cette séance est celle d'une autre commission."))
+    session.place, session.attendance = place.strip(), attendance.strip()
+    session.save(update_fields=["place", "attendance"])
+    return session
+
+
+@transaction.atomic
 def schedule_request(request: PathwayRequest, session: CommissionSession, by: Membership) -> AgendaItem:
     req = _lock_request(request)
     _require_transition(by, rules.REQUEST_TRANSITIONS["schedule"], req.status)
@@ -396,6 +409,8 @@ def authorise(request: PathwayRequest, by: Membership, decided_on: dt.date, star
         raise DomainError(_("Cette demande relève d'un autre département."))
     _check_decision_date(req, decided_on)
     pathway = Pathway.objects.select_for_update().get(pk=req.pathway_id)
+    if pathway.status == PS.EXITED:
+        raise DomainError(_("Ce parcours est clos (sortie enregistrée) : il ne peut plus être autorisé."))
     previous = pathway.periods.order_by("-number").first()
     if req.kind == rules.RequestKind.RENEWAL:
         if previous is None:
@@ -471,6 +486,12 @@ def _close(pathway: Pathway, action: str, by: Membership | None, exit_date: dt.d
         raise DomainError(_("La date de sortie précède le début du parcours (%(d)s).") % {"d": _d(first.start)})
     if pathway.requests.filter(status__in=rules.OPEN_REQUEST_STATUSES).exists() and action == "record_exit":
         raise DomainError(_("Une demande est en cours : retirez-la avant d'enregistrer la sortie."))
+    if action == "end_early":
+        # A pending renewal has no object once the préfet ended the pathway: close it, visibly.
+        for req in pathway.requests.select_for_update().filter(status__in=rules.OPEN_REQUEST_STATUSES):
+            previous_status, req.status = req.status, RS.WITHDRAWN
+            req.save(update_fields=["status"])
+            _record(pathway, "close_request", by, request=req, from_status=previous_status, to_status=RS.WITHDRAWN)
     exit_ = Exit.objects.create(
         pathway=pathway, date=exit_date, reason=reason, housing=housing, activity=activity, comment=comment,
         recorded_by=by.user if by else None,

@@ -264,6 +264,7 @@ def session_detail(request, pk):
         "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
         "session": session, "items": items, "avis_forms": avis_forms, "waiting": waiting, "manage": manage,
         "pseudonymised": m.role == Role.COMMISSION_MEMBER, "today": clock.today(),
+        "details_form": forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
     })  # fmt: skip
 
 
@@ -282,6 +283,13 @@ def _session_post(request, session, items):
             messages.success(request, _("La demande est retirée de l'ordre du jour."))
     elif op == "avis":
         _record_all_avis(request, session, items)
+    elif op == "details":
+        form = forms.SessionDetailsForm(request.POST)
+        if form.is_valid():
+            _s, ok = _attempt(request, t.update_session, session, m, form.cleaned_data["place"],
+                              form.cleaned_data["attendance"])  # fmt: skip
+            if ok:
+                messages.success(request, _("La séance est mise à jour."))
     return redirect("pathway:session", pk=session.pk)
 
 

@@ -9,7 +9,7 @@ from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.core import clock
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import Pathway
+from parcours.pathway.models import Pathway, PathwayRequest
 
 from .forms import PersonForm
 from .models import Person
@@ -72,11 +72,14 @@ def person_detail(request, pk):
     )  # fmt: skip
     today = clock.today()
     staff = m.role in ASSOCIATION_STAFF
+    # The commission and the préfecture see only the requests transmitted to them, not the drafts.
+    visible_requests = set(PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True))
     blocks = []
     for pathway in pathways:
         summary = summarise(pathway, today)
         blocks.append({
             "pathway": pathway, "summary": summary,
+            "requests": [r for r in pathway.requests.all() if r.pk in visible_requests],
             "can_renew": staff and pathway.status in rules.REQUEST_OPENING_STATES[rules.RequestKind.RENEWAL]
             and not summary.open_request and not summary.cap_reached,
             "can_exit": staff and pathway.status in rules.PATHWAY_TRANSITIONS["record_exit"].sources,

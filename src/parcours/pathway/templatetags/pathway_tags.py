@@ -10,8 +10,9 @@ EVENT_LABELS = {
     "open_request": _("Demande créée"),
     "update_request": _("Demande modifiée"),
     "pathway_status": _("Statut du parcours"),
-    **{a: tr.label for a, tr in rules.REQUEST_TRANSITIONS.items()},
-    **{a: tr.label for a, tr in rules.PATHWAY_TRANSITIONS.items()},
+    "close_request": _("Demande close par la fin du parcours"),
+    **{a: tr.done for a, tr in rules.REQUEST_TRANSITIONS.items()},
+    **{a: tr.done for a, tr in rules.PATHWAY_TRANSITIONS.items()},
 }
 STATUS_LABELS = {**dict(rules.RequestStatus.choices), **dict(rules.PathwayStatus.choices)}
 

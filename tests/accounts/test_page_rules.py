@@ -1,0 +1,52 @@
+"""Every page of the URLconf declares a rule, and each role gets exactly what the rule table says."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from parcours.accounts.permissions import PAGE_RULES
+
+PUBLIC = {"accounts:login", "accounts:logout", "core:home"}
+ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
+
+
+def named_patterns(resolver=None, namespace=""):
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            yield from named_patterns(p, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", p
+
+
+def test_every_page_declares_a_rule_of_the_table():
+    missing = [
+        name
+        for name, pattern in named_patterns()
+        if name not in PUBLIC and getattr(pattern.callback, "page_rule", None) not in PAGE_RULES
+    ]
+    assert missing == []
+
+
+PAGES_WITHOUT_ARGUMENTS = [
+    (name, pattern.callback.page_rule)
+    for name, pattern in named_patterns()
+    if name not in PUBLIC and not pattern.pattern.converters
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "rule"), PAGES_WITHOUT_ARGUMENTS)
+def test_each_role_opens_exactly_the_pages_its_rule_allows(client, personas, role, name, rule):
+    membership = getattr(personas, role)
+    client.force_login(membership.user)
+    response = client.get(reverse(name))
+    expected = 200 if membership.role in PAGE_RULES[rule] else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_home_sends_each_role_to_a_page_it_may_open(client, personas, role):
+    client.force_login(getattr(personas, role).user)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
