@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "parcours.accounts",
     "parcours.people",
     "parcours.pathway",
+    "parcours.followup",
+    "parcours.rights",
     "parcours.demo",
 ]
 

@@ -5,4 +5,6 @@ urlpatterns = [
     path("compte/", include("parcours.accounts.urls")),
     path("personnes/", include("parcours.people.urls")),
     path("parcours/", include("parcours.pathway.urls")),
+    path("suivi/", include("parcours.followup.urls")),
+    path("droits/", include("parcours.rights.urls")),
 ]

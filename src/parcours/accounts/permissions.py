@@ -16,6 +16,8 @@ PAGE_RULES: dict[str, frozenset[str]] = {
     "caseload": ASSOCIATION_STAFF,
     "person_create": ASSOCIATION_STAFF,
     "person_view": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    # The association's own file on the person (situation, follow-up, documents, life story, rights).
+    "person_file": ASSOCIATION_STAFF,
     "request_edit": ASSOCIATION_STAFF,
     "request_view": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
     "exit_record": ASSOCIATION_STAFF,
