@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "parcours.pathway",
     "parcours.followup",
     "parcours.rights",
+    "parcours.records",
+    "parcours.documents",
     "parcours.demo",
 ]
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("parcours/", include("parcours.pathway.urls")),
     path("suivi/", include("parcours.followup.urls")),
     path("droits/", include("parcours.rights.urls")),
+    path("pieces/", include("parcours.records.urls")),
 ]

@@ -18,6 +18,7 @@ PAGE_RULES: dict[str, frozenset[str]] = {
     "person_view": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
     # The association's own file on the person (situation, follow-up, documents, life story, rights).
     "person_file": ASSOCIATION_STAFF,
+    "agenda": ASSOCIATION_STAFF,
     "request_edit": ASSOCIATION_STAFF,
     "request_view": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
     "exit_record": ASSOCIATION_STAFF,

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -18,6 +19,36 @@ class Gender(models.TextChoices):
     TRANS_MAN = "trans_man", _("Homme trans")
     NON_BINARY = "non_binary", _("Non binaire")
     UNDISCLOSED = "undisclosed", _("Non précisé")
+
+
+class FrenchLevel(models.TextChoices):
+    UNKNOWN = "", _("Non évalué")
+    NONE = "none", _("Aucune notion")
+    A1 = "A1", _("A1 (découverte)")
+    A2 = "A2", _("A2 (survie)")
+    B1 = "B1", _("B1 (seuil)")
+    B2 = "B2", _("B2 (avancé)")
+    C = "C", _("C1-C2 (autonome)")
+    NATIVE = "native", _("Langue maternelle")
+
+
+class ResidenceStatus(models.TextChoices):
+    UNKNOWN = "", _("Non renseigné")
+    FRENCH = "french", _("Nationalité française")
+    EU = "eu", _("Ressortissante UE, EEE ou Suisse")
+    NONE = "none", _("Sans titre de séjour")
+    ASYLUM_SEEKER = "asylum_seeker", _("Demandeuse d'asile")
+    RECEIPT = "receipt", _("Récépissé de demande de titre")
+    APS = "aps", _("Autorisation provisoire de séjour (APS)")
+    PERMIT = "permit", _("Titre de séjour")
+
+
+class HealthCover(models.TextChoices):
+    UNKNOWN = "", _("Non renseigné")
+    NONE = "none", _("Aucune")
+    PUMA = "puma", _("Protection universelle maladie (PUMa)")
+    CSS = "css", _("PUMa et complémentaire santé solidaire (CSS)")
+    AME = "ame", _("Aide médicale de l'État (AME)")
 
 
 class Person(models.Model):
@@ -50,6 +81,44 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Identity and situation (the person's file).
+    usage_name = models.CharField(_("nom d'usage"), max_length=100, blank=True)
+    birth_country = CountryField(_("pays de naissance"), blank=True)
+    other_nationalities = CountryField(_("autres nationalités"), multiple=True, blank=True)
+    french_level = models.CharField(_("niveau de français"), max_length=10, choices=FrenchLevel.choices,
+                                    blank=True)  # fmt: skip
+    dependent_children = models.PositiveSmallIntegerField(
+        _("enfants à charge"), default=0, help_text=_("Ils déterminent le montant de l'AFIS.")
+    )
+    # Contact, and how to contact her without putting her at risk.
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    safe_phone = models.CharField(_("numéro sûr"), max_length=30, blank=True,
+                                  help_text=_("Le seul numéro à utiliser, s'il diffère du téléphone."))  # fmt: skip
+    safe_times = models.CharField(_("moments où l'appeler sans risque"), max_length=200, blank=True)
+    never_call = models.BooleanField(_("ne jamais appeler"), default=False)
+    no_written_messages = models.BooleanField(_("aucun message écrit (SMS, courrier, messagerie)"), default=False)
+    contact_notes = models.TextField(_("consignes de contact"), blank=True)
+    # Where she lives or is sheltered.
+    address = models.TextField(_("adresse"), blank=True)
+    shelter_name = models.CharField(_("hébergement"), max_length=200, blank=True)
+    address_confidential = models.BooleanField(
+        _("adresse confidentielle"), default=False,
+        help_text=_("Lieu de mise à l'abri : n'apparaît ni dans les listes ni dans les documents transmis."),
+    )  # fmt: skip
+    # Residence, health cover, resources.
+    residence_status = models.CharField(_("situation administrative"), max_length=20,
+                                        choices=ResidenceStatus.choices, blank=True)  # fmt: skip
+    residence_permit_expiry = models.DateField(_("fin de validité du titre ou récépissé"), null=True, blank=True)
+    health_cover = models.CharField(_("couverture maladie"), max_length=10, choices=HealthCover.choices,
+                                    blank=True)  # fmt: skip
+    health_cover_expiry = models.DateField(_("fin de droits santé"), null=True, blank=True)
+    monthly_resources = models.DecimalField(
+        _("ressources mensuelles du foyer (€)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("Ressources du mois précédant la demande d'AFIS."),
+    )  # fmt: skip
+    receives_rsa = models.BooleanField(_("perçoit le RSA ou y a droit"), default=False)
+    receives_ada = models.BooleanField(_("perçoit l'allocation pour demandeur d'asile (ADA)"), default=False)
+
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -75,5 +144,58 @@ class Person(models.Model):
         return f"P-{self.pk:06d}"
 
     @property
+    def contact_restricted(self) -> bool:
+        return self.never_call or self.no_written_messages or bool(self.safe_phone or self.safe_times)
+
+    @property
     def initials(self) -> str:
         return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
+
+
+class OtherName(models.Model):
+    """Further aliases and spellings: Nigerian, Chinese or Romanian names are written in many ways."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
+    name = models.CharField(_("nom, alias ou autre graphie"), max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("autre nom")
+
+
+class ConsentPurpose(models.TextChoices):
+    PROCESSING = "processing", _("Traitement des données par l'association")
+    SHARING = "sharing", _("Partage avec un partenaire")
+
+
+class Consent(models.Model):
+    """A consent is dated, may expire and may be withdrawn; it is never deleted (Aidants Connect model)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("objet"), max_length=20, choices=ConsentPurpose.choices)
+    partner = models.ForeignKey(Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")  # fmt: skip
+    partner_name = models.CharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
+    scope = models.CharField(_("ce qui peut être partagé"), max_length=300, blank=True)
+    text_version = models.CharField(_("version du texte présenté"), max_length=20, default="2026-1")
+    given_on = models.DateField(_("recueilli le"))
+    expires_on = models.DateField(_("expire le"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("retiré le"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("consentement")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=F("given_on")),
+                                   name="consent_expires_after_given"),
+            models.CheckConstraint(condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=F("given_on")),
+                                   name="consent_withdrawn_after_given"),
+        ]  # fmt: skip
+
+    def is_active(self, on: dt.date) -> bool:
+        return (
+            self.given_on <= on
+            and (self.expires_on is None or on <= self.expires_on)
+            and (self.withdrawn_on is None or on < self.withdrawn_on)
+        )

@@ -13,8 +13,8 @@ PERSON_SECTIONS = (
     ("followup:actions", _("Plan d'action"), "person_file"),
     ("followup:appointments", _("Rendez-vous"), "person_file"),
     ("followup:referrals", _("Orientations"), "person_file"),
-    ("followup:documents", _("Documents"), "person_file"),
-    ("followup:life_story", _("Récit de vie"), "person_file"),
+    ("records:documents", _("Documents"), "person_file"),
+    ("records:life_story", _("Récit de vie"), "person_file"),
     ("rights:person", _("Droits"), "person_file"),
 )
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "parcours.documents"
+    verbose_name = "Documents PDF"
