@@ -28,4 +28,4 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench scripts
 
 worker:
-	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py db_worker
+	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py db_worker --queue-name "*"

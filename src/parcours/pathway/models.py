@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Organisation
+from parcours.core import clock
 from parcours.core.models import Departement
 from parcours.people.models import Person
 
@@ -25,7 +26,7 @@ class Pathway(models.Model):
         _("statut"), max_length=20, choices=rules.PathwayStatus.choices, default=rules.PathwayStatus.PREPARING
     )
     rule_version = models.CharField(_("version des règles"), max_length=20)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = PathwayQuerySet.as_manager()
 
@@ -74,7 +75,7 @@ class PathwayRequest(models.Model):
     )
     submitted_on = models.DateField(_("transmise le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RequestQuerySet.as_manager()
 
@@ -167,7 +168,7 @@ class Avis(models.Model):
     kind = models.CharField(_("avis"), max_length=20, choices=rules.AvisKind.choices)
     reason = models.TextField(_("motif"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("avis")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from parcours.accounts.models import Organisation
+from parcours.core import clock
 from parcours.core.models import Departement
 
 from .visibility import PersonQuerySet
@@ -79,7 +80,7 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     # Identity and situation (the person's file).
     usage_name = models.CharField(_("nom d'usage"), max_length=100, blank=True)

@@ -1,0 +1,177 @@
+"""`manage.py demo`: everything the demonstration needs, in one command.
+
+Migrates the database, collects the static files, creates the fictional data set if the base holds nobody
+yet (`--reset` starts again from an empty base), prints the demo accounts, enqueues the daily jobs, then runs
+the job worker in the background and the web server (gunicorn) in the foreground. Ctrl-C or SIGTERM stops
+both. `--no-server` does everything but start the two processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from parcours.accounts.models import Organisation
+from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_tasks
+from parcours.demo import generator
+from parcours.pathway.models import Pathway
+from parcours.people.models import Person
+
+WORKER_QUEUES = "default,deadlines"
+STOP_TIMEOUT = 10  # seconds given to each process to stop before it is killed
+
+
+class Stop(Exception):
+    """SIGTERM received: leave the foreground wait and stop the processes."""
+
+
+class Command(BaseCommand):
+    help = (
+        "Prépare et lance la démonstration : base de données, fichiers statiques, données fictives, "
+        "worker des tâches et serveur web."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help="Port du serveur web (défaut : 8000).")
+        parser.add_argument(
+            "--reset", action="store_true", help="Vide la base et régénère les données fictives."
+        )
+        parser.add_argument(
+            "--no-server",
+            action="store_true",
+            help="Prépare tout sans démarrer le serveur ni le worker (utile pour les tests).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=generator.DEFAULT_SEED, help="Graine des données fictives."
+        )
+
+    def handle(self, *args, port, reset, no_server, seed, **options):
+        self.say("Mise à jour de la base de données…")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.say("Préparation des fichiers statiques…")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if reset:
+            self.say("Effacement de la base (--reset)…")
+            call_command("flush", interactive=False, verbosity=0)
+        self.prepare_data(seed)
+        self.print_accounts()
+        results = enqueue_daily_tasks()
+        self.say(f"Tâches quotidiennes mises en file : {', '.join(r.task.name for r in results)}.")
+        if no_server:
+            self.say("Option --no-server : ni serveur ni worker démarrés.")
+            return
+        self.serve(port)
+
+    def say(self, text: str, style=None) -> None:
+        self.stdout.write(style(text) if style else text)
+
+    # --- data ---
+    def prepare_data(self, seed: int) -> None:
+        if Person.objects.exists():
+            self.say(
+                f"Données existantes réutilisées : {Person.objects.count()} personnes, "
+                f"{Pathway.objects.count()} parcours (--reset pour les régénérer)."
+            )
+            return
+        if Organisation.objects.exists():
+            raise CommandError(
+                "La base contient des organisations mais aucune personne : ce n'est pas une base de "
+                "démonstration. Relancez avec --reset pour l'effacer et créer les données fictives."
+            )
+        self.say("Création des données fictives…")
+        started = time.perf_counter()
+        result = generator.generate(seed)
+        elapsed = time.perf_counter() - started
+        counts = result["counts"]
+        self.say(
+            f"Données fictives créées en {elapsed:.1f} s : {counts['people']} personnes, "
+            f"{counts['pathways']} parcours, {counts['requests']} demandes, "
+            f"{counts['sessions_past'] + counts['sessions_coming']} séances de commission "
+            f"(dont {counts['sessions_coming']} à venir).",
+            self.style.SUCCESS,
+        )
+        for anomaly in result["anomalies"]:
+            self.say(f"Attention : {anomaly}", self.style.WARNING)
+
+    def print_accounts(self) -> None:
+        accounts = generator.demo_accounts()
+        if not accounts:
+            self.say("Aucun compte de démonstration dans cette base.", self.style.WARNING)
+            return
+        width = max(len(a["username"]) for a in accounts)
+        role_width = max(len(a["role_label"]) for a in accounts)
+        self.say("")
+        self.say("Comptes de démonstration (identifiant — rôle — organisation) :", self.style.MIGRATE_HEADING)
+        for a in accounts:
+            self.say(f"  {a['username']:<{width}}  {a['role_label']:<{role_width}}  {a['organisation']}")
+        self.say(f"Mot de passe commun à tous les comptes : {generator.DEMO_PASSWORD}", self.style.SUCCESS)
+        self.say("Toutes les personnes et organisations sont fictives.")
+        self.say("")
+
+    # --- processes ---
+    def child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
+        src = str(settings.BASE_DIR.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+        env["PARCOURS_DATA_DIR"] = str(settings.DATA_DIR)
+        return env
+
+    def serve(self, port: int) -> None:
+        env = self.child_env()
+        worker_cmd = [
+            sys.executable,
+            "-m",
+            "django",
+            "db_worker",
+            "--queue-name",
+            WORKER_QUEUES,
+            "--no-reload",
+        ]
+        server_cmd = [
+            sys.executable, "-m", "gunicorn", "parcours.wsgi",
+            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--graceful-timeout", "5",
+            "--no-control-socket",  # otherwise gunicorn 27 opens one in ~/.gunicorn, shared by instances
+        ]  # fmt: skip
+        previous_handler = signal.signal(signal.SIGTERM, _raise_stop)
+        worker = server = None
+        try:
+            worker = subprocess.Popen(worker_cmd, env=env)  # noqa: S603
+            self.say(f"Worker des tâches démarré (files {WORKER_QUEUES}, processus {worker.pid}).")
+            server = subprocess.Popen(server_cmd, env=env)  # noqa: S603
+            self.say(f"Serveur démarré : http://127.0.0.1:{port}/ — Ctrl-C pour arrêter.", self.style.SUCCESS)
+            code = server.wait()
+            if code:
+                raise CommandError(
+                    f"Le serveur web s'est arrêté (code {code}). Le port {port} est-il libre ?"
+                )
+        except (KeyboardInterrupt, Stop):
+            self.say("\nArrêt de la démonstration…")
+        finally:
+            for process in (server, worker):
+                _stop(process)
+            signal.signal(signal.SIGTERM, previous_handler)
+        self.say("Serveur et worker arrêtés.")
+
+
+def _raise_stop(signum, frame):
+    raise Stop
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    """Ask a child process to stop (SIGTERM), then kill it if it is still there after the timeout."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt, Stop):
+        process.kill()
+        process.wait()
