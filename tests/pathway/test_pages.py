@@ -40,8 +40,13 @@ def test_login_page_is_in_french(client, db):
 
 def test_worker_sees_her_caseload_with_status_and_next_deadline(client, personas):
     person = personas.person(first_name="Éloïse", last_name="Fictive")
-    authorised_pathway(personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2025, 12, 15),
-                       decided_on=dt.date(2025, 12, 20))  # fmt: skip
+    authorised_pathway(
+        personas,
+        person,
+        submitted_on=dt.date(2025, 12, 1),
+        session_on=dt.date(2025, 12, 15),
+        decided_on=dt.date(2025, 12, 20),
+    )
     other = personas.person(first_name="Zabou", last_name="Autre")
     page = login(client, personas.worker).get(reverse("people:caseload")).content.decode()
     assert "Éloïse" in page and "Zabou" in page
@@ -84,13 +89,22 @@ def test_worker_drafts_a_request_with_plan_and_commitments(client, personas):
     person = personas.person()
     url = reverse("pathway:request_create", args=[person.pk, "entry"])
     data = {
-        "motivation": "Projet fictif", "sworn_statement": "on", "signed_on": "2026-03-01",
-        "actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "0",
-        "actions-0-domain": "housing", "actions-0-description": "Hébergement stable", "actions-0-target_date": "",
-        "actions-1-domain": "french", "actions-1-description": "", "actions-1-target_date": "",
-        "commitments-TOTAL_FORMS": "2", "commitments-INITIAL_FORMS": "0",
-        "commitments-0-text": "Suivre les cours de français", "commitments-1-text": "",
-    }  # fmt: skip
+        "motivation": "Projet fictif",
+        "sworn_statement": "on",
+        "signed_on": "2026-03-01",
+        "actions-TOTAL_FORMS": "2",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-domain": "housing",
+        "actions-0-description": "Hébergement stable",
+        "actions-0-target_date": "",
+        "actions-1-domain": "french",
+        "actions-1-description": "",
+        "actions-1-target_date": "",
+        "commitments-TOTAL_FORMS": "2",
+        "commitments-INITIAL_FORMS": "0",
+        "commitments-0-text": "Suivre les cours de français",
+        "commitments-1-text": "",
+    }
     response = login(client, personas.worker).post(url, data)
     req = PathwayRequest.objects.get(pathway__person=person)
     assert response.status_code == 302
@@ -105,8 +119,9 @@ def test_refused_step_shows_french_message_and_changes_nothing(client, personas)
         from parcours.pathway import transitions as t
 
         req = t.open_request(person, "entry", personas.worker, complete_content(motivation=""))
-    response = login(client, personas.head).post(reverse("pathway:request_action", args=[req.pk, "validate"]),
-                                                 follow=True)  # fmt: skip
+    response = login(client, personas.head).post(
+        reverse("pathway:request_action", args=[req.pk, "validate"]), follow=True
+    )
     req.refresh_from_db()
     assert req.status == rules.RequestStatus.DRAFT
     assert "La demande est incomplète" in response.content.decode()
@@ -129,9 +144,11 @@ def test_secretariat_records_all_avis_of_a_session_on_one_screen(client, persona
     items = list(session.agenda.all())
     data = {
         "op": "avis",
-        f"item{items[0].pk}-kind": "favourable", f"item{items[0].pk}-reason": "",
-        f"item{items[1].pk}-kind": "adjourned", f"item{items[1].pk}-reason": "Pièce d'identité manquante",
-    }  # fmt: skip
+        f"item{items[0].pk}-kind": "favourable",
+        f"item{items[0].pk}-reason": "",
+        f"item{items[1].pk}-kind": "adjourned",
+        f"item{items[1].pk}-reason": "Pièce d'identité manquante",
+    }
     response = login(client, personas.secretariat).post(reverse("pathway:session", args=[session.pk]), data)
     assert response.status_code == 302
     statuses = [PathwayRequest.objects.get(pk=r.pk).status for r in requests]
@@ -190,8 +207,13 @@ def t_open(personas):
 
 def test_statistics_hide_small_counts(client, personas):
     for i in range(3):
-        authorised_pathway(personas, personas.person(), submitted_on=dt.date(2026, 1, 5),
-                           session_on=dt.date(2026, 1, 20 + i), decided_on=dt.date(2026, 2, 1))  # fmt: skip
+        authorised_pathway(
+            personas,
+            personas.person(),
+            submitted_on=dt.date(2026, 1, 5),
+            session_on=dt.date(2026, 1, 20 + i),
+            decided_on=dt.date(2026, 2, 1),
+        )
     page = login(client, personas.national).get(reverse("pathway:statistics")).content.decode()
     assert "Gard (30)" in page
     assert "secret" in page
@@ -202,15 +224,48 @@ def test_secretariat_does_not_see_a_renewal_still_in_draft(client, personas):
     from parcours.pathway import transitions as t
 
     person = personas.person()
-    authorised_pathway(personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2025, 12, 15),
-                       decided_on=dt.date(2025, 12, 20))  # fmt: skip
+    authorised_pathway(
+        personas,
+        person,
+        submitted_on=dt.date(2025, 12, 1),
+        session_on=dt.date(2025, 12, 15),
+        decided_on=dt.date(2025, 12, 20),
+    )
     draft = t.open_request(person, "renewal", personas.worker, complete_content(dt.date(2026, 3, 1)))
-    page = login(client, personas.secretariat).get(reverse("people:person", args=[person.pk])).content.decode()
+    page = (
+        login(client, personas.secretariat).get(reverse("people:person", args=[person.pk])).content.decode()
+    )
     assert "engagement" in page
     assert reverse("pathway:request", args=[draft.pk]) not in page
-    assert login(client, personas.secretariat).get(reverse("pathway:request", args=[draft.pk])).status_code == 404
+    assert (
+        login(client, personas.secretariat).get(reverse("pathway:request", args=[draft.pk])).status_code
+        == 404
+    )
 
 
 def test_association_page_shows_when_its_approval_ends(client, personas):
     page = login(client, personas.head).get(reverse("accounts:organisation")).content.decode()
     assert "valable jusqu&#x27;au 14 janvier 2027" in page or "valable jusqu'au 14 janvier 2027" in page
+
+
+def test_cancelling_a_session_sends_its_requests_back_to_the_waiting_list(client, personas):
+    from parcours.pathway import transitions as t
+
+    with clock.travel_to(dt.date(2026, 2, 1)):
+        session = t.create_session(personas.secretariat, dt.date(2026, 3, 20))
+        req = t.open_request(
+            personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1))
+        )
+        t.validate_request(req, personas.head)
+        t.submit_request(req, personas.worker)
+        t.schedule_request(req, session, personas.secretariat)
+    response = login(client, personas.secretariat).post(
+        reverse("pathway:session", args=[session.pk]), {"op": "cancel"}
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    req.refresh_from_db()
+    assert session.status == "cancelled"
+    assert req.status == rules.RequestStatus.SUBMITTED
+    assert not session.agenda.exists()
+    assert req.events.filter(action="unschedule", comment__contains="annulée").exists()

@@ -27,7 +27,9 @@ PAGE_RULES: dict[str, frozenset[str]] = {
     "session_manage": frozenset({Role.SECRETARIAT}),
     "decision": frozenset({Role.PREFECTURE_AGENT}),
     "end_early": frozenset({Role.PREFECTURE_AGENT}),
-    "statistics": frozenset({Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}),
+    "statistics": frozenset(
+        {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
+    ),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
     "organisation": frozenset(Role.values),
 }

@@ -22,10 +22,19 @@ class LogoutView(auth_views.LogoutView):
 @requires("organisation")
 def organisation(request):
     org = request.membership.organisation
-    members = org.memberships.filter(is_active=True).select_related("user").order_by("role", "user__last_name")
+    members = (
+        org.memberships.filter(is_active=True).select_related("user").order_by("role", "user__last_name")
+    )
     end = org.approval_end
-    return render(request, "accounts/organisation.html", {
-        "title": org.name, "org": org, "members": members, "approval_end": end,
-        "approval_expired": end is not None and end < clock.today(),
-        "departements": org.departements_served.all(),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "title": org.name,
+            "org": org,
+            "members": members,
+            "approval_end": end,
+            "approval_expired": end is not None and end < clock.today(),
+            "departements": org.departements_served.all(),
+        },
+    )

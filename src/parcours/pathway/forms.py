@@ -10,21 +10,27 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RequestForm(DsfrBaseForm):
-    situation = forms.CharField(label=_("Situation de la personne"), widget=forms.Textarea(attrs={"rows": 4}),
-                                required=False)  # fmt: skip
-    motivation = forms.CharField(label=_("Motivation et projet d'insertion sociale et professionnelle"),
-                                 widget=forms.Textarea(attrs={"rows": 4}), required=False)  # fmt: skip
+    situation = forms.CharField(
+        label=_("Situation de la personne"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    motivation = forms.CharField(
+        label=_("Motivation et projet d'insertion sociale et professionnelle"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
     evaluation = forms.CharField(
         label=_("Évaluation de la période écoulée (renouvellement)"),
         help_text=_("Actions réalisées, engagements tenus, prochaines étapes."),
-        widget=forms.Textarea(attrs={"rows": 4}), required=False,
-    )  # fmt: skip
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
     sworn_statement = forms.BooleanField(
         label=_("L'attestation sur l'honneur de cessation de l'activité de prostitution est signée"),
         required=False,
     )
-    signed_on = forms.DateField(label=_("Date de signature par la personne et l'association"), widget=DATE,
-                                required=False)  # fmt: skip
+    signed_on = forms.DateField(
+        label=_("Date de signature par la personne et l'association"), widget=DATE, required=False
+    )
 
     def __init__(self, *args, kind=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +53,9 @@ CommitmentFormSet = formset_factory(CommitmentForm, extra=2)
 
 
 class CommentForm(DsfrBaseForm):
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class SessionForm(DsfrBaseForm):
@@ -57,28 +65,40 @@ class SessionForm(DsfrBaseForm):
 
 class SessionDetailsForm(DsfrBaseForm):
     place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
-    attendance = forms.CharField(label=_("Membres présents"), widget=forms.Textarea(attrs={"rows": 3}),
-                                 required=False)  # fmt: skip
+    attendance = forms.CharField(
+        label=_("Membres présents"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class AvisForm(DsfrBaseForm):
-    kind = forms.ChoiceField(label=_("Avis"), choices=[("", _("— non examinée —")), *rules.AvisKind.choices],
-                             required=False)  # fmt: skip
+    kind = forms.ChoiceField(
+        label=_("Avis"), choices=[("", _("— non examinée —")), *rules.AvisKind.choices], required=False
+    )
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class DecisionForm(DsfrBaseForm):
-    kind = forms.ChoiceField(label=_("Décision"), choices=[("authorised", _("Autoriser")), ("refused", _("Refuser"))],
-                             widget=forms.RadioSelect)  # fmt: skip
+    kind = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("authorised", _("Autoriser")), ("refused", _("Refuser"))],
+        widget=forms.RadioSelect,
+    )
     decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE)
     start = forms.DateField(
         label=_("Début du parcours (engagement)"),
         help_text=_("Par défaut, la date de la décision. Un renouvellement suit la période précédente."),
-        widget=DATE, required=False,
-    )  # fmt: skip
-    refusal_reasons = forms.MultipleChoiceField(label=_("Motifs de refus"), choices=rules.RefusalReason.choices,
-                                                widget=forms.CheckboxSelectMultiple, required=False)  # fmt: skip
-    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+        widget=DATE,
+        required=False,
+    )
+    refusal_reasons = forms.MultipleChoiceField(
+        label=_("Motifs de refus"),
+        choices=rules.RefusalReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    motivation = forms.CharField(
+        label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ExitForm(DsfrBaseForm):
@@ -87,9 +107,15 @@ class ExitForm(DsfrBaseForm):
         label=_("Motif de sortie"),
         choices=[c for c in rules.ExitReason.choices if c[0] != rules.ExitReason.ENDED_EARLY],
     )
-    housing = forms.ChoiceField(label=_("Logement à la sortie"), choices=OutcomeHousing.choices, required=False)
-    activity = forms.ChoiceField(label=_("Activité à la sortie"), choices=OutcomeActivity.choices, required=False)
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    housing = forms.ChoiceField(
+        label=_("Logement à la sortie"), choices=OutcomeHousing.choices, required=False
+    )
+    activity = forms.ChoiceField(
+        label=_("Activité à la sortie"), choices=OutcomeActivity.choices, required=False
+    )
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class EndEarlyForm(DsfrBaseForm):

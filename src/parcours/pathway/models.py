@@ -64,7 +64,9 @@ class PathwayRequest(models.Model):
     sworn_statement = models.BooleanField(
         _("attestation sur l'honneur de cessation de l'activité de prostitution signée"), default=False
     )
-    signed_on = models.DateField(_("date de signature par la personne et l'association"), null=True, blank=True)
+    signed_on = models.DateField(
+        _("date de signature par la personne et l'association"), null=True, blank=True
+    )
     commission = models.ForeignKey(
         Organisation,
         verbose_name=_("commission"),
@@ -159,7 +161,9 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["position"]
         verbose_name = _("point de l'ordre du jour")
-        constraints = [models.UniqueConstraint(fields=["session", "request"], name="request_once_per_session")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "request"], name="request_once_per_session")
+        ]
 
 
 class Avis(models.Model):
@@ -230,10 +234,12 @@ class Exit(models.Model):
     pathway = models.OneToOneField(Pathway, on_delete=models.PROTECT, related_name="exit")
     date = models.DateField(_("date de sortie"))
     reason = models.CharField(_("motif de sortie"), max_length=20, choices=rules.ExitReason.choices)
-    housing = models.CharField(_("logement à la sortie"), max_length=20, choices=OutcomeHousing.choices,
-                               blank=True)
-    activity = models.CharField(_("activité à la sortie"), max_length=20, choices=OutcomeActivity.choices,
-                                blank=True)
+    housing = models.CharField(
+        _("logement à la sortie"), max_length=20, choices=OutcomeHousing.choices, blank=True
+    )
+    activity = models.CharField(
+        _("activité à la sortie"), max_length=20, choices=OutcomeActivity.choices, blank=True
+    )
     comment = models.TextField(_("commentaire"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -247,13 +253,16 @@ class Event(models.Model):
     """One step of a pathway: who did what, when, from which state to which. Never edited."""
 
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="events")
-    request = models.ForeignKey(PathwayRequest, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="events")
+    request = models.ForeignKey(
+        PathwayRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     action = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    actor_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                           related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField()
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)

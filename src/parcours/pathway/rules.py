@@ -30,7 +30,9 @@ class Basis:
 
 
 # --- Legal bases --------------------------------------------------------------------------------------
-L121_9 = Basis("CASF art. L121-9 (loi n° 2016-444 du 13 avril 2016) : parcours autorisé par le préfet après avis")
+L121_9 = Basis(
+    "CASF art. L121-9 (loi n° 2016-444 du 13 avril 2016) : parcours autorisé par le préfet après avis"
+)
 R121_12_3 = Basis("CASF art. R121-12-3 (décret n° 2016-1467) : agrément de 3 ans, renouvelable")
 DURATION = Basis(
     "Parcours de 6 mois renouvelable dans la limite de 24 mois (ministère chargé des droits des femmes, "

@@ -58,9 +58,12 @@ def active_by_departement(membership, today: dt.date):
     """Pathways with an authorised period running on `today`, per département."""
     running = Q(periods__start__lte=today, periods__end__gte=today) & ~Q(status=rules.PathwayStatus.EXITED)
     rows = (
-        _scope(membership).filter(running).values("departement_id").annotate(n=Count("pk", distinct=True))
+        _scope(membership)
+        .filter(running)
+        .values("departement_id")
+        .annotate(n=Count("pk", distinct=True))
         .order_by("departement_id")
-    )  # fmt: skip
+    )
     names = dict(Departement.objects.values_list("code", "name"))
     return suppress([(f"{names[r['departement_id']]} ({r['departement_id']})", r["n"]) for r in rows])
 

@@ -91,8 +91,10 @@ def _record(pathway, action, by, *, request=None, from_status="", to_status="", 
 
 def _lock_request(request: PathwayRequest) -> PathwayRequest:
     """Re-read the request under a row lock so that two people acting at once cannot both succeed."""
-    return PathwayRequest.objects.select_for_update().select_related("pathway", "pathway__person").get(
-        pk=request.pk
+    return (
+        PathwayRequest.objects.select_for_update()
+        .select_related("pathway", "pathway__person")
+        .get(pk=request.pk)
     )
 
 
@@ -156,7 +158,9 @@ def open_request(person: Person, kind: str, by: Membership, content: RequestCont
         _record(pathway, "open_pathway", by, to_status=pathway.status)
     if pathway is None or pathway.status not in rules.REQUEST_OPENING_STATES[kind]:
         if kind == rules.RequestKind.ENTRY:
-            raise DomainError(_("Cette personne a déjà un parcours en cours : faites une demande de renouvellement."))
+            raise DomainError(
+                _("Cette personne a déjà un parcours en cours : faites une demande de renouvellement.")
+            )
         raise DomainError(_("Un renouvellement suppose un parcours autorisé."))
     if pathway.requests.filter(status__in=rules.OPEN_REQUEST_STATUSES).exists():
         raise DomainError(_("Une demande est déjà en cours pour ce parcours."))
@@ -235,7 +239,9 @@ def _check_complete(req: PathwayRequest) -> None:
     if not req.signed_on:
         missing.append(_("la date de signature"))
     if missing:
-        raise DomainError(_("La demande est incomplète : il manque %(missing)s.") % {"missing": ", ".join(missing)})
+        raise DomainError(
+            _("La demande est incomplète : il manque %(missing)s.") % {"missing": ", ".join(missing)}
+        )
 
 
 @transaction.atomic
@@ -270,7 +276,10 @@ def submit_request(
     expected = commission_for(req.pathway.person)
     if commission is not None and commission.pk != expected.pk:
         raise DomainError(
-            _("La demande doit être transmise à la commission du département de résidence de la personne (%(c)s).")
+            _(
+                "La demande doit être transmise à la commission du département de résidence "
+                "de la personne (%(c)s)."
+            )
             % {"c": expected}
         )
     req.commission = expected
@@ -299,7 +308,10 @@ def withdraw_request(request: PathwayRequest, by: Membership, comment: str = "")
     after = rules.PATHWAY_STATUS_AFTER.get((req.kind, RS.WITHDRAWN))
     if after == PS.EXITED and not req.pathway.periods.exists():
         Exit.objects.create(
-            pathway=req.pathway, date=clock.today(), reason=rules.ExitReason.WITHDRAWN, recorded_by=by.user,
+            pathway=req.pathway,
+            date=clock.today(),
+            reason=rules.ExitReason.WITHDRAWN,
+            recorded_by=by.user,
             comment=comment,
         )
         previous = req.pathway.status
@@ -323,13 +335,36 @@ def create_session(by: Membership, date: dt.date, place: str = "") -> Commission
 
 
 @transaction.atomic
-def update_session(session: CommissionSession, by: Membership, place: str, attendance: str) -> CommissionSession:
+def update_session(
+    session: CommissionSession, by: Membership, place: str, attendance: str
+) -> CommissionSession:
     """Place and attendance (the members present), as the minutes record them."""
     _require_role(by, {Role.SECRETARIAT})
     if session.commission_id != by.organisation_id:
         raise DomainError(_("Cette séance est celle d'une autre commission."))
     session.place, session.attendance = place.strip(), attendance.strip()
     session.save(update_fields=["place", "attendance"])
+    return session
+
+
+@transaction.atomic
+def cancel_session(session: CommissionSession, by: Membership, comment: str = "") -> CommissionSession:
+    """A session that will not take place: its requests go back to the list waiting for a session."""
+    _require_role(by, {Role.SECRETARIAT})
+    session = CommissionSession.objects.select_for_update().get(pk=session.pk)
+    if session.commission_id != by.organisation_id:
+        raise DomainError(_("Cette séance est celle d'une autre commission."))
+    if session.status != SessionStatus.PLANNED or session.avis.exists():
+        raise DomainError(_("Seule une séance prévue, sans avis enregistré, peut être annulée."))
+    for item in session.agenda.select_related("request"):
+        req = _lock_request(item.request)
+        if req.status == RS.SCHEDULED:
+            _move_request(
+                req, "unschedule", by, comment=_("Séance du %(d)s annulée") % {"d": _d(session.date)}
+            )
+    session.agenda.all().delete()
+    session.status = SessionStatus.CANCELLED
+    session.save(update_fields=["status"])
     return session
 
 
@@ -367,8 +402,9 @@ def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayReques
 
 
 @transaction.atomic
-def record_avis(request: PathwayRequest, session: CommissionSession, kind: str, by: Membership,
-                reason: str = "") -> Avis:  # fmt: skip
+def record_avis(
+    request: PathwayRequest, session: CommissionSession, kind: str, by: Membership, reason: str = ""
+) -> Avis:
     req = _lock_request(request)
     action = "adjourn" if kind == rules.AvisKind.ADJOURNED else "record_avis"
     _require_transition(by, rules.REQUEST_TRANSITIONS[action], req.status)
@@ -379,7 +415,9 @@ def record_avis(request: PathwayRequest, session: CommissionSession, kind: str, 
         raise DomainError(_("L'avis ne peut être enregistré qu'à partir du jour de la séance."))
     if kind != rules.AvisKind.FAVOURABLE and not reason.strip():
         raise DomainError(_("Un avis défavorable ou un ajournement doit être motivé."))
-    avis = Avis.objects.create(request=req, session=session, kind=kind, reason=reason.strip(), recorded_by=by.user)
+    avis = Avis.objects.create(
+        request=req, session=session, kind=kind, reason=reason.strip(), recorded_by=by.user
+    )
     _move_request(req, action, by, comment=f"{rules.AvisKind(kind).label}. {reason}".strip(". "))
     if session.status == SessionStatus.PLANNED:
         session.status = SessionStatus.HELD
@@ -400,8 +438,13 @@ def _check_decision_date(req: PathwayRequest, decided_on: dt.date) -> None:
 
 
 @transaction.atomic
-def authorise(request: PathwayRequest, by: Membership, decided_on: dt.date, start: dt.date | None = None,
-              motivation: str = "") -> Period:  # fmt: skip
+def authorise(
+    request: PathwayRequest,
+    by: Membership,
+    decided_on: dt.date,
+    start: dt.date | None = None,
+    motivation: str = "",
+) -> Period:
     """Authorise the pathway (entry) or its renewal: opens a period computed by the rules."""
     req = _lock_request(request)
     _require_transition(by, rules.REQUEST_TRANSITIONS["authorise"], req.status)
@@ -418,27 +461,44 @@ def authorise(request: PathwayRequest, by: Membership, decided_on: dt.date, star
         computed = rules.renewal_start(previous.end, req.submitted_on, decided_on)
         if start and start != computed:
             raise DomainError(
-                _("Un renouvellement prend effet le %(d)s, à la suite de la période précédente.") % {"d": _d(computed)}
+                _("Un renouvellement prend effet le %(d)s, à la suite de la période précédente.")
+                % {"d": _d(computed)}
             )
         start = computed
     else:
         start = start or decided_on
         if start < decided_on or start > rules.add_months(decided_on, 3):
-            raise DomainError(_("Le parcours doit commencer entre la date de la décision et trois mois après."))
+            raise DomainError(
+                _("Le parcours doit commencer entre la date de la décision et trois mois après.")
+            )
     try:
         dates = rules.next_period(pathway.rule, start, months_used(pathway))
     except rules.CapReached as exc:
         raise DomainError(
-            _("Le plafond de %(months)s mois de parcours est atteint.") % {"months": pathway.rule.max_total_months}
+            _("Le plafond de %(months)s mois de parcours est atteint.")
+            % {"months": pathway.rule.max_total_months}
         ) from exc
     Decision.objects.create(
-        request=req, kind=DecisionKind.AUTHORISED, decided_on=decided_on, motivation=motivation, decided_by=by.user
+        request=req,
+        kind=DecisionKind.AUTHORISED,
+        decided_on=decided_on,
+        motivation=motivation,
+        decided_by=by.user,
     )
     period = Period.objects.create(
-        pathway=pathway, request=req, number=(previous.number + 1 if previous else 1),
-        start=dates.start, end=dates.end, months=dates.months,
-    )  # fmt: skip
-    _move_request(req, "authorise", by, comment=_("Période du %(s)s au %(e)s") % {"s": _d(dates.start), "e": _d(dates.end)})
+        pathway=pathway,
+        request=req,
+        number=(previous.number + 1 if previous else 1),
+        start=dates.start,
+        end=dates.end,
+        months=dates.months,
+    )
+    _move_request(
+        req,
+        "authorise",
+        by,
+        comment=_("Période du %(s)s au %(e)s") % {"s": _d(dates.start), "e": _d(dates.end)},
+    )
     previous_status = pathway.status
     target = PS.ACTIVE if dates.end >= clock.today() else PS.LAPSED
     _move_pathway(pathway, target)
@@ -448,8 +508,9 @@ def authorise(request: PathwayRequest, by: Membership, decided_on: dt.date, star
 
 
 @transaction.atomic
-def refuse(request: PathwayRequest, by: Membership, decided_on: dt.date, reasons: list[str],
-           motivation: str) -> Decision:  # fmt: skip
+def refuse(
+    request: PathwayRequest, by: Membership, decided_on: dt.date, reasons: list[str], motivation: str
+) -> Decision:
     req = _lock_request(request)
     _require_transition(by, rules.REQUEST_TRANSITIONS["refuse"], req.status)
     if req.commission.departement_id != by.organisation.departement_id:
@@ -461,9 +522,13 @@ def refuse(request: PathwayRequest, by: Membership, decided_on: dt.date, reasons
     if unknown:
         raise DomainError(_("Motif de refus inconnu."))
     decision = Decision.objects.create(
-        request=req, kind=DecisionKind.REFUSED, decided_on=decided_on, refusal_reasons=list(reasons),
-        motivation=motivation.strip(), decided_by=by.user,
-    )  # fmt: skip
+        request=req,
+        kind=DecisionKind.REFUSED,
+        decided_on=decided_on,
+        refusal_reasons=list(reasons),
+        motivation=motivation.strip(),
+        decided_by=by.user,
+    )
     _move_request(req, "refuse", by, comment=motivation.strip())
     after = rules.PATHWAY_STATUS_AFTER.get((req.kind, RS.REFUSED))
     if after:
@@ -475,15 +540,25 @@ def refuse(request: PathwayRequest, by: Membership, decided_on: dt.date, reasons
 
 
 # --- Exit --------------------------------------------------------------------------------------------
-def _close(pathway: Pathway, action: str, by: Membership | None, exit_date: dt.date, reason: str,
-           housing="", activity="", comment="") -> Exit:  # fmt: skip
+def _close(
+    pathway: Pathway,
+    action: str,
+    by: Membership | None,
+    exit_date: dt.date,
+    reason: str,
+    housing="",
+    activity="",
+    comment="",
+) -> Exit:
     pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
     _require_transition(by, rules.PATHWAY_TRANSITIONS[action], pathway.status)
     first = pathway.periods.order_by("number").first()
     if exit_date > clock.today():
         raise DomainError(_("La date de sortie ne peut pas être dans le futur."))
     if first and exit_date < first.start:
-        raise DomainError(_("La date de sortie précède le début du parcours (%(d)s).") % {"d": _d(first.start)})
+        raise DomainError(
+            _("La date de sortie précède le début du parcours (%(d)s).") % {"d": _d(first.start)}
+        )
     if pathway.requests.filter(status__in=rules.OPEN_REQUEST_STATUSES).exists() and action == "record_exit":
         raise DomainError(_("Une demande est en cours : retirez-la avant d'enregistrer la sortie."))
     if action == "end_early":
@@ -491,21 +566,41 @@ def _close(pathway: Pathway, action: str, by: Membership | None, exit_date: dt.d
         for req in pathway.requests.select_for_update().filter(status__in=rules.OPEN_REQUEST_STATUSES):
             previous_status, req.status = req.status, RS.WITHDRAWN
             req.save(update_fields=["status"])
-            _record(pathway, "close_request", by, request=req, from_status=previous_status, to_status=RS.WITHDRAWN)
+            _record(
+                pathway, "close_request", by, request=req, from_status=previous_status, to_status=RS.WITHDRAWN
+            )
     exit_ = Exit.objects.create(
-        pathway=pathway, date=exit_date, reason=reason, housing=housing, activity=activity, comment=comment,
+        pathway=pathway,
+        date=exit_date,
+        reason=reason,
+        housing=housing,
+        activity=activity,
+        comment=comment,
         recorded_by=by.user if by else None,
-    )  # fmt: skip
+    )
     previous = pathway.status
     _move_pathway(pathway, PS.EXITED)
-    _record(pathway, action, by, from_status=previous, to_status=PS.EXITED,
-            comment=f"{rules.ExitReason(reason).label}. {comment}".strip(". "))  # fmt: skip
+    _record(
+        pathway,
+        action,
+        by,
+        from_status=previous,
+        to_status=PS.EXITED,
+        comment=f"{rules.ExitReason(reason).label}. {comment}".strip(". "),
+    )
     return exit_
 
 
 @transaction.atomic
-def record_exit(pathway: Pathway, by: Membership, exit_date: dt.date, reason: str, housing: str = "",
-                activity: str = "", comment: str = "") -> Exit:  # fmt: skip
+def record_exit(
+    pathway: Pathway,
+    by: Membership,
+    exit_date: dt.date,
+    reason: str,
+    housing: str = "",
+    activity: str = "",
+    comment: str = "",
+) -> Exit:
     _require_role(by, ASSOCIATION_STAFF)
     _require_own_association(by, pathway)
     if reason == rules.ExitReason.ENDED_EARLY:
@@ -522,7 +617,9 @@ def end_early(pathway: Pathway, by: Membership, end_date: dt.date, motivation: s
         raise DomainError(_("Ce parcours relève d'un autre département."))
     if not motivation.strip():
         raise DomainError(_("Une fin anticipée doit être motivée."))
-    return _close(pathway, "end_early", by, end_date, rules.ExitReason.ENDED_EARLY, comment=motivation.strip())
+    return _close(
+        pathway, "end_early", by, end_date, rules.ExitReason.ENDED_EARLY, comment=motivation.strip()
+    )
 
 
 # --- The daily deadline pass -------------------------------------------------------------------------
@@ -536,7 +633,13 @@ def expire_periods(today: dt.date | None = None) -> int:
             last = pathway.periods.order_by("-number").first()
             if pathway.status == PS.ACTIVE and last and last.end < today:
                 _move_pathway(pathway, PS.LAPSED)
-                _record(pathway, "expire_period", None, from_status=PS.ACTIVE, to_status=PS.LAPSED,
-                        comment=_("Fin de la période le %(d)s") % {"d": _d(last.end)})  # fmt: skip
+                _record(
+                    pathway,
+                    "expire_period",
+                    None,
+                    from_status=PS.ACTIVE,
+                    to_status=PS.LAPSED,
+                    comment=_("Fin de la période le %(d)s") % {"d": _d(last.end)},
+                )
                 changed += 1
     return changed

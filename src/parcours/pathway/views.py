@@ -18,7 +18,7 @@ from parcours.people.models import Person
 from . import forms, rules
 from . import transitions as t
 from .deadlines import summarise
-from .models import AgendaItem, CommissionSession, Pathway, PathwayRequest, SessionStatus
+from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
 
 RS = rules.RequestStatus
@@ -67,30 +67,49 @@ def todo(request):
         rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
         soon = today + dt.timedelta(days=31)
         sections = [
-            (_("Renouvellements à préparer"), [
-                r for r in rows
-                if r[0].status == PS.ACTIVE and not r[1].open_request and r[1].renewal_due
-                and r[1].renewal_due <= soon
-            ]),
+            (
+                _("Renouvellements à préparer"),
+                [
+                    r
+                    for r in rows
+                    if r[0].status == PS.ACTIVE
+                    and not r[1].open_request
+                    and r[1].renewal_due
+                    and r[1].renewal_due <= soon
+                ],
+            ),
             (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED]),
             (_("Brouillons à compléter ou à valider"), [r for r in rows if _open_status(r) == RS.DRAFT]),
             (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED]),
-            (_("Périodes échues : renouveler ou enregistrer la sortie"), [
-                r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request
-            ]),
-        ]  # fmt: skip
+            (
+                _("Périodes échues : renouveler ou enregistrer la sortie"),
+                [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
+            ),
+        ]
         for _title, items in sections:
-            items.sort(key=lambda r: (r[1].next_deadline is None, r[1].next_deadline and r[1].next_deadline.date
-                                      or dt.date.max))  # fmt: skip
+            items.sort(
+                key=lambda r: (
+                    r[1].next_deadline is None,
+                    (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
+                )
+            )
         return render(request, "pathway/todo_association.html", {"title": _("À faire"), "sections": sections})
     reqs = _requests(m).prefetch_related("agenda_items__session")
     if m.role == Role.SECRETARIAT:
         sections = [
-            (_("Demandes à inscrire à une séance"), list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on"))),
-            (_("Demandes examinées en séance : avis à enregistrer"),
-             list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct())),
-            (_("Avis transmis, en attente de la décision du préfet"), list(reqs.filter(status=RS.AVIS_GIVEN))),
-        ]  # fmt: skip
+            (
+                _("Demandes à inscrire à une séance"),
+                list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on")),
+            ),
+            (
+                _("Demandes examinées en séance : avis à enregistrer"),
+                list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()),
+            ),
+            (
+                _("Avis transmis, en attente de la décision du préfet"),
+                list(reqs.filter(status=RS.AVIS_GIVEN)),
+            ),
+        ]
     else:
         sections = [(_("Demandes en attente de décision"), list(reqs.filter(status=RS.AVIS_GIVEN)))]
     return render(request, "pathway/todo_requests.html", {"title": _("À faire"), "sections": sections})
@@ -109,8 +128,11 @@ def _content_from(form, actions, commitments) -> t.RequestContent:
         evaluation=data.get("evaluation", ""),
         sworn_statement=data.get("sworn_statement", False),
         signed_on=data.get("signed_on"),
-        actions=[t.PlanLine(a["domain"], a.get("description", ""), a.get("target_date"))
-                 for a in actions.cleaned_data if a and a.get("description")],  # fmt: skip
+        actions=[
+            t.PlanLine(a["domain"], a.get("description", ""), a.get("target_date"))
+            for a in actions.cleaned_data
+            if a and a.get("description")
+        ],
         commitments=[c["text"] for c in commitments.cleaned_data if c and c.get("text")],
     )
 
@@ -119,10 +141,14 @@ def _request_form_page(request, *, kind, person, req=None):
     initial = {}
     initial_actions = initial_commitments = None
     if req is not None:
-        initial = {f: getattr(req, f) for f in ("situation", "motivation", "evaluation", "sworn_statement",
-                                                "signed_on")}  # fmt: skip
-        initial_actions = [{"domain": a.domain, "description": a.description, "target_date": a.target_date}
-                           for a in req.actions.all()]  # fmt: skip
+        initial = {
+            f: getattr(req, f)
+            for f in ("situation", "motivation", "evaluation", "sworn_statement", "signed_on")
+        }
+        initial_actions = [
+            {"domain": a.domain, "description": a.description, "target_date": a.target_date}
+            for a in req.actions.all()
+        ]
         initial_commitments = [{"text": c.text} for c in req.commitments.all()]
     if request.method == "POST":
         form = forms.RequestForm(request.POST, kind=kind)
@@ -142,10 +168,19 @@ def _request_form_page(request, *, kind, person, req=None):
         actions = forms.PlanActionFormSet(prefix="actions", initial=initial_actions)
         commitments = forms.CommitmentFormSet(prefix="commitments", initial=initial_commitments)
     title = rules.RequestKind(kind).label
-    return render(request, "pathway/request_form.html", {
-        "title": title, "form": form, "actions": actions, "commitments": commitments, "person": person,
-        "req": req, "kind": kind,
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/request_form.html",
+        {
+            "title": title,
+            "form": form,
+            "actions": actions,
+            "commitments": commitments,
+            "person": person,
+            "req": req,
+            "kind": kind,
+        },
+    )
 
 
 @requires("request_edit")
@@ -172,18 +207,23 @@ def request_detail(request, pk):
     buttons = [
         (action, rules.REQUEST_TRANSITIONS[action].label)
         for action in BUTTON_ACTIONS
-        if m.role in rules.REQUEST_TRANSITIONS[action].roles and req.status in rules.REQUEST_TRANSITIONS[action].sources
+        if m.role in rules.REQUEST_TRANSITIONS[action].roles
+        and req.status in rules.REQUEST_TRANSITIONS[action].sources
     ]
-    return render(request, "pathway/request_detail.html", {
-        "title": f"{req.get_kind_display()} — {req.pathway.reference}",
-        "req": req,
-        "buttons": buttons,
-        "can_edit": can(m, "request_edit") and req.status in (RS.DRAFT, RS.ADJOURNED),
-        "can_decide": can(m, "decision") and req.status == RS.AVIS_GIVEN,
-        "avis_list": req.avis.select_related("session").order_by("session__date"),
-        "decision": getattr(req, "decision", None),
-        "refusal_labels": _refusal_labels(req),
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/request_detail.html",
+        {
+            "title": f"{req.get_kind_display()} — {req.pathway.reference}",
+            "req": req,
+            "buttons": buttons,
+            "can_edit": can(m, "request_edit") and req.status in (RS.DRAFT, RS.ADJOURNED),
+            "can_decide": can(m, "decision") and req.status == RS.AVIS_GIVEN,
+            "avis_list": req.avis.select_related("session").order_by("session__date"),
+            "decision": getattr(req, "decision", None),
+            "refusal_labels": _refusal_labels(req),
+        },
+    )
 
 
 def _refusal_labels(req):
@@ -205,7 +245,9 @@ def request_action(request, pk, action):
     kwargs = {"comment": comment} if action in ("return_to_draft", "withdraw") else {}
     _saved, ok = _attempt(request, service, req, request.membership, **kwargs)
     if ok:
-        messages.success(request, _("Action enregistrée : %(a)s.") % {"a": rules.REQUEST_TRANSITIONS[action].label})
+        messages.success(
+            request, _("Action enregistrée : %(a)s.") % {"a": rules.REQUEST_TRANSITIONS[action].label}
+        )
     return redirect("pathway:request", pk=pk)
 
 
@@ -216,10 +258,16 @@ def inbox(request):
     status = request.GET.get("statut", "")
     if status in RS.values:
         reqs = reqs.filter(status=status)
-    return render(request, "pathway/inbox.html", {
-        "title": _("Demandes reçues"), "requests": reqs, "status": status,
-        "statuses": [(s, RS(s).label) for s in RS.values if s not in ("draft", "validated")],
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/inbox.html",
+        {
+            "title": _("Demandes reçues"),
+            "requests": reqs,
+            "status": status,
+            "statuses": [(s, RS(s).label) for s in RS.values if s not in ("draft", "validated")],
+        },
+    )
 
 
 @requires("session_list")
@@ -230,18 +278,25 @@ def sessions(request):
         if not can(m, "session_manage"):
             raise Http404
         if form.is_valid():
-            session, ok = _attempt(request, t.create_session, m, form.cleaned_data["date"], form.cleaned_data["place"])
+            session, ok = _attempt(
+                request, t.create_session, m, form.cleaned_data["date"], form.cleaned_data["place"]
+            )
             if ok:
                 messages.success(request, _("La séance est créée."))
                 return redirect("pathway:session", pk=session.pk)
     qs = CommissionSession.objects.visible_to(m).select_related("commission").annotate(items=Count("agenda"))
     today = clock.today()
-    return render(request, "pathway/sessions.html", {
-        "title": _("Séances de la commission"),
-        "coming": qs.filter(date__gte=today).order_by("date"),
-        "past": qs.filter(date__lt=today).order_by("-date")[:24],
-        "form": form, "can_manage": can(m, "session_manage"),
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/sessions.html",
+        {
+            "title": _("Séances de la commission"),
+            "coming": qs.filter(date__gte=today).order_by("date"),
+            "past": qs.filter(date__lt=today).order_by("-date")[:24],
+            "form": form,
+            "can_manage": can(m, "session_manage"),
+        },
+    )
 
 
 @requires("session_list")
@@ -249,10 +304,10 @@ def session_detail(request, pk):
     m = request.membership
     session = get_object_or_404(CommissionSession.objects.visible_to(m).select_related("commission"), pk=pk)
     items = list(
-        session.agenda.select_related("request", "request__pathway", "request__pathway__person",
-                                      "request__pathway__association")
-        .prefetch_related(Prefetch("request__avis", to_attr="all_avis"))
-    )  # fmt: skip
+        session.agenda.select_related(
+            "request", "request__pathway", "request__pathway__person", "request__pathway__association"
+        ).prefetch_related(Prefetch("request__avis", to_attr="all_avis"))
+    )
     for item in items:
         item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
     manage = can(m, "session_manage")
@@ -260,12 +315,23 @@ def session_detail(request, pk):
         return _session_post(request, session, items)
     waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission) if manage else []
     avis_forms = [(item, forms.AvisForm(prefix=f"item{item.pk}")) for item in items]
-    return render(request, "pathway/session_detail.html", {
-        "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
-        "session": session, "items": items, "avis_forms": avis_forms, "waiting": waiting, "manage": manage,
-        "pseudonymised": m.role == Role.COMMISSION_MEMBER, "today": clock.today(),
-        "details_form": forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/session_detail.html",
+        {
+            "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
+            "session": session,
+            "items": items,
+            "avis_forms": avis_forms,
+            "waiting": waiting,
+            "manage": manage,
+            "pseudonymised": m.role == Role.COMMISSION_MEMBER,
+            "today": clock.today(),
+            "details_form": forms.SessionDetailsForm(
+                initial={"place": session.place, "attendance": session.attendance}
+            ),
+        },
+    )
 
 
 def _session_post(request, session, items):
@@ -283,11 +349,23 @@ def _session_post(request, session, items):
             messages.success(request, _("La demande est retirée de l'ordre du jour."))
     elif op == "avis":
         _record_all_avis(request, session, items)
+    elif op == "cancel":
+        _s, ok = _attempt(request, t.cancel_session, session, m)
+        if ok:
+            messages.success(
+                request, _("La séance est annulée ; ses demandes attendent une nouvelle séance.")
+            )
     elif op == "details":
         form = forms.SessionDetailsForm(request.POST)
         if form.is_valid():
-            _s, ok = _attempt(request, t.update_session, session, m, form.cleaned_data["place"],
-                              form.cleaned_data["attendance"])  # fmt: skip
+            _s, ok = _attempt(
+                request,
+                t.update_session,
+                session,
+                m,
+                form.cleaned_data["place"],
+                form.cleaned_data["attendance"],
+            )
             if ok:
                 messages.success(request, _("La séance est mise à jour."))
     return redirect("pathway:session", pk=session.pk)
@@ -304,8 +382,13 @@ def _record_all_avis(request, session, items):
         if not form.is_valid() or not form.cleaned_data["kind"]:
             continue
         try:
-            t.record_avis(item.request, session, form.cleaned_data["kind"], request.membership,
-                          reason=form.cleaned_data["reason"])  # fmt: skip
+            t.record_avis(
+                item.request,
+                session,
+                form.cleaned_data["kind"],
+                request.membership,
+                reason=form.cleaned_data["reason"],
+            )
             recorded += 1
         except t.DomainError as exc:
             messages.error(request, _("Point n° %(n)s : %(e)s") % {"n": item.position, "e": exc.message})
@@ -317,12 +400,17 @@ def _record_all_avis(request, session, items):
 @requires("decision")
 def decisions(request):
     reqs = _requests(request.membership).prefetch_related("avis__session")
-    return render(request, "pathway/decisions.html", {
-        "title": _("Décisions"),
-        "waiting": reqs.filter(status=RS.AVIS_GIVEN).order_by("submitted_on"),
-        "decided": reqs.filter(status__in=[RS.AUTHORISED, RS.REFUSED]).select_related("decision")
-        .order_by("-decision__decided_on")[:30],
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/decisions.html",
+        {
+            "title": _("Décisions"),
+            "waiting": reqs.filter(status=RS.AVIS_GIVEN).order_by("submitted_on"),
+            "decided": reqs.filter(status__in=[RS.AUTHORISED, RS.REFUSED])
+            .select_related("decision")
+            .order_by("-decision__decided_on")[:30],
+        },
+    )
 
 
 @requires("decision")
@@ -335,18 +423,38 @@ def decide(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["kind"] == "authorised":
-            _result, ok = _attempt(request, t.authorise, req, request.membership, data["decided_on"],
-                                   start=data["start"], motivation=data["motivation"])  # fmt: skip
+            _result, ok = _attempt(
+                request,
+                t.authorise,
+                req,
+                request.membership,
+                data["decided_on"],
+                start=data["start"],
+                motivation=data["motivation"],
+            )
         else:
-            _result, ok = _attempt(request, t.refuse, req, request.membership, data["decided_on"],
-                                   data["refusal_reasons"], data["motivation"])  # fmt: skip
+            _result, ok = _attempt(
+                request,
+                t.refuse,
+                req,
+                request.membership,
+                data["decided_on"],
+                data["refusal_reasons"],
+                data["motivation"],
+            )
         if ok:
             messages.success(request, _("La décision est enregistrée."))
             return redirect("pathway:request", pk=pk)
-    return render(request, "pathway/decide.html", {
-        "title": _("Décision du préfet"), "form": form, "req": req,
-        "avis_list": req.avis.select_related("session").order_by("session__date"),
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/decide.html",
+        {
+            "title": _("Décision du préfet"),
+            "form": form,
+            "req": req,
+            "avis_list": req.avis.select_related("session").order_by("session__date"),
+        },
+    )
 
 
 # --- Exit --------------------------------------------------------------------------------------------
@@ -356,13 +464,25 @@ def record_exit(request, pk):
     form = forms.ExitForm(request.POST or None, initial={"date": clock.today()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        _e, ok = _attempt(request, t.record_exit, pathway, request.membership, d["date"], d["reason"],
-                          d["housing"], d["activity"], d["comment"])  # fmt: skip
+        _e, ok = _attempt(
+            request,
+            t.record_exit,
+            pathway,
+            request.membership,
+            d["date"],
+            d["reason"],
+            d["housing"],
+            d["activity"],
+            d["comment"],
+        )
         if ok:
             messages.success(request, _("La sortie du parcours est enregistrée."))
             return redirect("people:person", pk=pathway.person_id)
-    return render(request, "pathway/exit_form.html", {"title": _("Sortie du parcours"), "form": form,
-                                                       "pathway": pathway})  # fmt: skip
+    return render(
+        request,
+        "pathway/exit_form.html",
+        {"title": _("Sortie du parcours"), "form": form, "pathway": pathway},
+    )
 
 
 @requires("end_early")
@@ -375,14 +495,22 @@ def end_early(request, pk):
         if ok:
             messages.success(request, _("La fin anticipée du parcours est enregistrée."))
             return redirect(reverse("people:person", kwargs={"pk": pathway.person_id}))
-    return render(request, "pathway/exit_form.html", {"title": _("Fin anticipée du parcours"), "form": form,
-                                                       "pathway": pathway})  # fmt: skip
+    return render(
+        request,
+        "pathway/exit_form.html",
+        {"title": _("Fin anticipée du parcours"), "form": form, "pathway": pathway},
+    )
 
 
 # --- Statistics --------------------------------------------------------------------------------------
 @requires("statistics")
 def statistics(request):
-    return render(request, "pathway/statistics.html", {
-        "title": _("Statistiques"), "rows": active_by_departement(request.membership, clock.today()),
-        "threshold": active_by_departement.threshold,
-    })  # fmt: skip
+    return render(
+        request,
+        "pathway/statistics.html",
+        {
+            "title": _("Statistiques"),
+            "rows": active_by_departement(request.membership, clock.today()),
+            "threshold": active_by_departement.threshold,
+        },
+    )
