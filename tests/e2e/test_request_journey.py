@@ -161,11 +161,11 @@ def test_entry_request_from_first_interview_to_authorisation(page, personas):
         f"{french(today)} — {step}" for step in (
             "Ouverture du parcours",
             "Demande créée",
-            "Valider la demande (Brouillon → Validée par l'association)",
-            "Transmettre à la commission (Validée par l'association → Transmise à la commission)",
-            "Inscrire à l'ordre du jour (Transmise à la commission → Inscrite à une séance)",
-            "Enregistrer l'avis (Inscrite à une séance → Avis rendu, en attente de décision)",
-            "Autoriser (Avis rendu, en attente de décision → Autorisée)",
+            "Demande validée par l'association (Brouillon → Validée par l'association)",
+            "Demande transmise à la commission (Validée par l'association → Transmise à la commission)",
+            "Demande inscrite à l'ordre du jour (Transmise à la commission → Inscrite à une séance)",
+            "Avis de la commission (Inscrite à une séance → Avis rendu, en attente de décision)",
+            "Autorisation du préfet (Avis rendu, en attente de décision → Autorisée)",
             "Statut du parcours (Demande en préparation → En cours)",
         )
     ])  # fmt: skip
