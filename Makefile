@@ -18,7 +18,7 @@ install-dev:
 	$(PYTHON) scripts/bootstrap.py dev
 
 demo: install-demo
-	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py demo --port $(PORT)
+	PARCOURS_DATA_DIR=$(DATA_DIR) PARCOURS_MFA_REQUIRED=0 $(BIN)/python manage.py demo --port $(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest

@@ -24,7 +24,7 @@ def run(*args: str) -> None:
 def ensure_venv() -> None:
     if PY.exists():
         return
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (run by the system python3, which may be older)
         sys.exit("Parcours demande Python 3.11 ou plus récent.")
     try:
         run(sys.executable, "-m", "venv", str(VENV))
@@ -34,7 +34,7 @@ def ensure_venv() -> None:
 
 
 def install_pip_from_pypi() -> None:
-    with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as r:  # noqa: S310
+    with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as r:
         files = json.load(r)["urls"]
     wheel = next(f for f in files if f["filename"].endswith(".whl"))
     target = VENV / wheel["filename"]
@@ -49,7 +49,16 @@ def main() -> None:
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "VIRTUAL_ENV": str(VENV)}
     uv = VENV / "bin" / "uv"
     if not uv.exists():
-        run(str(PY), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", "requirements/bootstrap.lock")
+        run(
+            str(PY),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--require-hashes",
+            "-r",
+            "requirements/bootstrap.lock",
+        )
     for args in (
         ["pip", "sync", "--quiet", "--python", str(PY), f"requirements/{profile}.lock"],
         ["pip", "install", "--quiet", "--python", str(PY), "--no-deps", "-e", "."],

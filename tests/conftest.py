@@ -59,6 +59,13 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_not_forced(settings):
+    """Tests that are not about the second factor log in with the password alone; tests/accounts/test_mfa.py
+    and the security-key journey turn it back on (settings.PARCOURS_MFA_REQUIRED = True)."""
+    settings.PARCOURS_MFA_REQUIRED = False
+
+
 @pytest.fixture
 def personas(db):
     return Personas()
@@ -193,4 +200,3 @@ def pathway_in_state(personas, status, *, person=None):
     pathway.refresh_from_db()
     assert pathway.status == status, f"no builder for a pathway in state {status!r}"
     return pathway
-

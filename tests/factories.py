@@ -65,7 +65,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
 def commission(code: str = "30") -> Organisation:
     return Organisation.objects.get_or_create(
-        kind="commission", departement=departement(code), defaults={"name": f"Commission départementale {code}"}
+        kind="commission",
+        departement=departement(code),
+        defaults={"name": f"Commission départementale {code}"},
     )[0]
 
 

@@ -5,7 +5,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parcours.accounts.permissions import PAGE_RULES
 
-PUBLIC = {"accounts:login", "accounts:logout", "core:home"}
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "core:home",
+    # The second step of the login, and the JSON endpoints of security keys (accounts/webauthn.py): open
+    # to any logged-in user for her own account, guarded by accounts.middleware.SecondFactorMiddleware.
+    "accounts:mfa_verify",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+}
 ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
 
 

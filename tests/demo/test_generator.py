@@ -276,5 +276,8 @@ def test_enqueue_daily_tasks():
     before = DBTaskResult.objects.count()
     out = io.StringIO()
     call_command("enqueue_daily_tasks", stdout=out)
-    assert DBTaskResult.objects.count() == before + 1
-    assert "expire_periods_task" in out.getvalue()
+    from parcours.core.management.commands.enqueue_daily_tasks import DAILY_TASKS
+
+    assert DBTaskResult.objects.count() == before + len(DAILY_TASKS)
+    for path in DAILY_TASKS:
+        assert path.rsplit(".", 1)[1] in out.getvalue()

@@ -21,7 +21,12 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="module")
+# One browser per test, not per module: while Playwright's sync API is started, its event loop counts as
+# running in this thread, so Django's connection handler switches to context-local connections. Started
+# after the test database is set up and stopped before it is flushed, the serialized rollback of the
+# journeys restores the départements and inhibits post_migrate on the connection that holds the
+# serialized data; with a module-scoped browser, every browser test after the first failed to set up.
+@pytest.fixture
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("chromium absent : apt-get install chromium")

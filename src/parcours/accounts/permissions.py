@@ -31,7 +31,10 @@ PAGE_RULES: dict[str, frozenset[str]] = {
         {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
     ),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
+    "audit_journal": frozenset({Role.HEAD_OF_SERVICE}),
     "organisation": frozenset(Role.values),
+    # The user's own second factors and password (accounts/views.py).
+    "account_security": frozenset(Role.values),
 }
 
 

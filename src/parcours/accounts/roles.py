@@ -34,3 +34,11 @@ ROLES_BY_KIND = {
     OrganisationKind.PARTNER: frozenset(),
     OrganisationKind.NATIONAL: frozenset({Role.NATIONAL_ADMIN}),
 }
+
+# Roles that can see who a person is (name, birth date, contact): they must use a second factor at every
+# login (settings.PARCOURS_MFA_REQUIRED). The other roles may enrol one but are not forced to: volunteers
+# and interns see no individual file, commission members see pseudonymised agendas, and the national
+# administration sees statistics only.
+IDENTITY_ROLES = frozenset(
+    {Role.SOCIAL_WORKER, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
+)

@@ -8,11 +8,13 @@ from parcours.accounts.permissions import can
 NAV = (
     ("todo", "pathway:todo", _("À faire")),
     ("caseload", "people:caseload", _("Personnes suivies")),
+    ("agenda", "followup:agenda", _("Agenda")),
     ("inbox", "pathway:inbox", _("Demandes reçues")),
     ("session_list", "pathway:sessions", _("Séances")),
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
     ("statistics", "pathway:statistics", _("Statistiques")),
+    ("audit_journal", "audit:journal", _("Journal des accès")),
     ("organisation", "accounts:organisation", _("Mon organisation")),
 )
 

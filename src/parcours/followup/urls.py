@@ -1,4 +1,17 @@
 from django.urls import path
 
+from . import views
+
 app_name = "followup"
-urlpatterns: list = []
+urlpatterns = [
+    path("personnes/<int:pk>/entretiens/", views.notes, name="notes"),
+    path("entretiens/<int:pk>/", views.note, name="note"),
+    path("personnes/<int:pk>/actions/", views.actions, name="actions"),
+    path("actions/<int:pk>/", views.action, name="action"),
+    path("personnes/<int:pk>/rendez-vous/", views.appointments, name="appointments"),
+    path("rendez-vous/<int:pk>/issue/", views.appointment_outcome, name="appointment_outcome"),
+    path("personnes/<int:pk>/orientations/", views.referrals, name="referrals"),
+    path("orientations/<int:pk>/", views.referral, name="referral"),
+    path("agenda/", views.agenda, name="agenda"),
+    path("agenda.ics", views.agenda_ics, name="agenda_ics"),
+]

@@ -33,6 +33,12 @@ class Pathway(models.Model):
     class Meta:
         verbose_name = _("parcours de sortie")
         ordering = ["-created_at"]
+        constraints = [
+            # One pathway in progress per person (earlier ones may have ended).
+            models.UniqueConstraint(
+                fields=["person"], condition=~Q(status="exited"), name="one_open_pathway_per_person"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -143,6 +143,9 @@ def open_request(person: Person, kind: str, by: Membership, content: RequestCont
     _require_role(by, ASSOCIATION_STAFF)
     if person.association_id != by.organisation_id:
         raise DomainError(_("Cette personne est suivie par une autre association."))
+    # Lock the person: with no pathway yet there is no pathway row to lock, and a double click would
+    # otherwise open two pathways.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     pathway = (
         Pathway.objects.select_for_update()
         .filter(person=person)

@@ -13,7 +13,10 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
 from parcours.core import clock
+from parcours.followup import deadlines as followup_deadlines
 from parcours.people.models import Person
+from parcours.records import deadlines as records_deadlines
+from parcours.rights import deadlines as rights_deadlines
 
 from . import forms, rules
 from . import transitions as t
@@ -93,7 +96,17 @@ def todo(request):
                     (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
                 )
             )
-        return render(request, "pathway/todo_association.html", {"title": _("À faire"), "sections": sections})
+        return render(
+            request,
+            "pathway/todo_association.html",
+            {
+                "title": _("À faire"),
+                "sections": sections,
+                "followup_due": followup_deadlines.due_items(m, today),
+                "rights_due": rights_deadlines.due_items(m, today),
+                "records_due": records_deadlines.due_items(m, today),
+            },
+        )
     reqs = _requests(m).prefetch_related("agenda_items__session")
     if m.role == Role.SECRETARIAT:
         sections = [
@@ -194,6 +207,7 @@ def request_create(request, person_pk, kind):
 @requires("request_edit")
 def request_edit(request, pk):
     req = get_object_or_404(_requests(request.membership), pk=pk)
+    request.audit_person_id = req.pathway.person_id
     if req.status not in (RS.DRAFT, RS.ADJOURNED):
         messages.error(request, _("Seule une demande en brouillon ou ajournée peut être modifiée."))
         return redirect("pathway:request", pk=pk)
@@ -203,6 +217,7 @@ def request_edit(request, pk):
 @requires("request_view")
 def request_detail(request, pk):
     req = get_object_or_404(_requests(request.membership).prefetch_related("actions", "commitments"), pk=pk)
+    request.audit_person_id = req.pathway.person_id
     m = request.membership
     buttons = [
         (action, rules.REQUEST_TRANSITIONS[action].label)
@@ -239,6 +254,7 @@ def request_action(request, pk, action):
     if action not in BUTTON_ACTIONS:
         raise Http404
     req = get_object_or_404(_requests(request.membership), pk=pk)
+    request.audit_person_id = req.pathway.person_id
     form = forms.CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     service = BUTTON_ACTIONS[action]
@@ -416,6 +432,7 @@ def decisions(request):
 @requires("decision")
 def decide(request, pk):
     req = get_object_or_404(_requests(request.membership), pk=pk)
+    request.audit_person_id = req.pathway.person_id
     if req.status != RS.AVIS_GIVEN:
         messages.error(request, _("Cette demande n'attend pas de décision."))
         return redirect("pathway:request", pk=pk)
@@ -461,6 +478,7 @@ def decide(request, pk):
 @requires("exit_record")
 def record_exit(request, pk):
     pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
+    request.audit_person_id = pathway.person_id
     form = forms.ExitForm(request.POST or None, initial={"date": clock.today()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -488,6 +506,7 @@ def record_exit(request, pk):
 @requires("end_early")
 def end_early(request, pk):
     pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
+    request.audit_person_id = pathway.person_id
     form = forms.EndEarlyForm(request.POST or None, initial={"date": clock.today()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

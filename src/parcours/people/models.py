@@ -93,11 +93,17 @@ class Person(models.Model):
     )
     # Contact, and how to contact her without putting her at risk.
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    safe_phone = models.CharField(_("numéro sûr"), max_length=30, blank=True,
-                                  help_text=_("Le seul numéro à utiliser, s'il diffère du téléphone."))  # fmt: skip
+    safe_phone = models.CharField(
+        _("numéro sûr"),
+        max_length=30,
+        blank=True,
+        help_text=_("Le seul numéro à utiliser, s'il diffère du téléphone."),
+    )
     safe_times = models.CharField(_("moments où l'appeler sans risque"), max_length=200, blank=True)
     never_call = models.BooleanField(_("ne jamais appeler"), default=False)
-    no_written_messages = models.BooleanField(_("aucun message écrit (SMS, courrier, messagerie)"), default=False)
+    no_written_messages = models.BooleanField(
+        _("aucun message écrit (SMS, courrier, messagerie)"), default=False
+    )
     contact_notes = models.TextField(_("consignes de contact"), blank=True)
     # Where she lives or is sheltered.
     address = models.TextField(_("adresse"), blank=True)
@@ -109,7 +115,9 @@ class Person(models.Model):
     # Residence, health cover, resources.
     residence_status = models.CharField(_("situation administrative"), max_length=20,
                                         choices=ResidenceStatus.choices, blank=True)  # fmt: skip
-    residence_permit_expiry = models.DateField(_("fin de validité du titre ou récépissé"), null=True, blank=True)
+    residence_permit_expiry = models.DateField(
+        _("fin de validité du titre ou récépissé"), null=True, blank=True
+    )
     health_cover = models.CharField(_("couverture maladie"), max_length=10, choices=HealthCover.choices,
                                     blank=True)  # fmt: skip
     health_cover_expiry = models.DateField(_("fin de droits santé"), null=True, blank=True)
@@ -148,6 +156,12 @@ class Person(models.Model):
     def contact_restricted(self) -> bool:
         return self.never_call or self.no_written_messages or bool(self.safe_phone or self.safe_times)
 
+    def age(self, on: dt.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
     @property
     def initials(self) -> str:
         return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
@@ -169,13 +183,22 @@ class ConsentPurpose(models.TextChoices):
     SHARING = "sharing", _("Partage avec un partenaire")
 
 
+class ConsentStatus(models.TextChoices):
+    ACTIVE = "active", _("actif")
+    NOT_YET = "not_yet", _("à venir")
+    EXPIRED = "expired", _("expiré")
+    WITHDRAWN = "withdrawn", _("retiré")
+
+
 class Consent(models.Model):
     """A consent is dated, may expire and may be withdrawn; it is never deleted (Aidants Connect model)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("objet"), max_length=20, choices=ConsentPurpose.choices)
-    partner = models.ForeignKey(Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+")  # fmt: skip
+    partner = models.ForeignKey(
+        Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
     partner_name = models.CharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
     scope = models.CharField(_("ce qui peut être partagé"), max_length=300, blank=True)
     text_version = models.CharField(_("version du texte présenté"), max_length=20, default="2026-1")
@@ -188,11 +211,28 @@ class Consent(models.Model):
         ordering = ["-given_on", "-pk"]
         verbose_name = _("consentement")
         constraints = [
-            models.CheckConstraint(condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=F("given_on")),
-                                   name="consent_expires_after_given"),
-            models.CheckConstraint(condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=F("given_on")),
-                                   name="consent_withdrawn_after_given"),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=F("given_on")),
+                name="consent_expires_after_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    @property
+    def partner_label(self) -> str:
+        return self.partner.name if self.partner_id else self.partner_name
+
+    def status(self, on: dt.date) -> ConsentStatus:
+        if self.withdrawn_on is not None and self.withdrawn_on <= on:
+            return ConsentStatus.WITHDRAWN
+        if self.expires_on is not None and self.expires_on < on:
+            return ConsentStatus.EXPIRED
+        if self.given_on > on:
+            return ConsentStatus.NOT_YET
+        return ConsentStatus.ACTIVE
 
     def is_active(self, on: dt.date) -> bool:
         return (

@@ -1,18 +1,218 @@
-"""Accent- and case-insensitive name search, done in Python over the caseload the user may see.
+"""Name search over the caseload a user may see: any name or alias, accents and case ignored, one or two
+typos tolerated, prefixes matched while typing.
 
 Names are going to be encrypted at rest (they cannot be searched in SQL then); an association's caseload
-is a few hundred to a few thousand files, which Python filters in milliseconds.
+is a few hundred to a few thousand files, which Python filters in milliseconds (bench/search_bench.py).
+
+The rule, on names cut into normalised tokens (a name's adjacent tokens are also joined, so "Xiao Ling"
+and "Xiaoling" meet):
+- a typed token matches a name token that is equal, that it begins ("oluw" finds "Oluwaseun"), or that is
+  within a Damerau-Levenshtein distance of 1 for tokens of 4 to 7 letters, 2 from 8 letters, 0 up to 3
+  letters (the shorter of the two words decides, so short names never match loosely);
+- a person matches when every typed token matches one of her names, or when the typed words joined match.
+Exact and prefix matches rank before typo matches.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
+_SEPARATORS = re.compile(r"[\W_]+")
+MAX_JOINED = 3  # adjacent tokens of one name joined, up to this many
+
+EXACT, TYPO = 0, 1
 
 
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("-", " ")
+    """Lower case, without accents, punctuation turned into spaces: "Ștefania-Ioana" → "stefania ioana"."""
+    if not text:
+        return ""
+    if text.isascii():
+        if text.isalpha():  # the common case, a single plain word: no regular expression needed
+            return text.lower()
+        text = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        text = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTERS)
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def name_keys(names: Iterable[str]) -> set[str]:
+    """The tokens of each name, and the joins of up to MAX_JOINED adjacent tokens of the same name."""
+    keys: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        words = normalise(name).split()
+        if len(words) > 1:
+            for size in range(2, min(len(words), MAX_JOINED) + 1):
+                keys.update("".join(words[i : i + size]) for i in range(len(words) - size + 1))
+        keys.update(words)
+    return keys
+
+
+SHORT, MEDIUM = 3, 7  # up to 3 letters no typo, up to 7 one typo, beyond two
+
+
+def max_typos(a: str, b: str) -> int:
+    shorter = min(len(a), len(b))
+    if shorter <= SHORT:
+        return 0
+    return 1 if shorter <= MEDIUM else 2
+
+
+def within_distance(a: str, b: str, limit: int) -> bool:
+    """Whether the Damerau-Levenshtein distance (optimal string alignment: insertions, deletions,
+    substitutions and transpositions of adjacent letters) between a and b is at most `limit`. Only the band
+    of width `limit` around the diagonal is computed, and it stops as soon as a row exceeds the limit."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
+        return False
+    if limit == 0 or a == b:
+        return a == b
+    # Each letter of one word that the other lacks costs an edit (a transposition keeps the letters): this
+    # cheap test, done in C, rules out most pairs before the table.
+    letters_a, letters_b = set(a), set(b)
+    if len(letters_a - letters_b) > limit or len(letters_b - letters_a) > limit:
+        return False
+    over = limit + 1
+    before = None
+    previous = list(range(lb + 1))
+    for i in range(1, la + 1):
+        current = [over] * (lb + 1)
+        current[0] = i
+        low, high = max(1, i - limit), min(lb, i + limit)
+        letter = a[i - 1]
+        best = current[0] if low == 1 else over
+        for j in range(low, high + 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != b[j - 1]))
+            if before is not None and j > 1 and letter == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, before[j - 2] + 1)
+            current[j] = value
+            if value < best:
+                best = value
+        if best > limit:
+            return False
+        before, previous = previous, current
+    return previous[lb] <= limit
+
+
+class NameQuery:
+    """A typed query, compiled once and checked against many people. Results per name token are remembered
+    for the life of the query only (names repeat a lot across a caseload)."""
+
+    # The typed words joined make one long word: one typo there, or "Ioana Popescu" finds "Ioana Ionescu".
+    JOINED_MAX_TYPOS = 1
+
+    def __init__(self, text: str, *, prefixes: bool = True):
+        self.words = tokens(text)
+        self.joined = "".join(self.words) if len(self.words) > 1 else ""
+        self.prefixes = prefixes
+        self._seen: dict[tuple[str, int], dict[str, bool]] = defaultdict(dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def _typo(self, word: str, key: str, cap: int) -> bool:
+        seen = self._seen[word, cap]
+        if key not in seen:
+            seen[key] = within_distance(word, key, min(cap, max_typos(word, key)))
+        return seen[key]
+
+    def best(self, word: str, keys: Iterable[str], cap: int = 2) -> int | None:
+        """EXACT when a key equals `word` (or begins with it), TYPO when one is close enough, else None."""
+        if word in keys:
+            return EXACT
+        if self.prefixes and any(key.startswith(word) for key in keys):
+            return EXACT
+        if len(word) <= SHORT:  # short words are matched exactly
+            return None
+        size = len(word)
+        if any(abs(len(key) - size) <= cap and self._typo(word, key, cap) for key in keys):
+            return TYPO
+        return None
+
+    def score(self, keys: set[str]) -> int | None:
+        """EXACT or TYPO when a person with these name keys matches, None otherwise."""
+        if not self.words:
+            return EXACT
+        score = EXACT
+        for word in self.words:
+            found = self.best(word, keys)
+            if found is None:
+                score = None
+                break
+            score = max(score, found)
+        if self.joined and score != EXACT:
+            found = self.best(self.joined, keys, self.JOINED_MAX_TYPOS)
+            if found is not None and (score is None or found < score):
+                score = found
+        return score
+
+
+def person_names(person) -> list[str]:
+    """Every name of a person: legal names, usage name, alias and other names (prefetch `other_names`)."""
+    return [person.first_name, person.last_name, person.usage_name, person.alias,
+            *(o.name for o in person.other_names.all())]  # fmt: skip
 
 
 def matches(person, query: str) -> bool:
-    words = normalise(query).split()
-    haystack = normalise(f"{person.first_name} {person.last_name} {person.alias}")
-    return all(word in haystack for word in words)
+    return NameQuery(query).score(name_keys(person_names(person))) is not None
+
+
+def rank(query: str, candidates: Iterable[tuple[int, list[str]]]) -> list[int]:
+    """The pks of the candidates (pk, names) that match, exact and prefix matches first, then in the given
+    order."""
+    compiled = NameQuery(query)
+    found = []
+    for position, (pk, names) in enumerate(candidates):
+        score = compiled.score(name_keys(names))
+        if score is not None:
+            found.append((score, position, pk))
+    found.sort()
+    return [pk for _score, _position, pk in found]
+
+
+def search_ids(people, query: str) -> list[int]:
+    """The pks of the people of the queryset `people` whose names match `query`, best first. Two queries
+    whatever the number of people: their names, then all their other names."""
+    from .models import OtherName
+
+    others: dict[int, list[str]] = defaultdict(list)
+    other_names = OtherName.objects.filter(person__in=people.values("pk")).values_list("person_id", "name")
+    for person_id, name in other_names:
+        others[person_id].append(name)
+    rows = people.values_list("pk", "first_name", "last_name", "usage_name", "alias")
+    return rank(query, ((pk, [*names, *others.get(pk, ())]) for pk, *names in rows))
+
+
+def similar_name(first_name: str, last_name: str, keys: set[str]) -> bool:
+    """Whether a first name and a last name both resemble one of the names behind `keys` (no prefix
+    matching: "Ana" is not "Anastasia"). First and last names may be swapped: Chinese names often are."""
+    compiled = NameQuery("", prefixes=False)
+    for part in (first_name, last_name):
+        words = name_keys([part])
+        if not words or all(compiled.best(word, keys) is None for word in words):
+            return False
+    return True
+
+
+def possible_duplicates(people, first_name: str, last_name: str, birth_date: dt.date | None,
+                        exclude_pk: int | None = None) -> list:  # fmt: skip
+    """The people of the queryset `people` born on `birth_date` whose names resemble the given names."""
+    if birth_date is None:
+        return []
+    same_day = people.filter(birth_date=birth_date).prefetch_related("other_names")
+    if exclude_pk is not None:
+        same_day = same_day.exclude(pk=exclude_pk)
+    return [p for p in same_day if similar_name(first_name, last_name, name_keys(person_names(p)))]

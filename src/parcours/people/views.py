@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF
@@ -10,33 +10,47 @@ from parcours.core import clock
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import Pathway, PathwayRequest
+from parcours.pathway.transitions import DomainError
 
-from .forms import PersonForm
-from .models import Person
-from .search import matches
+from . import services
+from .forms import ConsentForm, OtherNameForm, PersonCreateForm, PersonForm, WithdrawConsentForm
+from .models import Consent, ConsentStatus, OtherName, Person
+from .search import search_ids
 
 PS = rules.PathwayStatus
 NO_PATHWAY = "none"
+SQL_IN_LIMIT = 900  # beyond, the matches are kept in Python rather than sent as SQL parameters
+SOON = 60  # days before an expiry that the situation page flags it
 
 
 @requires("caseload")
 def caseload(request):
     m = request.membership
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("statut", "")
-    people = Person.objects.visible_to(m).select_related("referent", "departement").prefetch_related(
+    visible = Person.objects.visible_to(m)
+    people = visible.select_related("referent", "departement").prefetch_related(
         "pathways__periods", "pathways__requests__agenda_items__session"
     )
+    order = None
+    if query:
+        # Names are matched on two light queries; the heavy page data is loaded for the matches only.
+        found = search_ids(visible, query)
+        order = {pk: position for position, pk in enumerate(found)}
+        if len(found) <= SQL_IN_LIMIT:
+            people = people.filter(pk__in=found)
     today = clock.today()
     rows = []
     for person in people:
-        if query and not matches(person, query):
+        if order is not None and person.pk not in order:
             continue
         pathways = sorted(person.pathways.all(), key=lambda p: p.created_at)
         pathway = pathways[-1] if pathways else None
         if status and (pathway.status if pathway else NO_PATHWAY) != status:
             continue
         rows.append((person, pathway, summarise(pathway, today) if pathway else None))
+    if order is not None:
+        rows.sort(key=lambda row: order[row[0].pk])
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "people/caseload.html", {
         "title": _("Personnes suivies"), "page": page, "query": query, "status": status,
@@ -47,17 +61,25 @@ def caseload(request):
 @requires("person_create")
 def person_create(request):
     m = request.membership
-    departements = m.organisation.departements_served.all()
-    form = PersonForm(request.POST or None, departements=departements)
+    form = PersonCreateForm(request.POST or None, membership=m, initial={"referent": request.user.pk})
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            person = form.save(commit=False)
-            person.association = m.organisation
-            person.referent = request.user
-            person.save()
-        messages.success(request, _("Le dossier est créé."))
-        return redirect("people:person", pk=person.pk)
-    return render(request, "people/person_form.html", {"title": _("Nouvelle personne"), "form": form})
+        try:
+            person = services.create_person(
+                m, form.instance, distinct_confirmed=form.cleaned_data["distinct_confirmed"],
+                processing_consent_on=form.cleaned_data["processing_consent_on"],
+            )  # fmt: skip
+        except services.PossibleDuplicate as exc:
+            duplicates = exc.matches
+            form.instance.pk = None
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Le dossier est créé."))
+            return redirect("people:person", pk=person.pk)
+    return render(request, "people/person_form.html", {
+        "title": _("Nouvelle personne"), "form": form, "duplicates": duplicates,
+    })  # fmt: skip
 
 
 @requires("person_view")
@@ -73,7 +95,9 @@ def person_detail(request, pk):
     today = clock.today()
     staff = m.role in ASSOCIATION_STAFF
     # The commission and the préfecture see only the requests transmitted to them, not the drafts.
-    visible_requests = set(PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True))
+    visible_requests = set(
+        PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True)
+    )
     blocks = []
     for pathway in pathways:
         summary = summarise(pathway, today)
@@ -87,9 +111,133 @@ def person_detail(request, pk):
             and pathway.status in rules.PATHWAY_TRANSITIONS["end_early"].sources,
         })  # fmt: skip
     active = [b for b in blocks if b["pathway"].status != PS.EXITED]
-    can_enter = staff and (not active or all(b["pathway"].status == PS.REFUSED and not b["summary"].open_request
-                                             for b in active))  # fmt: skip
+    can_enter = staff and (
+        not active or all(b["pathway"].status == PS.REFUSED and not b["summary"].open_request for b in active)
+    )
     return render(request, "people/person_detail.html", {
         "title": person.reference, "person": person, "blocks": blocks,
         "can_enter": can_enter, "staff": staff,
     })  # fmt: skip
+
+
+# --- Identity and situation ------------------------------------------------------------------------------
+def _file_person(request, pk):
+    """The person, if she is in the caseload of the user's association; a 404 otherwise."""
+    people = Person.objects.visible_to(request.membership).select_related("referent", "departement")
+    return get_object_or_404(people, pk=pk)
+
+
+def _expiry(day, today):
+    if day is None:
+        return None
+    if day < today:
+        return {"label": _("expiré"), "level": "error"}
+    if (day - today).days <= SOON:
+        return {"label": _("expire bientôt"), "level": "warning"}
+    return None
+
+
+@requires("person_file")
+def situation(request, pk):
+    person = _file_person(request, pk)
+    today = clock.today()
+    consents = list(person.consents.select_related("partner", "recorded_by"))
+    for consent in consents:
+        consent.current_status = consent.status(today)
+        consent.can_withdraw = consent.current_status in (ConsentStatus.ACTIVE, ConsentStatus.NOT_YET)
+    return render(request, "people/situation.html", {
+        "title": _("Identité et situation"), "person": person, "today": today, "age": person.age(today),
+        "other_names": person.other_names.all(), "other_name_form": OtherNameForm(),
+        "consents": consents, "withdraw_form": WithdrawConsentForm(initial={"withdrawn_on": today}),
+        "permit_flag": _expiry(person.residence_permit_expiry, today),
+        "health_flag": _expiry(person.health_cover_expiry, today),
+    })  # fmt: skip
+
+
+@requires("person_file")
+def situation_edit(request, pk):
+    m = request.membership
+    person = _file_person(request, pk)
+    form = PersonForm(request.POST or None, instance=person, membership=m,
+                      can_change_referent=services.may_change_referent(m, person))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_file(form.instance, m)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("L'identité et la situation sont enregistrées."))
+            return redirect("people:situation", pk=person.pk)
+        person = _file_person(request, pk)  # the page header shows what is saved, not the refused input
+    return render(request, "people/situation_form.html", {
+        "title": _("Modifier l'identité et la situation"), "person": person, "form": form,
+    })  # fmt: skip
+
+
+def _attempt(request, service, *args, **kwargs):
+    try:
+        return service(*args, **kwargs), True
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None, False
+
+
+@requires("person_file")
+@require_POST
+def other_name_add(request, pk):
+    person = _file_person(request, pk)
+    form = OtherNameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        _saved, ok = _attempt(request, services.add_other_name, person, request.membership,
+                              form.cleaned_data["name"])  # fmt: skip
+        if ok:
+            messages.success(request, _("Le nom est ajouté."))
+    return redirect("people:situation", pk=person.pk)
+
+
+@requires("person_file")
+@require_POST
+def other_name_remove(request, pk, name_pk):
+    person = _file_person(request, pk)
+    other = get_object_or_404(OtherName, person=person, pk=name_pk)
+    _done, ok = _attempt(request, services.remove_other_name, other, request.membership)
+    if ok:
+        messages.success(request, _("Le nom est retiré du dossier."))
+    return redirect("people:situation", pk=person.pk)
+
+
+@requires("person_file")
+def consent_add(request, pk):
+    person = _file_person(request, pk)
+    form = ConsentForm(request.POST or None, initial={"given_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _saved, ok = _attempt(
+            request, services.record_consent, person, request.membership, purpose=data["purpose"],
+            given_on=data["given_on"], expires_on=data["expires_on"], partner=data["partner"],
+            partner_name=data["partner_name"], scope=data["scope"], text_version=data["text_version"],
+        )  # fmt: skip
+        if ok:
+            messages.success(request, _("Le consentement est enregistré."))
+            return redirect("people:situation", pk=person.pk)
+    return render(request, "people/consent_form.html", {
+        "title": _("Enregistrer un consentement"), "person": person, "form": form,
+    })  # fmt: skip
+
+
+@requires("person_file")
+@require_POST
+def consent_withdraw(request, pk, consent_pk):
+    person = _file_person(request, pk)
+    consent = get_object_or_404(Consent, person=person, pk=consent_pk)
+    form = WithdrawConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez une date de retrait valide."))
+    else:
+        _done, ok = _attempt(request, services.withdraw_consent, consent, request.membership,
+                             form.cleaned_data["withdrawn_on"])  # fmt: skip
+        if ok:
+            messages.success(request, _("Le retrait du consentement est enregistré."))
+    return redirect("people:situation", pk=person.pk)

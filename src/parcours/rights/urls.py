@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "rights"
-urlpatterns: list = []
+urlpatterns = [
+    path("personnes/<int:pk>/", views.person_rights, name="person"),
+]

@@ -8,7 +8,10 @@ daily job is idempotent (running it twice the same day changes nothing the secon
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-DAILY_TASKS = ("parcours.pathway.tasks.expire_periods_task",)
+DAILY_TASKS = (
+    "parcours.pathway.tasks.expire_periods_task",
+    "parcours.audit.tasks.purge_access_logs_task",
+)
 
 
 def enqueue_daily_tasks() -> list:

@@ -113,6 +113,20 @@ class Command(BaseCommand):
             self.say(f"  {a['username']:<{width}}  {a['role_label']:<{role_width}}  {a['organisation']}")
         self.say(f"Mot de passe commun à tous les comptes : {generator.DEMO_PASSWORD}", self.style.SUCCESS)
         self.say("Toutes les personnes et organisations sont fictives.")
+        if not settings.PARCOURS_MFA_REQUIRED:
+            self.say(
+                "Démonstration : la seconde étape de connexion (application ou clé de sécurité) n'est pas "
+                "imposée (PARCOURS_MFA_REQUIRED=0). En production, elle l'est pour les rôles qui voient "
+                "l'identité des personnes ; chacun peut l'essayer depuis « Sécurité du compte ».",
+                self.style.WARNING,
+            )
+        else:
+            self.say(
+                "La seconde étape de connexion est imposée aux rôles qui voient l'identité des personnes : "
+                "à la première connexion, ils enregistrent une application d'authentification ou une clé. "
+                "Pour une démonstration sans elle : PARCOURS_MFA_REQUIRED=0 (c'est ce que fait `make demo`).",
+                self.style.WARNING,
+            )
         self.say("")
 
     # --- processes ---

@@ -1,0 +1,126 @@
+"""Second factor: who must have one, which devices a user holds, and how a code is checked.
+
+The devices are django-otp's: an authenticator application (TOTP, RFC 6238), security keys and passkeys
+(WebAuthn, django-otp-webauthn) and single-use recovery codes. A session is "verified" once one of them
+has been used since the password (django-otp keeps the device in the session; `request.user.is_verified()`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+
+from .models import Membership
+from .roles import IDENTITY_ROLES
+
+log = logging.getLogger("parcours.security")
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_DEVICE_NAME = "Codes de secours"
+
+
+def mfa_required(user) -> bool:
+    """True when the user holds an active role that can see an identity and the instance forces MFA."""
+    if not settings.PARCOURS_MFA_REQUIRED or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, is_active=True, role__in=IDENTITY_ROLES).exists()
+
+
+def has_second_factor(user) -> bool:
+    """A confirmed application or key (recovery codes alone are not a second factor: they back one up)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def has_second_factor_besides(user, device) -> bool:
+    applications = TOTPDevice.objects.filter(user=user, confirmed=True)
+    keys = WebAuthnCredential.objects.filter(user=user, confirmed=True)
+    if isinstance(device, TOTPDevice):
+        applications = applications.exclude(pk=device.pk)
+    elif isinstance(device, WebAuthnCredential):
+        keys = keys.exclude(pk=device.pk)
+    return applications.exists() or keys.exists()
+
+
+def has_any_device(user) -> bool:
+    return any(True for _ in devices_for_user(user))
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def is_recovery_code(token: str) -> bool:
+    """Recovery codes are 8 letters and digits; application codes are 6 digits."""
+    return not (len(token) == 6 and token.isdigit())
+
+
+def normalise_token(token: str) -> str:
+    return "".join(token.split()).replace("-", "").lower()
+
+
+def verify(request, token: str):
+    """Check `token` against the user's devices of the matching kind; on success the session is verified.
+
+    Each device throttles its own failures (django-otp: the delay doubles after each wrong code)."""
+    user = request.user
+    token = normalise_token(token)
+    if is_recovery_code(token):
+        candidates = StaticDevice.objects.filter(user=user, confirmed=True)
+    else:
+        candidates = TOTPDevice.objects.filter(user=user, confirmed=True)
+    for device in candidates:
+        with transaction.atomic():
+            device = type(device).objects.select_for_update().get(pk=device.pk)
+            if device.verify_token(token):
+                otp_login(request, device)
+                log.info("Seconde étape réussie : utilisateur %s, %s.", user.pk, type(device).__name__)
+                return device
+    log.warning("Seconde étape refusée : utilisateur %s.", user.pk)
+    return None
+
+
+def throttled(user) -> bool:
+    """True when every application device of the user is in its waiting period after wrong codes."""
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    return bool(devices) and all(not d.verify_is_allowed()[0] for d in devices)
+
+
+def new_recovery_codes(user) -> list[str]:
+    """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones; returns them (shown once)."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
+        device.confirmed = True
+        device.save()
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    log.info("Codes de secours régénérés : utilisateur %s.", user.pk)
+    return codes
+
+
+def pending_totp_device(user) -> TOTPDevice:
+    """The application being enrolled: kept unconfirmed until the user types a first code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
+    return device
+
+
+def reset(user) -> int:
+    """Remove every device of the user (lost telephone and keys): she enrols again at her next login."""
+    count = 0
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+        deleted, _ = model.objects.filter(user=user).delete()
+        count += deleted
+    log.warning("Seconde étape réinitialisée : utilisateur %s.", user.pk)
+    return count

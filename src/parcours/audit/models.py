@@ -1,0 +1,172 @@
+"""The access journal: who read or changed what, when, for which organisation, from which address.
+
+Rows are append-only and hash-chained (see chain.py). They hold pseudonymous identifiers only: the primary
+key of the person concerned, never a name; the journal page shows it as the person's reference (P-000123).
+"""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.roles import Role
+
+GENESIS_HASH = "0" * 64
+SYSTEM_ROLE = "system"
+
+
+class ImmutableLogError(Exception):
+    """Raised on any attempt to change or delete journal rows outside the retention purge."""
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Consultation")
+    CREATE = "create", _("Création")
+    UPDATE = "update", _("Modification")
+    DELETE = "delete", _("Suppression")
+    EXPORT = "export", _("Export")
+    DOWNLOAD = "download", _("Téléchargement")
+    PRINT = "print", _("Impression")
+    DENIED = "denied", _("Accès refusé")
+    LOGIN = "login", _("Connexion")
+    LOGIN_FAILED = "login_failed", _("Échec de connexion")
+    LOGOUT = "logout", _("Déconnexion")
+    PURGE = "purge", _("Purge du journal")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Autorisé")
+    DENIED = "denied", _("Refusé")
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableLogError("Le journal des accès ne se modifie pas.")
+
+    def delete(self):
+        raise ImmutableLogError("Le journal des accès ne s'efface que par la purge de conservation.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise ImmutableLogError("Les lignes du journal s'ajoutent une à une par audit.log.record().")
+
+    def bulk_update(self, *args, **kwargs):
+        raise ImmutableLogError("Le journal des accès ne se modifie pas.")
+
+    def _purge_delete(self) -> int:
+        """The purge's own path (chain.purge): the only deletion the application performs."""
+        return models.QuerySet.delete(self)[0]
+
+
+class AccessLog(models.Model):
+    seq = models.PositiveBigIntegerField(_("numéro"), unique=True)
+    at = models.DateTimeField(_("date et heure"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur·rice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(_("rôle"), max_length=30, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("type d'objet"), max_length=30, blank=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    # Not a foreign key: the journal outlives the person's file (anonymisation, deletion) and is never joined
+    # to names.
+    person_id = models.PositiveBigIntegerField(_("personne concernée"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    path = models.CharField(_("adresse de la page"), max_length=500, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("code HTTP"), null=True, blank=True)
+    outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64)
+    hash = models.CharField(_("empreinte"), max_length=64)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accès journalisé")
+        verbose_name_plural = _("journal des accès")
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["organisation", "-seq"], name="audit_org_seq"),
+            models.Index(fields=["person_id"], name="audit_person"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"n° {self.seq} {self.action} {self.object_type} {self.object_id}"
+
+    # --- append-only ---
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableLogError("Le journal des accès ne se modifie pas.")
+        if not getattr(self, "_chained", False):
+            raise ImmutableLogError("Les lignes du journal s'ajoutent par audit.log.record().")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableLogError("Le journal des accès ne s'efface que par la purge de conservation.")
+
+    # --- chain ---
+    def canonical(self) -> bytes:
+        """The row as hashed: every recorded field, the previous hash included, in a stable serialisation."""
+        at = self.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        data = {
+            "seq": self.seq,
+            "at": at,
+            "user": self.user_id,
+            "organisation": self.organisation_id,
+            "role": self.role,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "person_id": self.person_id,
+            "ip": self.ip,
+            "path": self.path,
+            "status_code": self.status_code,
+            "outcome": self.outcome,
+            "previous_hash": self.previous_hash,
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    # --- display ---
+    @property
+    def person_reference(self) -> str:
+        return f"P-{self.person_id:06d}" if self.person_id is not None else ""
+
+    @property
+    def role_label(self) -> str:
+        if self.role == SYSTEM_ROLE:
+            return str(_("Système"))
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
+class ChainHead(models.Model):
+    """One row: the end of the chain (last number and hash) and its start since the last purge (anchor).
+    Appending locks this row, so that two processes never give the same number or predecessor."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    anchor_seq = models.PositiveBigIntegerField(default=1)
+    anchor_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tête de chaîne du journal")

@@ -1,0 +1,232 @@
+"""The daily accompaniment of a person: interview notes, action plan, appointments, referrals to partners.
+
+Models hold data and invariants that never depend on who acts; every change goes through `services.py`,
+and who may read a sensitive note is decided in `access.py` alone.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.models import Organisation
+from parcours.core import clock
+from parcours.pathway.models import PlanAction
+from parcours.people.models import Consent, Person
+
+from .access import NoteQuerySet, PersonLinkedQuerySet
+
+
+class Domain(models.TextChoices):
+    """The domains of the accompaniment (issue 3). Codes match the pathway plan's where they coincide."""
+
+    HEALTH = "health", _("Santé")
+    HOUSING = "housing", _("Logement, hébergement")
+    RIGHTS = "rights", _("Accès aux droits, papiers")
+    RESIDENCE = "residence", _("Séjour, asile")
+    JUSTICE = "justice", _("Plainte, justice")
+    EMPLOYMENT = "employment", _("Emploi, formation")
+    FRENCH = "french", _("Cours de français")
+    SOCIAL = "social", _("Vie sociale, autonomie")
+    OTHER = "other", _("Autre")
+
+
+# The pathway plan has a "training" domain of its own; the follow-up joins it to employment.
+PLAN_DOMAIN_TO_DOMAIN = {"training": Domain.EMPLOYMENT}
+
+
+def domain_of_plan(plan_domain: str) -> str:
+    return PLAN_DOMAIN_TO_DOMAIN.get(
+        plan_domain, plan_domain if plan_domain in Domain.values else Domain.OTHER
+    )
+
+
+# --- Interview notes ---------------------------------------------------------------------------------
+class Note(models.Model):
+    """An interview note. A correction never overwrites: the previous wording goes to `NoteVersion`."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
+    domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
+    held_on = models.DateField(_("date de l'entretien"))
+    text = models.TextField(_("compte rendu"))
+    sensitive = models.BooleanField(
+        _("note confidentielle"),
+        default=False,
+        help_text=_("Lisible seulement par la référente de la personne et la cheffe de service."),
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.PROTECT,
+                               related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    corrected_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-created_at", "-pk"]
+        verbose_name = _("note d'entretien")
+
+
+class NoteVersion(models.Model):
+    """A previous wording of a note, kept when the note is corrected. Never edited."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="versions")
+    domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
+    held_on = models.DateField(_("date de l'entretien"))
+    text = models.TextField(_("compte rendu"))
+    sensitive = models.BooleanField(_("note confidentielle"))
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        verbose_name = _("version antérieure d'une note")
+
+
+# --- Action plan -------------------------------------------------------------------------------------
+class ActionStatus(models.TextChoices):
+    TODO = "todo", _("À faire")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Fait")
+    ABANDONED = "abandoned", _("Abandonné")
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.TODO, ActionStatus.IN_PROGRESS)
+
+
+class ActionItem(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="action_items")
+    domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
+    description = models.CharField(_("action"), max_length=300)
+    status = models.CharField(
+        _("état"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.TODO
+    )
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    plan_action = models.ForeignKey(
+        PlanAction, verbose_name=_("action du document de parcours"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="follow_up_items",
+    )  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    objects = PersonLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("due_date").asc(nulls_last=True), "pk"]
+        verbose_name = _("action du plan d'accompagnement")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def is_overdue(self, today) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+
+class ActionItemChange(models.Model):
+    """The state of an action after each change (creation included): the plan's history is never lost."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(_("état"), max_length=20, choices=ActionStatus.choices)
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    description = models.CharField(_("action"), max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("modification d'une action")
+
+
+# --- Appointments ------------------------------------------------------------------------------------
+class AppointmentStatus(models.TextChoices):
+    PLANNED = "planned", _("Prévu")
+    HONOURED = "honoured", _("Honoré")
+    MISSED = "missed", _("Non honoré")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Appointment(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="appointments")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("intervenante"),
+                               on_delete=models.PROTECT, related_name="appointments")  # fmt: skip
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    purpose = models.CharField(_("objet"), max_length=20, choices=Domain.choices)
+    status = models.CharField(
+        _("état"), max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.PLANNED
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    objects = PersonLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("rendez-vous")
+        verbose_name_plural = _("rendez-vous")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"
+            )
+        ]
+
+
+# --- Referrals ---------------------------------------------------------------------------------------
+class ReferralOutcome(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+    NO_FOLLOW_UP = "no_follow_up", _("Sans suite")
+
+
+class Referral(models.Model):
+    """A referral to a partner (orientation). Sharing outside the association rests on the person's consent:
+    a recorded sharing consent, or her oral agreement noted by the worker."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="referrals")
+    partner = models.ForeignKey(
+        Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", limit_choices_to={"kind": "partner"},
+    )  # fmt: skip
+    partner_name = models.CharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
+    reason = models.CharField(_("motif"), max_length=300)
+    domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
+    referred_on = models.DateField(_("orientée le"))
+    consent = models.ForeignKey(Consent, verbose_name=_("consentement au partage"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")  # fmt: skip
+    oral_agreement = models.BooleanField(_("accord oral de la personne"), default=False)
+    outcome = models.CharField(
+        _("suite donnée"), max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
+    )
+    outcome_on = models.DateField(_("date de la réponse"), null=True, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    objects = PersonLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+        verbose_name = _("orientation")
+        constraints = [
+            models.CheckConstraint(condition=Q(partner__isnull=False) | ~Q(partner_name=""),
+                                   name="referral_names_a_partner"),
+            models.CheckConstraint(condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("referred_on")),
+                                   name="referral_outcome_after_referral"),
+            models.CheckConstraint(condition=Q(outcome="pending", outcome_on__isnull=True)
+                                   | (~Q(outcome="pending") & Q(outcome_on__isnull=False)),
+                                   name="referral_outcome_dated"),
+        ]  # fmt: skip
+
+    @property
+    def partner_label(self) -> str:
+        return self.partner.name if self.partner_id else self.partner_name

@@ -1,0 +1,228 @@
+"""Uploaded files: checked on their content (never on their name), kept on disk outside the web root under a
+random name and encrypted, read back only by the download view after its permission check.
+
+Accepted: PDF, JPEG and PNG, up to settings.PARCOURS_DOCUMENT_MAX_BYTES (10 Mo by default). A PDF must start
+with its signature and end with its end-of-file marker; an image must really decode with Pillow.
+
+On disk a file is "PRC1:<kid>:" + nonce + AES-256-GCM(content), with the keys of core/crypto.py (outside the
+database, apart from SECRET_KEY) and the file's storage name as associated data: a stolen disk or backup of
+the documents folder shows nothing, and a file renamed to another document's name does not decrypt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from parcours.core import crypto
+from parcours.pathway.transitions import DomainError
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 50-megapixel photo; decoding bigger images could exhaust the server's memory
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+EXTENSIONS = {PDF: (".pdf",), JPEG: (".jpg", ".jpeg"), PNG: (".png",)}
+KNOWN_EXTENSIONS = frozenset(ext for exts in EXTENSIONS.values() for ext in exts)
+PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+STORAGE_NAME = re.compile(r"^[0-9a-f]{32}$")
+MAX_NAME_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    size: int
+    sha256: str
+
+
+def max_bytes() -> int:
+    return getattr(settings, "PARCOURS_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def documents_dir() -> Path:
+    return Path(settings.PARCOURS_DOCUMENTS_DIR)
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return _("%(n)s Mo") % {"n": f"{size / (1024 * 1024):.1f}".replace(".", ",").replace(",0", "")}
+    return _("%(n)s ko") % {"n": max(1, round(size / 1024))}
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    return None
+
+
+def _refuse_type() -> DomainError:
+    return DomainError(
+        _("Ce fichier n'est pas un PDF, une image JPEG ou une image PNG valide : il n'a pas été enregistré.")
+    )
+
+
+def check_upload(upload) -> CheckedFile:
+    """Read the whole upload: size, SHA-256, and what its content really is. Raises DomainError."""
+    limit = max_bytes()
+    if upload is None:
+        raise DomainError(_("Choisissez un fichier à déposer."))
+    if upload.size is not None and upload.size > limit:
+        raise DomainError(
+            _("Le fichier dépasse la taille maximale de %(max)s : il n'a pas été enregistré.")
+            % {"max": human_size(limit)}
+        )
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    tail = b""
+    upload.seek(0)
+    for chunk in upload.chunks():
+        if len(head) < 16:
+            head += chunk[: 16 - len(head)]
+        tail = (tail + chunk)[-2048:]
+        size += len(chunk)
+        if size > limit:
+            raise DomainError(
+                _("Le fichier dépasse la taille maximale de %(max)s : il n'a pas été enregistré.")
+                % {"max": human_size(limit)}
+            )
+        digest.update(chunk)
+    if size == 0:
+        raise DomainError(_("Le fichier est vide : il n'a pas été enregistré."))
+    content_type = _sniff(head)
+    if content_type is None:
+        raise _refuse_type()
+    if content_type == PDF:
+        if b"%%EOF" not in tail:
+            raise _refuse_type()
+    else:
+        _check_image(upload, content_type)
+    upload.seek(0)
+    return CheckedFile(content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+def _check_image(upload, content_type: str) -> None:
+    """The image must be what its signature says and decode entirely (a truncated file does not)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload) as image:
+                if image.format != PIL_FORMATS[content_type]:
+                    raise _refuse_type()
+                image.verify()
+            upload.seek(0)
+            with Image.open(upload) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise DomainError(
+                        _("L'image est trop grande (plus de 50 millions de pixels) : réduisez-la avant de la "
+                          "déposer.")
+                    )  # fmt: skip
+                if content_type == JPEG:
+                    # Decode at 1/8 scale: the whole stream is still read and checked, with less memory.
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
+    except DomainError:
+        raise
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:  # fmt: skip
+        raise _refuse_type() from exc
+
+
+def clean_filename(name: str | None, content_type: str) -> str:
+    """A harmless display name: no folder, no control or direction characters, a sensible length, and the
+    extension of what the file really is."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(
+        " " if unicodedata.category(ch)[0] == "Z" else ch for ch in name if unicodedata.category(ch)[0] != "C"
+    )
+    name = re.sub(r'[<>:"|?*;]', "_", name)
+    name = re.sub(r"\s+", " ", name).strip()
+    stem, dot, ext = name.rpartition(".")
+    if dot and f".{ext.lower()}" in KNOWN_EXTENSIONS:
+        ext = f".{ext.lower()}"
+    else:
+        stem, ext = name, ""
+    stem = stem.strip(" .")[:MAX_NAME_LENGTH].strip(" .") or _("document")
+    if ext not in EXTENSIONS[content_type]:
+        ext = EXTENSIONS[content_type][0]
+    return f"{stem}{ext}"
+
+
+def new_storage_name() -> str:
+    return uuid.uuid4().hex
+
+
+def storage_path(storage_name: str) -> Path:
+    """Where a stored file lives. The name is ours (a UUID), checked again so no stored value can lead out of
+    the documents folder."""
+    if not STORAGE_NAME.match(storage_name):
+        raise ValueError("invalid storage name")
+    return documents_dir() / storage_name[:2] / storage_name
+
+
+FILE_PREFIX = b"PRC1"
+NONCE_BYTES = 12
+
+
+def seal(content: bytes, storage_name: str) -> bytes:
+    kid, keys = crypto.load_keys()
+    nonce = os.urandom(NONCE_BYTES)
+    return (
+        b"%s:%s:" % (FILE_PREFIX, kid.encode())
+        + nonce
+        + keys[kid].encrypt(nonce, content, storage_name.encode())
+    )
+
+
+def unseal(blob: bytes, storage_name: str) -> bytes:
+    try:
+        prefix, kid, sealed = blob.split(b":", 2)
+        if prefix != FILE_PREFIX:
+            raise ValueError
+        key = crypto.load_keys()[1][kid.decode()]
+        return key.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], storage_name.encode())
+    except (ValueError, KeyError, UnicodeDecodeError, InvalidTag) as exc:
+        raise crypto.DecryptionError("Cannot decrypt a stored document") from exc
+
+
+def write(upload, storage_name: str) -> Path:
+    path = storage_path(storage_name)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    upload.seek(0)
+    content = b"".join(upload.chunks())
+    # "x": never overwrite; 0o600: readable by the application's user only.
+    sealed = seal(content, storage_name)
+    try:
+        with open(path, "xb") as out:
+            path.chmod(0o600)
+            out.write(sealed)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read(storage_name: str) -> bytes:
+    """The decrypted content. Raises OSError when the file is missing, DecryptionError when it was altered."""
+    return unseal(storage_path(storage_name).read_bytes(), storage_name)
+
+
+def remove(storage_name: str) -> None:
+    storage_path(storage_name).unlink(missing_ok=True)

@@ -1,0 +1,237 @@
+"""What is due on the AFIS and the APS: computed from the files, the pathway's periods and the law, never
+typed. Works on people fetched with `with_rights()` (no query per person).
+
+`due_items(membership, today)` feeds the « À faire » page; `person_deadlines(person, today)` and
+`next_by_right(...)` feed the person's pages (template `rights/person_summary.html`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from parcours.accounts.roles import ASSOCIATION_STAFF
+from parcours.core import clock
+from parcours.pathway import rules as pathway_rules
+from parcours.pathway.rules import Basis
+from parcours.people.models import Person
+
+from . import rules
+from .services import eligibility, exit_of, latest, psp_period_on
+
+PS = pathway_rules.PathwayStatus
+AFIS, APS = "afis", "aps"
+RIGHT_LABELS = {AFIS: "AFIS", APS: "APS"}
+DEFAULT_HORIZON_DAYS = 31
+
+
+@dataclass(frozen=True)
+class RightDeadline:
+    right: str  # AFIS or APS
+    label: str
+    date: dt.date | None
+    person: Person
+    basis: Basis
+
+    @property
+    def overdue(self) -> bool:
+        return self.date is not None and self.date < clock.today()
+
+    @property
+    def right_label(self) -> str:
+        return RIGHT_LABELS[self.right]
+
+    @property
+    def sort_key(self):
+        return (self.date is None, self.date or dt.date.max, self.right)
+
+
+def _d(day: dt.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def with_rights(people):
+    """Prefetch what the deadlines read."""
+    return people.select_related("departement").prefetch_related(
+        "afis_files", "aps_files", "pathways__periods", "pathways__exit", "pathways__requests"
+    )
+
+
+def current_pathway(person):
+    pathways = sorted(person.pathways.all(), key=lambda p: (p.created_at, p.pk))
+    return pathways[-1] if pathways else None
+
+
+def last_period(pathway):
+    periods = sorted(pathway.periods.all(), key=lambda p: p.number)
+    return periods[-1] if periods else None
+
+
+def _has_open_request(pathway) -> bool:
+    return any(r.status in pathway_rules.OPEN_REQUEST_STATUSES for r in pathway.requests.all())
+
+
+def _pathway_end(pathway) -> dt.date | None:
+    """The day from which the person is no longer in a pathway (exit, or a lapsed period), if so."""
+    if pathway is None:
+        return None
+    if pathway.status == PS.EXITED:
+        exit_ = exit_of(pathway)
+        return exit_.date if exit_ else None
+    if pathway.status == PS.LAPSED and not _has_open_request(pathway):
+        last = last_period(pathway)
+        return last.end + dt.timedelta(days=1) if last else None
+    return None
+
+
+# --- AFIS ----------------------------------------------------------------------------------------------
+def afis_deadlines(person, today: dt.date) -> list[RightDeadline]:
+    files = list(person.afis_files.all())
+    current = latest(files)
+    pathway = current_pathway(person)
+    items = []
+    if current is not None and current.running:
+        if current.first_payment_on is None:
+            items.append(
+                RightDeadline(
+                    AFIS,
+                    _("Relancer la MSA : aucun premier versement depuis la demande du %(d)s")
+                    % {"d": _d(current.requested_on)},
+                    rules.msa_chase_on(current.requested_on),
+                    person,
+                    rules.PRACTICE_MSA_CHASE,
+                )
+            )
+        ended = _pathway_end(pathway)
+        if ended is not None:
+            items.append(
+                RightDeadline(
+                    AFIS,
+                    _("Signaler la fin du parcours à la MSA (AFIS en cours)"),
+                    ended,
+                    person,
+                    rules.AFIS_STOP,
+                )
+            )
+        return items
+    period = psp_period_on(person, today)
+    if period is None:
+        return items
+    covered = any(f.stopped_on is None or f.stopped_on >= period.start for f in files)
+    if covered:
+        return items
+    result = eligibility(person, today).eligible
+    if result is True:
+        items.append(
+            RightDeadline(
+                AFIS, _("Demande d'AFIS à adresser à la MSA"), period.start, person, rules.AFIS_PAYER
+            )
+        )
+    elif result is None:
+        items.append(
+            RightDeadline(
+                AFIS, _("AFIS : éligibilité à vérifier (dossier incomplet)"), None, person, rules.AFIS_PSP
+            )
+        )
+    return items
+
+
+# --- APS -----------------------------------------------------------------------------------------------
+def aps_deadlines(person, today: dt.date) -> list[RightDeadline]:
+    current = latest(person.aps_files.all())
+    pathway = current_pathway(person)
+    items = []
+    ended = _pathway_end(pathway)
+    if pathway is not None and pathway.status == PS.EXITED:
+        return items  # the APS of the PSP is renewed only while the pathway lasts
+    if current is None:
+        period = psp_period_on(person, today)
+        if period is not None and person.residence_status in rules.RESIDENCE_NOT_OK:
+            items.append(
+                RightDeadline(
+                    APS, _("Demande d'APS à adresser à la préfecture"), period.start, person, rules.APS
+                )
+            )
+        return items
+    if current.issued_on is None:
+        expiry = current.receipt_expires_on
+        if expiry is not None:
+            label = (
+                _("Récépissé de demande d'APS expiré le %(d)s : à faire prolonger")
+                if expiry < today
+                else _("Récépissé de demande d'APS à faire prolonger (expire le %(d)s)")
+            )
+            items.append(
+                RightDeadline(
+                    APS,
+                    label % {"d": _d(expiry)},
+                    rules.receipt_renewal_due(expiry),
+                    person,
+                    rules.PRACTICE_RECEIPT_LEAD,
+                )
+            )
+        return items
+    expiry = current.expires_on
+    if expiry is None:
+        return items
+    if current.renewal_requested_on is None:
+        if ended is not None and ended <= expiry:
+            return items  # the pathway lapsed before the APS ends: nothing to renew for now
+        last = last_period(pathway) if pathway else None
+        if last is not None and pathway.status == PS.ACTIVE:
+            label = _(
+                "Renouvellement de l'APS à demander (expire le %(d)s ; période de parcours jusqu'au %(p)s)"
+            ) % {"d": _d(expiry), "p": _d(last.end)}
+        else:
+            label = _("Renouvellement de l'APS à demander (expire le %(d)s)") % {"d": _d(expiry)}
+        items.append(
+            RightDeadline(APS, label, rules.aps_renewal_due(expiry), person, rules.PRACTICE_APS_LEAD)
+        )
+    elif expiry < today:
+        items.append(
+            RightDeadline(
+                APS,
+                _("APS expirée le %(d)s : renouvellement demandé le %(r)s, nouvelle APS à enregistrer")
+                % {"d": _d(expiry), "r": _d(current.renewal_requested_on)},
+                expiry,
+                person,
+                rules.APS,
+            )
+        )
+    return items
+
+
+# --- Together ------------------------------------------------------------------------------------------
+def person_deadlines(person, today: dt.date | None = None) -> list[RightDeadline]:
+    today = today or clock.today()
+    return sorted(afis_deadlines(person, today) + aps_deadlines(person, today), key=lambda d: d.sort_key)
+
+
+def next_by_right(person, today: dt.date | None = None) -> dict[str, RightDeadline | None]:
+    """The next deadline of each right (the earliest dated one, else an undated one)."""
+    items = person_deadlines(person, today)
+    return {right: next((d for d in items if d.right == right), None) for right in (AFIS, APS)}
+
+
+def due_items(
+    membership, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+) -> list[RightDeadline]:
+    """What the association staff has to do on the rights of the people it follows: overdue, due within
+    `horizon_days`, or undated; sorted by date. Empty for any other role."""
+    if membership is None or membership.role not in ASSOCIATION_STAFF:
+        return []
+    today = today or clock.today()
+    limit = today + dt.timedelta(days=horizon_days)
+    people = with_rights(
+        Person.objects.visible_to(membership)
+        .filter(Q(pathways__periods__isnull=False) | Q(afis_files__isnull=False) | Q(aps_files__isnull=False))
+        .distinct()
+    )
+    items = [
+        d for person in people for d in person_deadlines(person, today) if d.date is None or d.date <= limit
+    ]
+    return sorted(items, key=lambda d: d.sort_key)

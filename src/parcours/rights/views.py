@@ -1,0 +1,112 @@
+"""The rights page of a person: AFIS (eligibility, amount, file sent to the MSA) and APS (dates, deadlines).
+Reads through the visibility rule; writes only through `services.py`."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from parcours.accounts.permissions import requires
+from parcours.core import clock
+from parcours.people.models import Person
+
+from . import deadlines, rules, services
+from .forms import AfisForm, ApsForm, initial_from
+from .services import AfisDates, ApsDates, latest
+
+AFIS_FIELDS = [f for f in AfisDates.__dataclass_fields__]
+APS_FIELDS = [f for f in ApsDates.__dataclass_fields__]
+
+
+def _attempt(request, service, *args, **kwargs):
+    """Run a domain service; a refusal becomes an error message and nothing is saved."""
+    try:
+        return service(*args, **kwargs), True
+    except services.DomainError as exc:
+        messages.error(request, exc.message)
+        return None, False
+
+
+def _save(request, form, service, person, obj, success) -> bool:
+    if not form.is_valid():
+        messages.error(request, _("Le formulaire contient des erreurs : rien n'a été enregistré."))
+        return False
+    _saved, ok = _attempt(request, service, person, request.membership, form.dates(), obj)
+    if ok:
+        messages.success(request, success)
+    return ok
+
+
+@requires("person_file")
+def person_rights(request, pk):
+    m = request.membership
+    person = get_object_or_404(deadlines.with_rights(Person.objects.visible_to(m)), pk=pk)
+    today = clock.today()
+    afis = latest(person.afis_files.all())
+    aps = latest(person.aps_files.all())
+    afis_current = afis if afis is not None and afis.running else None
+    aps_can_renew = aps is not None and aps.issued_on is not None  # a renewed APS is a new file
+
+    afis_form = AfisForm(prefix="afis", initial=initial_from(afis_current, AFIS_FIELDS))
+    aps_form = ApsForm(prefix="aps", initial=initial_from(aps, APS_FIELDS))
+    aps_new_form = ApsForm(prefix="apsnew", initial={"requested_on": aps.renewal_requested_on} if aps else {})
+    if request.method == "POST":
+        op = request.POST.get("op")
+        if op == "afis":
+            afis_form = AfisForm(request.POST, prefix="afis")
+            done = _save(
+                request,
+                afis_form,
+                services.save_afis,
+                person,
+                afis_current,
+                _("Le dossier d'AFIS est enregistré."),
+            )
+        elif op == "aps":
+            aps_form = ApsForm(request.POST, prefix="aps")
+            done = _save(
+                request, aps_form, services.save_aps, person, aps, _("Le dossier d'APS est enregistré.")
+            )
+        elif op == "aps_new" and (aps is None or aps_can_renew):
+            aps_new_form = ApsForm(request.POST, prefix="apsnew")
+            done = _save(
+                request, aps_new_form, services.save_aps, person, None, _("La nouvelle APS est enregistrée.")
+            )
+        else:
+            raise Http404
+        if done:
+            return redirect("rights:person", pk=person.pk)
+
+    eligibility = services.eligibility(person, today)
+    next_ = deadlines.next_by_right(person, today)
+    pathway = deadlines.current_pathway(person)
+    last_period = deadlines.last_period(pathway) if pathway else None
+    return render(
+        request,
+        "rights/person_rights.html",
+        {
+            "title": _("Droits — %(ref)s") % {"ref": person.reference},
+            "person": person,
+            "today": today,
+            "eligibility": eligibility,
+            "amount": services.amount_for(person, today),
+            "territory": rules.Territory(rules.territory_of(person.departement_id)).label,
+            "payer": rules.PAYER,
+            "payer_basis": rules.AFIS_PAYER,
+            "afis": afis,
+            "afis_current": afis_current,
+            "afis_history": [f for f in person.afis_files.all() if f != afis_current],
+            "aps": aps,
+            "aps_history": [f for f in person.aps_files.all() if f != aps],
+            "aps_can_renew": aps_can_renew,
+            "afis_form": afis_form,
+            "aps_form": aps_form,
+            "aps_new_form": aps_new_form,
+            "next_afis": next_["afis"],
+            "next_aps": next_["aps"],
+            "pathway": pathway,
+            "last_period": last_period,
+            "aps_lead_days": rules.aps_renewal_lead_days(),
+            "aps_basis": rules.APS,
+        },
+    )

@@ -1,0 +1,35 @@
+import pytest
+from django.db import connection
+
+from parcours.audit.models import AccessLog
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigger PostgreSQL (DATABASE_URL=postgres://…)"
+)
+
+
+def tamper(sql: str, params=()):
+    """Change the table behind the application's back, as someone with a database console would; on
+    PostgreSQL the append-only triggers are bypassed as only a superuser can (session_replication_role,
+    for this statement, within the test's transaction)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+
+
+def rows(**filters):
+    return list(AccessLog.objects.filter(**filters).order_by("seq"))
+
+
+@pytest.fixture
+def logged_in(client):
+    """Log a membership's user in (force_login writes a `login` row; tests count from after it)."""
+
+    def login(membership):
+        client.force_login(membership.user)
+        return client
+
+    return login

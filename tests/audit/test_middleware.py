@@ -1,0 +1,107 @@
+"""Refusals (403, 404) under the person URLs are recorded without any view code."""
+
+import pytest
+from django.http import HttpResponse
+from django.urls import path
+
+from parcours.audit import log
+from parcours.audit.models import AccessLog
+
+from .conftest import rows
+
+
+def denied():
+    return rows(action="denied")
+
+
+@pytest.mark.django_db
+def test_a_403_on_a_person_url_is_recorded(client, personas):
+    person = personas.person()
+    client.force_login(personas.volunteer.user)
+    assert client.get(f"/personnes/{person.pk}/?q=Nomfictif").status_code == 403
+    [row] = denied()
+    assert (row.outcome, row.status_code, row.object_type, row.object_id) == ("denied", 403, "page", "")
+    assert row.path == f"/personnes/{person.pk}/" and row.person_id is None
+    assert (row.user, row.organisation, row.role) == (
+        personas.volunteer.user,
+        personas.association,
+        "volunteer",
+    )
+    assert row.ip == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_a_404_on_a_person_url_is_recorded(client, personas):
+    foreign = personas.person()
+    client.force_login(personas.outsider.user)  # another association: the person is outside her visibility
+    assert client.get(f"/personnes/{foreign.pk}/").status_code == 404
+    assert client.get("/personnes/999999/").status_code == 404
+    assert client.get("/personnes/pas-une-page/").status_code == 404  # not even a URL
+    assert [(r.status_code, r.path, r.organisation) for r in denied()] == [
+        (404, f"/personnes/{foreign.pk}/", personas.other_association),
+        (404, "/personnes/999999/", personas.other_association),
+        (404, "/personnes/pas-une-page/", personas.other_association),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["/parcours/", "/suivi/", "/pieces/", "/droits/", "/journal/"])
+def test_refusals_under_every_person_prefix_are_recorded(client, personas, prefix):
+    client.force_login(personas.volunteer.user)
+    response = client.get(f"{prefix}999999/inexistant/")
+    assert response.status_code == 404
+    assert [r.path for r in denied()] == [f"{prefix}999999/inexistant/"]
+
+
+@pytest.mark.django_db
+def test_a_worker_refused_the_journal_is_recorded(client, personas):
+    client.force_login(personas.worker.user)
+    assert client.get("/journal/").status_code == 403
+    [row] = denied()
+    assert (row.path, row.status_code, row.user) == ("/journal/", 403, personas.worker.user)
+
+
+@pytest.mark.django_db
+def test_a_page_answered_is_one_read_and_refusals_elsewhere_are_not_recorded(client, personas):
+    client.force_login(personas.worker.user)
+    before = AccessLog.objects.count()
+    assert client.get("/personnes/").status_code == 200
+    assert client.get("/nulle-part/").status_code == 404
+    [row] = AccessLog.objects.order_by("-seq")[: AccessLog.objects.count() - before]
+    assert (row.action, row.object_type, row.outcome) == ("read", "people_caseload", "allowed")
+
+
+def test_reading_a_person_page_creates_exactly_one_row_naming_the_person(client, personas):
+    person = personas.person()
+    client.force_login(personas.worker.user)
+    before = AccessLog.objects.count()
+    assert client.get(f"/personnes/{person.pk}/").status_code == 200
+    rows = list(AccessLog.objects.order_by("seq")[before:])
+    assert [(r.action, r.object_type, r.person_id) for r in rows] == [("read", "people_person", person.pk)]
+
+
+def test_an_accepted_form_is_recorded_as_an_update(client, personas):
+    person = personas.person()
+    client.force_login(personas.worker.user)
+    before = AccessLog.objects.count()
+    response = client.post(f"/personnes/{person.pk}/autres-noms/", {"name": "Graphie fictive"})
+    assert response.status_code == 302
+    rows = list(AccessLog.objects.order_by("seq")[before:])
+    assert [(r.action, r.person_id) for r in rows] == [("update", person.pk)]
+
+
+def refused_and_recorded(request, pk):
+    log.record(request, "denied", "person", pk, person_id=pk, outcome="denied", status_code=403)
+    return HttpResponse(status=403)
+
+
+urlpatterns = [path("personnes/<int:pk>/refus/", refused_and_recorded)]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_a_refusal_the_view_recorded_is_not_recorded_twice(client, personas):
+    client.force_login(personas.worker.user)
+    assert client.get("/personnes/5/refus/").status_code == 403
+    [row] = denied()
+    assert (row.object_type, row.person_id) == ("person", 5)

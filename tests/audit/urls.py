@@ -1,0 +1,12 @@
+"""The site's URLs with the person page wrapped as the lead will wrap it: `audited_read` records the read."""
+
+from django.urls import path
+
+from parcours.audit.log import audited_read
+from parcours.people import views as people_views
+from parcours.urls import urlpatterns as site
+
+urlpatterns = [
+    path("personnes/<int:pk>/", audited_read("person", person_kwarg="pk")(people_views.person_detail)),
+    *site,
+]

@@ -1,0 +1,42 @@
+"""Operations tests (backup and restore, kill -9): they need a PostgreSQL server on which to create
+throwaway databases, and use the scripts of scripts/ and bench/ as they are run by hand.
+
+They run when the suite runs on PostgreSQL (DATABASE_URL=postgres://…, as in the PostgreSQL pass of .ci/run);
+on SQLite (`make test`) they are skipped with the reason, rather than looking for a server on their own.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+for folder in ("bench", "scripts"):
+    if str(ROOT / folder) not in sys.path:
+        sys.path.insert(0, str(ROOT / folder))
+
+import scratchdb  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Connection parameters of the suite's PostgreSQL server; skips when the suite runs on SQLite."""
+    params = scratchdb.server_params(os.environ.get("DATABASE_URL"))
+    if params is None:
+        pytest.skip(
+            "la suite tourne sur SQLite : ces tests d'exploitation demandent PostgreSQL "
+            "(DATABASE_URL=postgres://…, passe PostgreSQL de .ci/run)"
+        )
+    if problem := scratchdb.unreachable(params):
+        pytest.skip(f"PostgreSQL inutilisable pour créer des bases jetables : {problem}")
+    return params
+
+
+@pytest.fixture(scope="session")
+def migrated_template(pg_server, tmp_path_factory):
+    """The name of a migrated, empty database, migrated once and copied by each test (CREATE DATABASE …
+    TEMPLATE): a migration takes several seconds."""
+    with scratchdb.throwaway_database(pg_server, "ops_modele") as url:
+        scratchdb.migrate(scratchdb.django_env(url, tmp_path_factory.mktemp("ops-data")))
+        yield scratchdb.database_name(url)
