@@ -269,3 +269,20 @@ def test_cancelling_a_session_sends_its_requests_back_to_the_waiting_list(client
     assert req.status == rules.RequestStatus.SUBMITTED
     assert not session.agenda.exists()
     assert req.events.filter(action="unschedule", comment__contains="annulée").exists()
+
+
+def test_secretariat_learns_of_an_earlier_pathway_elsewhere_without_the_identity(client, personas):
+    from ..factories import PersonFactory
+
+    born = dt.date(1991, 4, 2)
+    earlier = PersonFactory(association=personas.other_association, first_name="Même", last_name="Identité",
+                            birth_date=born, departement_id="13")  # fmt: skip
+    from parcours.pathway.models import Pathway
+
+    Pathway.objects.create(person=earlier, association=personas.other_association, departement_id="13",
+                           rule_version="2016", status="exited")  # fmt: skip
+    person = personas.person(first_name="meme", last_name="IDENTITE", birth_date=born)
+    req = walk_to_avis(personas, person, submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    page = login(client, personas.secretariat).get(reverse("pathway:request", args=[req.pk])).content.decode()
+    assert "déjà eu un parcours dans : Bouches-du-Rhône (13)" in page
+    assert personas.other_association.name not in page

@@ -130,3 +130,23 @@ def blind_index(*parts: str, bits: int | None = None) -> str:
     digest = hmac.new(blind_index_key(), "\x1f".join(parts).encode(), hashlib.sha256).digest()
     value = int.from_bytes(digest, "big") >> (256 - bits)
     return f"{value:0{(bits + 3) // 4}x}"
+
+
+def encrypt_existing_rows(apps, schema_editor, model_label: str, field_names: list[str]) -> None:
+    """Migration helper: encrypt the values a column held in clear before it became encrypted."""
+    model = apps.get_model(model_label)
+    connection = schema_editor.connection
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    for name in field_names:
+        field = model._meta.get_field(name)
+        context = f"{model._meta.app_label}.{model._meta.model_name}.{name}"
+        column = qn(field.column)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 (names from the model)
+            rows = [(k, v) for k, v in cursor.fetchall() if v not in (None, "") and key_id_of(str(v)) is None]
+            for key, value in rows:
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                    [encrypt(str(value), context), key],
+                )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from parcours.core.fields import EncryptedCharField, EncryptedTextField
 from parcours.accounts.models import Organisation
 from parcours.core import clock
 from parcours.pathway.models import PlanAction
@@ -48,7 +49,7 @@ class Note(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
     domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
     held_on = models.DateField(_("date de l'entretien"))
-    text = models.TextField(_("compte rendu"))
+    text = EncryptedTextField(_("compte rendu"))
     sensitive = models.BooleanField(
         _("note confidentielle"),
         default=False,
@@ -72,7 +73,7 @@ class NoteVersion(models.Model):
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="versions")
     domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
     held_on = models.DateField(_("date de l'entretien"))
-    text = models.TextField(_("compte rendu"))
+    text = EncryptedTextField(_("compte rendu"))
     sensitive = models.BooleanField(_("note confidentielle"))
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField()
@@ -155,7 +156,7 @@ class Appointment(models.Model):
                                on_delete=models.PROTECT, related_name="appointments")  # fmt: skip
     starts_at = models.DateTimeField(_("début"))
     ends_at = models.DateTimeField(_("fin"))
-    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    place = EncryptedCharField(_("lieu"), max_length=200, blank=True)
     purpose = models.CharField(_("objet"), max_length=20, choices=Domain.choices)
     status = models.CharField(
         _("état"), max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.PLANNED
@@ -206,7 +207,7 @@ class Referral(models.Model):
         _("suite donnée"), max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
     )
     outcome_on = models.DateField(_("date de la réponse"), null=True, blank=True)
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = EncryptedTextField(_("commentaire"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

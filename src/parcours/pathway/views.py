@@ -21,6 +21,7 @@ from parcours.rights import deadlines as rights_deadlines
 from . import forms, rules
 from . import transitions as t
 from .deadlines import summarise
+from .history import departements_of_earlier_pathways
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
 
@@ -237,6 +238,9 @@ def request_detail(request, pk):
             "avis_list": req.avis.select_related("session").order_by("session__date"),
             "decision": getattr(req, "decision", None),
             "refusal_labels": _refusal_labels(req),
+            "elsewhere": departements_of_earlier_pathways(req.pathway)
+            if m.role not in ASSOCIATION_STAFF
+            else [],
         },
     )
 

@@ -8,6 +8,8 @@ from django_countries.fields import CountryField
 
 from parcours.accounts.models import Organisation
 from parcours.core import clock
+from parcours.core import crypto
+from parcours.core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from parcours.core.models import Departement
 
 from .visibility import PersonQuerySet
@@ -20,6 +22,16 @@ class Gender(models.TextChoices):
     TRANS_MAN = "trans_man", _("Homme trans")
     NON_BINARY = "non_binary", _("Non binaire")
     UNDISCLOSED = "undisclosed", _("Non précisé")
+
+
+def identity_index(first_name: str, last_name: str, birth_date: dt.date | None) -> str:
+    """Same person, same index, whatever the order of her names, their accents or case."""
+    from .search import normalise
+
+    if not (first_name or last_name) or birth_date is None:
+        return ""
+    words = sorted(normalise(f"{first_name} {last_name}").split())
+    return crypto.blind_index(" ".join(words), birth_date.isoformat())
 
 
 class FrenchLevel(models.TextChoices):
@@ -67,10 +79,10 @@ class Person(models.Model):
         blank=True,
         related_name="+",
     )
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
-    alias = models.CharField(_("nom d'usage ou alias"), max_length=200, blank=True)
-    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    first_name = EncryptedCharField(_("prénom"), max_length=100)
+    last_name = EncryptedCharField(_("nom"), max_length=100)
+    alias = EncryptedCharField(_("nom d'usage ou alias"), max_length=200, blank=True)
+    birth_date = EncryptedDateField(_("date de naissance"), null=True, blank=True)
     nationality = CountryField(_("nationalité"), blank=True)
     gender = models.CharField(_("genre"), max_length=20, choices=Gender.choices, default=Gender.UNDISCLOSED)
     languages = models.CharField(_("langues parlées"), max_length=200, blank=True)
@@ -83,7 +95,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     # Identity and situation (the person's file).
-    usage_name = models.CharField(_("nom d'usage"), max_length=100, blank=True)
+    usage_name = EncryptedCharField(_("nom d'usage"), max_length=100, blank=True)
     birth_country = CountryField(_("pays de naissance"), blank=True)
     other_nationalities = CountryField(_("autres nationalités"), multiple=True, blank=True)
     french_level = models.CharField(_("niveau de français"), max_length=10, choices=FrenchLevel.choices,
@@ -92,22 +104,22 @@ class Person(models.Model):
         _("enfants à charge"), default=0, help_text=_("Ils déterminent le montant de l'AFIS.")
     )
     # Contact, and how to contact her without putting her at risk.
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    safe_phone = models.CharField(
+    phone = EncryptedCharField(_("téléphone"), max_length=30, blank=True)
+    safe_phone = EncryptedCharField(
         _("numéro sûr"),
         max_length=30,
         blank=True,
         help_text=_("Le seul numéro à utiliser, s'il diffère du téléphone."),
     )
-    safe_times = models.CharField(_("moments où l'appeler sans risque"), max_length=200, blank=True)
+    safe_times = EncryptedCharField(_("moments où l'appeler sans risque"), max_length=200, blank=True)
     never_call = models.BooleanField(_("ne jamais appeler"), default=False)
     no_written_messages = models.BooleanField(
         _("aucun message écrit (SMS, courrier, messagerie)"), default=False
     )
-    contact_notes = models.TextField(_("consignes de contact"), blank=True)
+    contact_notes = EncryptedTextField(_("consignes de contact"), blank=True)
     # Where she lives or is sheltered.
-    address = models.TextField(_("adresse"), blank=True)
-    shelter_name = models.CharField(_("hébergement"), max_length=200, blank=True)
+    address = EncryptedTextField(_("adresse"), blank=True)
+    shelter_name = EncryptedCharField(_("hébergement"), max_length=200, blank=True)
     address_confidential = models.BooleanField(
         _("adresse confidentielle"), default=False,
         help_text=_("Lieu de mise à l'abri : n'apparaît ni dans les listes ni dans les documents transmis."),
@@ -128,20 +140,25 @@ class Person(models.Model):
     receives_rsa = models.BooleanField(_("perçoit le RSA ou y a droit"), default=False)
     receives_ada = models.BooleanField(_("perçoit l'allocation pour demandeur d'asile (ADA)"), default=False)
 
+    # Keyed hash of the normalised identity (core/crypto.py): finds the same person across associations and
+    # départements without storing or revealing who she is.
+    identity_index = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+
     objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("personne accompagnée")
-        ordering = ["last_name", "first_name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(birth_date__isnull=True) | models.Q(birth_date__gte=dt.date(1900, 1, 1)),
-                name="person_birth_date_plausible",
-            )
-        ]
+        ordering = ["pk"]  # names are encrypted: lists sort in Python (people.search)
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # A derived column, kept in step with the identity it hashes (the hash itself lives in core/crypto).
+        self.identity_index = identity_index(self.first_name, self.last_name, self.birth_date)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "identity_index"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -171,7 +188,7 @@ class OtherName(models.Model):
     """Further aliases and spellings: Nigerian, Chinese or Romanian names are written in many ways."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
-    name = models.CharField(_("nom, alias ou autre graphie"), max_length=200)
+    name = EncryptedCharField(_("nom, alias ou autre graphie"), max_length=200)
 
     class Meta:
         ordering = ["pk"]

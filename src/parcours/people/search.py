@@ -212,7 +212,17 @@ def possible_duplicates(people, first_name: str, last_name: str, birth_date: dt.
     """The people of the queryset `people` born on `birth_date` whose names resemble the given names."""
     if birth_date is None:
         return []
-    same_day = people.filter(birth_date=birth_date).prefetch_related("other_names")
+    # Birth dates are encrypted: compare them in Python over the association's people.
+    candidates = people.prefetch_related("other_names")
     if exclude_pk is not None:
-        same_day = same_day.exclude(pk=exclude_pk)
-    return [p for p in same_day if similar_name(first_name, last_name, name_keys(person_names(p)))]
+        candidates = candidates.exclude(pk=exclude_pk)
+    return [
+        p
+        for p in candidates
+        if p.birth_date == birth_date and similar_name(first_name, last_name, name_keys(person_names(p)))
+    ]
+
+
+def sort_key(person) -> tuple[str, str]:
+    """Alphabetical order of a list of people (names are encrypted, so SQL cannot sort them)."""
+    return (normalise(person.last_name), normalise(person.first_name))

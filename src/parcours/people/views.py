@@ -15,7 +15,7 @@ from parcours.pathway.transitions import DomainError
 from . import services
 from .forms import ConsentForm, OtherNameForm, PersonCreateForm, PersonForm, WithdrawConsentForm
 from .models import Consent, ConsentStatus, OtherName, Person
-from .search import search_ids
+from .search import search_ids, sort_key
 
 PS = rules.PathwayStatus
 NO_PATHWAY = "none"
@@ -51,6 +51,8 @@ def caseload(request):
         rows.append((person, pathway, summarise(pathway, today) if pathway else None))
     if order is not None:
         rows.sort(key=lambda row: order[row[0].pk])
+    else:
+        rows.sort(key=lambda row: sort_key(row[0]))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "people/caseload.html", {
         "title": _("Personnes suivies"), "page": page, "query": query, "status": status,
