@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "parcours.documents",
     "parcours.demo",
     "parcours.audit",
+    "parcours.privacy",
+    "parcours.sharing",
 ]
 
 MIDDLEWARE = [

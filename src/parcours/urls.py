@@ -10,4 +10,6 @@ urlpatterns = [
     path("droits/", include("parcours.rights.urls")),
     path("pieces/", include("parcours.records.urls")),
     path("journal/", include("parcours.audit.urls")),
+    path("vie-privee/", include("parcours.privacy.urls")),
+    path("partage/", include("parcours.sharing.urls")),
 ]

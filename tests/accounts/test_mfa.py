@@ -52,8 +52,15 @@ def enrolled_application(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Application", confirmed=True)
 
 
-def test_the_roles_that_see_identities_are_exactly_the_four_of_the_issue():
-    assert set(IDENTITY_ROLES) == {"social_worker", "head_of_service", "secretariat", "prefecture_agent"}
+def test_the_roles_that_see_identities_are_exactly_the_five_of_the_issue():
+    # The partner's counsellor sees the identity of the people who consented to share it with her.
+    assert set(IDENTITY_ROLES) == {
+        "social_worker",
+        "head_of_service",
+        "secretariat",
+        "prefecture_agent",
+        "partner_counsellor",
+    }
 
 
 # --- A password alone opens nothing for the roles that see identities --------------------------------------

@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -34,9 +35,8 @@ STORY = "Mon récit canarirecit commence au village."
 def dump() -> str:
     if connection.vendor == "sqlite":
         return "\n".join(connection.connection.iterdump())
-    binary = shutil.which("pg_dump") or next(
-        (str(p) for p in sorted(__import__("pathlib").Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))), None
-    )
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
+    binary = shutil.which("pg_dump") or (str(installed[-1]) if installed else None)
     if binary is None:
         pytest.skip("pg_dump absent")
     db = settings.DATABASES["default"]

@@ -55,7 +55,7 @@ def test_a_done_action_is_never_overdue(personas, file):
 def test_quick_state_change_and_history(client, personas, file):
     item = services.add_action(file, personas.worker, domain="french", description="Inscription cours FLE")
     login(client, personas.head).post(reverse("followup:actions", args=[file.pk]), {
-        "op": "status", "item": item.pk, "status": "in_progress",
+        "op": "status", "item": item.pk, "status": "in_progress", "version": item.version,
     })  # fmt: skip
     item.refresh_from_db()
     assert item.status == "in_progress" and item.updated_by == personas.head.user
@@ -68,6 +68,7 @@ def test_the_edit_page_changes_wording_and_due_date(client, personas, file):
     item = services.add_action(file, personas.worker, domain="french", description="Cours FLE")
     response = login(client, personas.worker).post(reverse("followup:action", args=[item.pk]), {
         "description": "Cours FLE niveau A1", "status": "todo", "due_date": "2026-05-04",
+        "version": item.version,
     })  # fmt: skip
     assert response.status_code == 302
     item.refresh_from_db()

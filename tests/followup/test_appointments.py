@@ -102,7 +102,8 @@ def test_outcome_of_a_past_appointment(client, personas, file):
     with clock.travel_to(dt.date(2026, 3, 2)):
         appointment = book(file, personas.worker, day=dt.date(2026, 3, 5))
     response = login(client, personas.worker).post(
-        reverse("followup:appointment_outcome", args=[appointment.pk]), {"status": "missed"}
+        reverse("followup:appointment_outcome", args=[appointment.pk]),
+        {"status": "missed", "version": appointment.version},
     )
     assert response.status_code == 302
     appointment.refresh_from_db()
@@ -113,11 +114,12 @@ def test_a_coming_appointment_can_be_cancelled_but_not_honoured(client, personas
     appointment = book(file, personas.worker)
     login(client, personas.worker)
     url = reverse("followup:appointment_outcome", args=[appointment.pk])
-    page = client.post(url, {"status": "honoured"}, follow=True).content.decode()
+    data = {"status": "honoured", "version": appointment.version}
+    page = client.post(url, data, follow=True).content.decode()
     assert "ne peut pas encore être honoré" in page
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.PLANNED
-    client.post(url, {"status": "cancelled"})
+    client.post(url, {"status": "cancelled", "version": appointment.version})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
 

@@ -162,7 +162,7 @@ def test_an_inactive_membership_reads_nothing(personas, file):
 def test_a_correction_keeps_the_previous_wording_in_the_history(client, personas, file):
     note = services.add_note(file, personas.worker, domain="health", held_on=TODAY, text="Premier texte")
     response = login(client, personas.worker).post(reverse("followup:note", args=[note.pk]), {
-        "domain": "health", "held_on": "2026-03-10", "text": "Texte corrigé",
+        "domain": "health", "held_on": "2026-03-10", "text": "Texte corrigé", "version": note.version,
     })  # fmt: skip
     assert response.status_code == 302
     note.refresh_from_db()

@@ -95,6 +95,7 @@ def test_worker_records_the_outcome(client, personas, file):
     referral = refer(file, personas.worker)
     response = login(client, personas.worker).post(reverse("followup:referral", args=[referral.pk]), {
         "outcome": "accepted", "outcome_on": "2026-03-06", "comment": "Premier rendez-vous fixé",
+        "version": referral.version,
     })  # fmt: skip
     assert response.status_code == 302
     referral.refresh_from_db()

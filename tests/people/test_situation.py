@@ -45,7 +45,7 @@ def form_data(person, **changes):
         "phone": person.phone, "safe_phone": person.safe_phone, "safe_times": person.safe_times,
         "contact_notes": person.contact_notes, "shelter_name": person.shelter_name, "address": person.address,
         "residence_status": person.residence_status, "health_cover": person.health_cover,
-        "referent": person.referent_id or "",
+        "referent": person.referent_id or "", "version": person.version,
     }  # fmt: skip
     for flag in ("never_call", "no_written_messages", "address_confidential", "receives_rsa", "receives_ada"):
         if getattr(person, flag):

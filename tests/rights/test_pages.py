@@ -130,10 +130,13 @@ def test_worker_follows_the_aps_and_records_its_renewal(client, personas):
     person = in_pathway(personas, residence_status="none")
     c = login(client, personas.worker)
     c.post(url(person), {"op": "aps_new", "apsnew-requested_on": "2026-01-27"})
+    aps = ApsFile.objects.get(person=person)
     c.post(
         url(person),
         {
             "op": "aps",
+            "dossier": aps.pk,
+            "version": aps.version,
             "aps-requested_on": "2026-01-27",
             "aps-receipt_on": "2026-01-28",
             "aps-receipt_expires_on": "2026-04-27",

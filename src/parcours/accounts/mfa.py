@@ -116,6 +116,7 @@ def pending_totp_device(user) -> TOTPDevice:
     return device
 
 
+@transaction.atomic  # all devices or none: a half-reset would leave a device she thinks removed
 def reset(user) -> int:
     """Remove every device of the user (lost telephone and keys): she enrols again at her next login."""
     count = 0

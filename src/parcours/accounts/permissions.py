@@ -31,7 +31,14 @@ PAGE_RULES: dict[str, frozenset[str]] = {
         {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
     ),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
+    # A partner's pages (parcours.sharing): the people who consented to share with her organisation, and of
+    # each only the consented scopes (the visibility rule and sharing/services.py do the rest).
+    "shared_people": frozenset({Role.PARTNER_COUNSELLOR}),
     "audit_journal": frozenset({Role.HEAD_OF_SERVICE}),
+    # The person's rights (parcours.privacy): her retention status and the export of her data (her referent
+    # and the head of service), erasure and reactivation (head of service, checked by the services).
+    "privacy": ASSOCIATION_STAFF,
+    "privacy_archives": frozenset({Role.HEAD_OF_SERVICE}),
     "organisation": frozenset(Role.values),
     # The user's own second factors and password (accounts/views.py).
     "account_security": frozenset(Role.values),

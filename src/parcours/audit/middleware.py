@@ -14,7 +14,16 @@ from .models import Action, Outcome
 
 # Refusals and accesses on these pages are journalled: the person's file, everything hanging from it, the
 # commission's and the préfecture's pages, and the journal itself.
-AUDITED_PREFIXES = ("/personnes/", "/parcours/", "/suivi/", "/pieces/", "/droits/", "/journal/")
+AUDITED_PREFIXES = (
+    "/personnes/",
+    "/parcours/",
+    "/suivi/",
+    "/pieces/",
+    "/droits/",
+    "/journal/",
+    "/partage/",
+    "/vie-privee/",
+)
 REFUSALS = frozenset({403, 404})
 
 # URL names whose `pk` is a person (the others carry their own object).
@@ -23,7 +32,7 @@ PERSON_URLS = frozenset({
     "people:other_name_remove", "people:consent_add", "people:consent_withdraw",
     "followup:notes", "followup:actions", "followup:appointments", "followup:referrals",
     "records:documents", "records:life_story", "records:life_story_version", "records:life_story_diff",
-    "records:life_story_pdf", "rights:person", "pathway:request_create",
+    "records:life_story_pdf", "rights:person", "pathway:request_create", "sharing:person",
 })  # fmt: skip
 ACTION_BY_URL = {
     "records:document_download": Action.DOWNLOAD,
@@ -52,8 +61,8 @@ class DeniedAccessMiddleware:
 
     @staticmethod
     def _succeeded(request, status: int) -> bool:
-        if request.method == "POST":
-            return 200 <= status < 400
+        if request.method == "POST":  # 409: an edit refused for a conflict shows the values saved meanwhile
+            return 200 <= status < 400 or status == 409
         return request.method == "GET" and 200 <= status < 300
 
     @staticmethod

@@ -14,6 +14,7 @@ NAV = (
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
     ("statistics", "pathway:statistics", _("Statistiques")),
+    ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),
     ("organisation", "accounts:organisation", _("Mon organisation")),
 )

@@ -13,6 +13,7 @@ def home(request):
         ("session_list", "pathway:sessions"),
         ("volunteer_home", "core:volunteer"),
         ("statistics", "pathway:statistics"),
+        ("shared_people", "sharing:people"),
     ):
         if can(m, page):
             return redirect(target)

@@ -1,10 +1,14 @@
 """An obviously fictional, deterministic data set for the demonstration.
 
-`generate(seed)` builds organisations for the Gard (30) and the Bouches-du-Rhône (13), one account per role,
-about 150 invented people and about 45 exit pathways spread over every state. Pathways are built only through
-the services of `parcours.pathway.transitions`, travelling in time with `clock.travel_to`, so every pathway
-obeys the rules and carries a real event timeline. All dates are relative to `clock.today()`: the demo always
-looks current.
+`generate(seed)` builds organisations for the Gard (30) and the Bouches-du-Rhône (13) (and a small one in
+Mayotte), one account per role, about 150 invented people and about 50 exit pathways spread over every state.
+Pathways are built only through the services of `parcours.pathway.transitions`, travelling in time with
+`clock.travel_to`, so every pathway obeys the rules and carries a real event timeline. All dates are relative
+to `clock.today()`: the demo always looks current.
+
+This module holds the pathway part and runs the whole; the person's file (identity, contact rules, consents)
+is in `demo/people.py`, the follow-up in `demo/followup.py`, documents and life stories in `demo/records.py`,
+AFIS and APS in `demo/rights.py`. Each of them also goes through the services only, in time order.
 
 How it works: the commission calendars are laid out first (a session about every two months over the past
 two and a half years, plus coming ones). Each pathway is then written as a *story*: a list of dated steps
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +46,11 @@ from parcours.pathway.models import (
     PlanDomain,
 )
 from parcours.people.models import Gender, Person
+
+from . import followup, people, records, rights
+from .common import EU_OTHER, NON_EU, fold
+
+__all__ = ["EU_OTHER", "NON_EU", "DemoDataExists", "demo_accounts", "fold", "generate", "summary"]
 
 DEMO_PASSWORD = "demo-parcours-2026"  # noqa: S105 (shared on purpose: printed by `manage.py demo`)
 DEFAULT_SEED = 2026
@@ -85,6 +93,16 @@ ORGANISATIONS = (
     OrgSpec("prefecture13", OrganisationKind.PREFECTURE,
             "Préfecture des Bouches-du-Rhône (démonstration)", "13"),
     OrgSpec("national", OrganisationKind.NATIONAL, "Administration nationale (démonstration)", None),
+    # Mayotte (976), where the AFIS has its own scale: one small association, its commission and préfecture.
+    OrgSpec("ocean", OrganisationKind.ASSOCIATION, "Association Océan Fictif", "976", ("976",),
+            "AGR-976-FICTIF-0007", 300),
+    OrgSpec("commission976", OrganisationKind.COMMISSION,
+            "Commission départementale de Mayotte (démonstration)", "976"),
+    OrgSpec("prefecture976", OrganisationKind.PREFECTURE, "Préfecture de Mayotte (démonstration)", "976"),
+    # Partners people may consent to share with, and be referred to.
+    OrgSpec("france_travail", OrganisationKind.PARTNER, "France Travail (fictif)", None),
+    OrgSpec("cidff", OrganisationKind.PARTNER, "CIDFF (fictif)", None),
+    OrgSpec("siao", OrganisationKind.PARTNER, "SIAO (fictif)", None),
 )  # fmt: skip
 
 SESSION_PLACES = {
@@ -112,6 +130,9 @@ ACCOUNTS = (
     AccountSpec("membre", "Kerbelle", "Démo-Membre", "commission30", Role.COMMISSION_MEMBER),
     AccountSpec("prefecture", "Valdrine", "Démo-Préfecture", "prefecture30", Role.PREFECTURE_AGENT),
     AccountSpec("national", "Astérine", "Démo-National", "national", Role.NATIONAL_ADMIN),
+    # A colleague of `travailleuse`, referent of other people: her confidential notes and life stories are
+    # closed to `travailleuse`.
+    AccountSpec("travailleuse2", "Ambrelle", "Démo-Collègue", "horizon", Role.SOCIAL_WORKER),
     # The other associations, commission and préfecture.
     AccountSpec("travailleuse13", "Sélodie", "Démo-Boussole", "boussole", Role.SOCIAL_WORKER),
     AccountSpec("cheffe13", "Brunaïs", "Démo-Boussole", "boussole", Role.HEAD_OF_SERVICE),
@@ -120,7 +141,17 @@ ACCOUNTS = (
     AccountSpec("secretariat13", "Pavéline", "Démo-Secrétariat", "commission13", Role.SECRETARIAT),
     AccountSpec("membre13", "Rustaline", "Démo-Membre", "commission13", Role.COMMISSION_MEMBER),
     AccountSpec("prefecture13", "Galmira", "Démo-Préfecture", "prefecture13", Role.PREFECTURE_AGENT),
+    AccountSpec("travailleuse976", "Lagonelle", "Démo-Océan", "ocean", Role.SOCIAL_WORKER),
+    # A counsellor of a partner: sees the people who consented to share with France Travail (fictif).
+    AccountSpec("partenaire", "Sorbane", "Démo-Partenaire", "france_travail", Role.PARTNER_COUNSELLOR),
 )
+# Who is the referent of the people of each association (username, weight).
+REFERENTS = {
+    "horizon": (("travailleuse", 62), ("travailleuse2", 30), ("cheffe", 8)),
+    "boussole": (("travailleuse13", 80), ("cheffe13", 20)),
+    "passerelle": (("travailleuse-passerelle", 85), ("cheffe-passerelle", 15)),
+    "ocean": (("travailleuse976", 100),),
+}
 
 
 def demo_accounts() -> list[dict]:
@@ -172,11 +203,6 @@ _REAL_FIRST_NAMES = """
 REAL_FIRST_NAMES = frozenset(_REAL_FIRST_NAMES.split())
 
 
-def fold(text: str) -> str:
-    """Lower-case, without accents: how names are compared (and searched)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if unicodedata.category(c) != "Mn")
-
-
 # --- Nationalities, genders, languages ---------------------------------------------------------------
 NATIONALITIES = (("NG", 45), ("CN", 9), ("RO", 9), ("BG", 6), ("BR", 9), ("CO", 7), ("FR", 15))
 GENDERS = {
@@ -198,8 +224,6 @@ LANGUAGES = {
     "CO": ("espagnol",),
     "FR": ("français",),
 }
-NON_EU = frozenset({"NG", "CN", "BR", "CO"})
-EU_OTHER = frozenset({"RO", "BG"})
 
 # --- Texts of requests, avis and decisions -----------------------------------------------------------
 ACTIONS = {
@@ -402,6 +426,14 @@ class Story:
     expect: tuple[str, str]  # pathway status, status of the last request
     steps: list[Step] = field(default_factory=list)
     request: PathwayRequest | None = None
+    chain: Chain | None = None  # the authorised periods, when the story has some
+
+    @property
+    def authorised(self) -> bool:
+        """Whether the préfet authorised a period at some point of the story."""
+        return self.expect[0] in (PS.ACTIVE, PS.LAPSED) or (
+            self.expect[0] == PS.EXITED and self.expect[1] == RS.AUTHORISED
+        )
 
     def add(self, day: dt.date, run: Callable[[], object], hour: int = 9) -> None:
         self.steps.append(Step(day, hour, self.index, len(self.steps), run))
@@ -410,6 +442,7 @@ class Story:
 class Generator:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
+        self.now = clock.now()
         self.today = clock.today()
         self.password_hash = make_password(DEMO_PASSWORD)
         self.orgs: dict[str, Organisation] = {}
@@ -419,7 +452,7 @@ class Generator:
         self.session_first_use: dict[tuple[str, dt.date], dt.date] = {}
         self.expiry_days: set[dt.date] = set()
         self.used_names: set[str] = set()
-        self.profiles: dict[int, Profile] = {}
+        self.profiles: dict[int, Profile] = {}  # by id() of the (not yet saved) person
         self.session_use: Counter = Counter()
 
     # --- helpers ---
@@ -512,10 +545,18 @@ class Generator:
         core = "".join(self.rng.choice(LAST_SYLLABLES) for _ in range(self.rng.choice((2, 3, 3))))
         return f"Démo-{core.capitalize()}"
 
+    def member(self, user_id: int) -> Membership:
+        """The staff membership of a user (each demo account has one)."""
+        return self.by_user[user_id]
+
     def build_people(self) -> None:
-        plan = [("horizon", "30")] * 55 + [("boussole", "13")] * 50
+        """Draw the identity of every person. Nobody is saved yet: `people.create_people` opens each file
+        through the service on the day of her first contact, once the stories have set that day."""
+        self.by_user = {m.user_id: m for m in self.members.values()}
+        plan = [("horizon", "30")] * 55 + [("boussole", "13")] * 50 + [("ocean", "976")]
         plan += [("passerelle", "13" if i % 5 < 3 else "30") for i in range(PEOPLE - len(plan))]
-        people = []
+        self.used_names.update(people.reserved_names())
+        persons = []
         for association, dept in plan:
             nationality = self.weighted(NATIONALITIES)
             gender = self.weighted(GENDERS[nationality])
@@ -530,10 +571,11 @@ class Generator:
             if nationality != "FR" and self.rng.random() < 0.3:
                 languages += ", français"
             alias = self.invented_first_name() if self.rng.random() < 0.1 else ""  # a usage name
-            people.append(
+            referent = self.members[self.weighted(REFERENTS[association])].user
+            persons.append(
                 Person(
                     association=self.orgs[association],
-                    referent=self.actors(association, dept).worker.user,
+                    referent=referent,
                     first_name=first,
                     last_name=last,
                     alias=alias,
@@ -544,26 +586,33 @@ class Generator:
                     departement_id=dept,
                 )
             )
-        self.people = Person.objects.bulk_create(people)
+        self.people = persons
+        self.association_of = {id(p): a for p, (a, _d) in zip(persons, plan, strict=True)}
         self.pool: dict[tuple[str, str], list[Person]] = {}
         for person, (association, dept) in zip(self.people, plan, strict=True):
             self.pool.setdefault((association, dept), []).append(person)
-        for persons in self.pool.values():
-            self.rng.shuffle(persons)
+        for pool in self.pool.values():
+            self.rng.shuffle(pool)
 
-    def take_person(self, dept: str) -> tuple[Person, str]:
-        associations = ["horizon", "passerelle"] if dept == "30" else ["boussole", "passerelle"]
-        association = self.rng.choice([a for a in associations if self.pool[(a, dept)]])
-        return self.pool[(association, dept)].pop(), association
+    def take_person(
+        self, dept: str, association: str | None = None, foreign: bool = False
+    ) -> tuple[Person, str]:
+        """Someone of the département (of `association` if given; from outside the EU if `foreign`)."""
+        if association is None:
+            associations = ["horizon", "passerelle"] if dept == "30" else ["boussole", "passerelle"]
+            association = self.rng.choice([a for a in associations if self.pool[(a, dept)]])
+        pool = self.pool[(association, dept)]
+        index = next((i for i in range(len(pool) - 1, -1, -1) if pool[i].nationality.code in NON_EU), -1)
+        return pool.pop(index if foreign else -1), association
 
     # --- content of requests ---
     def profile(self, person: Person, first_day: dt.date) -> Profile:
         """What stays true of a person from one request to the next, drawn at her first request."""
-        if person.pk not in self.profiles:
+        if id(person) not in self.profiles:
             rng = self.rng
             first_contact = first_day - D(days=rng.randint(30, 400))
             arrival = first_contact.year - rng.randint(0, 4)
-            self.profiles[person.pk] = Profile(
+            self.profiles[id(person)] = Profile(
                 first_contact=first_contact,
                 origin=f"La personne est arrivée en France en {arrival}"
                 if person.nationality.code != "FR"
@@ -573,7 +622,7 @@ class Generator:
                 housing=rng.choice(HOUSING_SITUATIONS),
                 project=rng.choice(PROJECTS),
             )
-        return self.profiles[person.pk]
+        return self.profiles[id(person)]
 
     def content(self, person: Person, kind: str, day: dt.date, period: int = 0, complete: bool = True,
                 kept: bool = True) -> t.RequestContent:  # fmt: skip
@@ -791,6 +840,7 @@ class Generator:
 
     def play_chain(self, s: Story, c: Chain, *, adjourned_first: bool = False) -> None:
         """Entry then renewals, each authorised, as laid out in the chain."""
+        s.chain = c
         if adjourned_first:
             earlier = [d for d in self.calendar[s.dept] if d < c.sessions[0] - D(days=30)][-1]
             self.prepare(s, rules.RequestKind.ENTRY, earlier)
@@ -815,8 +865,8 @@ class Generator:
                 self.expiry_days.add(end + D(days=1))
 
     # --- scenarios ---
-    def story(self, scenario: str, dept: str, expect: tuple[str, str]) -> Story:
-        person, association = self.take_person(dept)
+    def story(self, scenario: str, dept: str, expect: tuple[str, str], **who) -> Story:
+        person, association = self.take_person(dept, **who)
         s = Story(len(self.stories), scenario, person, dept, self.actors(association, dept), expect)
         self.stories.append(s)
         return s
@@ -921,6 +971,12 @@ class Generator:
                 s = self.story(f"en cours, période {k}", either(), (PS.ACTIVE, RS.AUTHORISED))
                 c = self.pick_chain(s, k, lambda c: c.ends[-1] >= T + D(days=75))
                 self.play_chain(s, c)
+        # More of them at the Gard association: `travailleuse` sees there every AFIS and APS case (rights.py).
+        for k, foreign in ((1, True), (1, False), (2, True), (2, True), (3, True)):
+            s = self.story(f"en cours, période {k}", "30", (PS.ACTIVE, RS.AUTHORISED), association="horizon",
+                           foreign=foreign)  # fmt: skip
+            c = self.pick_chain(s, k, lambda c: c.ends[-1] >= T + D(days=75))
+            self.play_chain(s, c)
         s = self.story("en cours après ajournement", either(), (PS.ACTIVE, RS.AUTHORISED))
         c = self.pick_chain(
             s, 1, lambda c: c.ends[-1] >= T + D(days=75) and c.sessions[0] > self.calendar[s.dept][1]
@@ -1137,15 +1193,17 @@ class Generator:
     def secretariat(self, dept: str) -> Membership:
         return self.members["secretariat" if dept == "30" else "secretariat13"]
 
-    def date_people(self) -> None:
-        """The first contact (as told in the requests), or any date of the last three years."""
+    def opening_days(self) -> None:
+        """The day each file is opened: the first contact (as told in the requests), or any day of the last
+        three years for people without a pathway."""
+        self.opened_on: dict[int, dt.date] = {}
         for person in self.people:
-            if person.pk in self.profiles:
-                day = self.profiles[person.pk].first_contact
+            if id(person) in self.profiles:
+                day = self.profiles[id(person)].first_contact
             else:
                 day = self.between(self.today - D(days=1000), self.today - D(days=2))
-            person.created_at = dt.datetime.combine(day, dt.time(11), tzinfo=clock.PARIS)
-        Person.objects.bulk_update(self.people, ["created_at"])
+            self.opened_on[id(person)] = day
+        self.story_of = {id(s.person): s for s in self.stories}
 
     def check(self) -> list[str]:
         anomalies = []
@@ -1173,6 +1231,10 @@ def summary(today: dt.date | None = None) -> dict:
         "sessions_past": CommissionSession.objects.filter(date__lte=today).count(),
         "sessions_coming": CommissionSession.objects.filter(date__gt=today).count(),
         "events": Event.objects.count(),
+        **people.summary(today),
+        **followup.summary(today),
+        **records.summary(today),
+        **rights.summary(today),
     }
 
 
@@ -1181,14 +1243,25 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
     if Organisation.objects.exists() or Person.objects.exists():
         raise DemoDataExists("La base contient déjà des organisations ou des personnes.")
     g = Generator(seed)
-    with transaction.atomic():
-        g.build_calendar()
-        g.build_organisations()
-        g.build_people()
-        g.build_stories()
-        g.play()
-        g.date_people()
-        anomalies = g.check()
+    try:
+        with transaction.atomic():
+            g.build_calendar()
+            g.build_organisations()
+            g.build_people()
+            g.build_stories()
+            g.opening_days()
+            people.prepare(g)  # the situation of each file, the spelling variants, the twins
+            rights.choose(g)  # who shows which AFIS and APS case: adjusts her situation before creation
+            people.create_people(g)
+            g.play()
+            people.add_sharing_consents(g)
+            followup.build(g)
+            rights.build(g)
+            records.build(g)  # the papers of the rights cases
+            anomalies = g.check() + rights.check(g)
+    except BaseException:
+        records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too
+        raise
     return {
         "seed": seed,
         "today": g.today.isoformat(),

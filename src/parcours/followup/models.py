@@ -9,9 +9,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from parcours.core.fields import EncryptedCharField, EncryptedTextField
 from parcours.accounts.models import Organisation
 from parcours.core import clock
+from parcours.core.fields import EncryptedCharField, EncryptedTextField
+from parcours.core.versions import version_field
 from parcours.pathway.models import PlanAction
 from parcours.people.models import Consent, Person
 
@@ -59,6 +60,7 @@ class Note(models.Model):
                                related_name="+")  # fmt: skip
     created_at = models.DateTimeField(default=clock.now, editable=False)
     corrected_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = NoteQuerySet.as_manager()
 
@@ -112,6 +114,7 @@ class ActionItem(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=clock.now)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = PersonLinkedQuerySet.as_manager()
 
@@ -165,6 +168,7 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=clock.now)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = PersonLinkedQuerySet.as_manager()
 
@@ -212,6 +216,7 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=clock.now)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = PersonLinkedQuerySet.as_manager()
 

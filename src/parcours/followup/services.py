@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import Pathway, PathwayRequest, PlanAction
 from parcours.pathway.transitions import DomainError
@@ -113,8 +113,9 @@ def can_correct_note(by: Membership | None, note: Note) -> bool:
 
 @transaction.atomic
 def correct_note(note: Note, by: Membership, *, domain: str, held_on: dt.date, text: str,
-                 sensitive: bool) -> Note:  # fmt: skip
-    """Correct a note: the previous wording is kept as a `NoteVersion`, shown in the note's history."""
+                 sensitive: bool, expected_version: int | None = None) -> Note:  # fmt: skip
+    """Correct a note: the previous wording is kept as a `NoteVersion`, shown in the note's history.
+    `expected_version` is the version the form showed (see `core/locking.py`)."""
     note = Note.objects.select_for_update().select_related("person").get(pk=note.pk)
     _require_staff(by, note.person)
     if not can_correct_note(by, note):
@@ -124,6 +125,7 @@ def correct_note(note: Note, by: Membership, *, domain: str, held_on: dt.date, t
     text = _clean_text(text, _("Le compte rendu"))
     if (domain, held_on, text, sensitive) == (note.domain, note.held_on, note.text, note.sensitive):
         raise DomainError(_("La note n'a pas été modifiée."))
+    locking.claim(note, expected_version)
     last_version = note.versions.order_by("-replaced_at", "-pk").first()
     NoteVersion.objects.create(
         note=note, domain=note.domain, held_on=note.held_on, text=note.text, sensitive=note.sensitive,
@@ -180,8 +182,10 @@ def add_action(person: Person, by: Membership, *, domain: str, description: str,
 
 @transaction.atomic
 def update_action(item: ActionItem, by: Membership, *, status: str, due_date: dt.date | None,
-                  description: str | None = None) -> ActionItem:  # fmt: skip
-    """Change the state, the due date or the wording of an action; each change is kept in its history."""
+                  description: str | None = None,
+                  expected_version: int | None = None) -> ActionItem:  # fmt: skip
+    """Change the state, the due date or the wording of an action; each change is kept in its history.
+    `expected_version` is the version the form showed (see `core/locking.py`)."""
     item = ActionItem.objects.select_for_update().select_related("person").get(pk=item.pk)
     _require_staff(by, item.person)
     if status not in ActionStatus.values:
@@ -193,6 +197,7 @@ def update_action(item: ActionItem, by: Membership, *, status: str, due_date: dt
         _require_due_date(item.person, due_date)
     if (status, due_date, description) == (item.status, item.due_date, item.description):
         raise DomainError(_("L'action n'a pas été modifiée."))
+    locking.claim(item, expected_version)
     item.status, item.due_date, item.description = status, due_date, description
     item.updated_by, item.updated_at = by.user, clock.now()
     item.save(update_fields=["status", "due_date", "description", "updated_by", "updated_at"])
@@ -332,8 +337,10 @@ def _require_slot(person: Person, starts_at: dt.datetime | None, ends_at: dt.dat
 
 
 @transaction.atomic
-def record_appointment_outcome(appointment: Appointment, by: Membership, status: str) -> Appointment:
-    """Honoured or missed once it has begun; cancelled at any time. A recorded outcome may be corrected."""
+def record_appointment_outcome(appointment: Appointment, by: Membership, status: str, *,
+                               expected_version: int | None = None) -> Appointment:  # fmt: skip
+    """Honoured or missed once it has begun; cancelled at any time. A recorded outcome may be corrected.
+    `expected_version` is the version the page showed (see `core/locking.py`)."""
     appointment = Appointment.objects.select_for_update().select_related("person").get(pk=appointment.pk)
     _require_staff(by, appointment.person)
     if status not in AppointmentStatus.values:
@@ -346,6 +353,7 @@ def record_appointment_outcome(appointment: Appointment, by: Membership, status:
     ):
         raise DomainError(_("Un rendez-vous à venir ne peut pas encore être honoré ou manqué : annulez-le "
                             "s'il n'aura pas lieu."))  # fmt: skip
+    locking.claim(appointment, expected_version)
     appointment.status = status
     appointment.updated_by, appointment.updated_at = by.user, clock.now()
     appointment.save(update_fields=["status", "updated_by", "updated_at"])
@@ -401,7 +409,10 @@ def refer(person: Person, by: Membership, *, reason: str, domain: str, referred_
 
 @transaction.atomic
 def record_referral_outcome(referral: Referral, by: Membership, *, outcome: str, outcome_on: dt.date | None,
-                            comment: str | None = None) -> Referral:  # fmt: skip
+                            comment: str | None = None,
+                            expected_version: int | None = None) -> Referral:  # fmt: skip
+    """The partner's answer to a referral. `expected_version` is the version the form showed (see
+    `core/locking.py`)."""
     referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
     _require_staff(by, referral.person)
     if outcome not in ReferralOutcome.values:
@@ -417,6 +428,7 @@ def record_referral_outcome(referral: Referral, by: Membership, *, outcome: str,
             )
         if outcome_on > clock.today():
             raise DomainError(_("La date de la réponse ne peut pas être dans le futur."))
+    locking.claim(referral, expected_version)
     referral.outcome, referral.outcome_on = outcome, outcome_on
     if comment is not None:
         referral.comment = comment.strip()

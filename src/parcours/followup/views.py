@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import requires
 from parcours.accounts.roles import Role
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.people.models import Person
 
 from . import forms, ics, services
@@ -46,6 +46,26 @@ def _run(form, service, *args, **kwargs):
     except DomainError as exc:
         form.add_error(None, exc.message)
         return None
+
+
+def _run_edit(form, service, *args, **kwargs):
+    """Like `_run` for an edit: an edit conflict comes back apart, so that the page shows the editor's input
+    beside the values saved meanwhile (core/locking.py)."""
+    try:
+        return service(*args, **kwargs), None
+    except locking.EditConflict as exc:
+        return None, exc
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return None, None
+
+
+def _conflict_message(now: str) -> str:
+    """A quick change (a list's button) refused because someone changed the same element meanwhile."""
+    return _(
+        "Quelqu'un d'autre a modifié cet élément pendant que vous travailliez : rien n'a été "
+        "enregistré. Valeur actuelle : %(now)s. Vérifiez-la, puis recommencez si besoin."
+    ) % {"now": now}
 
 
 def _title(section: str, person: Person) -> str:
@@ -111,7 +131,8 @@ def note(request, pk):
     person = note.person
     request.audit_person_id = note.person_id
     row = NoteRow.of(note, m)
-    form = None
+    form = conflict = None
+    rows = []
     if row.can_correct:
         initial = {
             "domain": note.domain,
@@ -121,10 +142,17 @@ def note(request, pk):
         }
         form = forms.NoteForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            saved = _run(form, services.correct_note, note, m, **form.cleaned_data)
+            saved, conflict = _run_edit(form, services.correct_note, note, m, **form.cleaned_data,
+                                        expected_version=locking.posted_version(request))  # fmt: skip
             if saved:
                 messages.success(request, _("La note est corrigée ; la version précédente est conservée."))
                 return redirect("followup:note", pk=note.pk)
+        if conflict is not None and conflict.current is not None:
+            current = conflict.current
+            if can_read_note(m, current):  # she may no longer read it if it was made confidential
+                saved_now = {"domain": current.domain, "held_on": current.held_on, "text": current.text,
+                             "sensitive": current.sensitive}  # fmt: skip
+                rows = locking.differences(form, saved_now)
     elif request.method == "POST":
         messages.error(request, _("Seule l'autrice de la note ou la cheffe de service peut la corriger."))
         return redirect("followup:note", pk=note.pk)
@@ -137,8 +165,9 @@ def note(request, pk):
         ]
     return render(request, "followup/note.html", {
         "title": _title(_("Note d'entretien"), person), "person": person, "row": row, "form": form,
-        "versions": versions,
-    })  # fmt: skip
+        "versions": versions, "version": locking.shown_version(request, note, conflict),
+        "conflict": locking.conflict_context(conflict, rows),
+    }, status=409 if conflict else 200)  # fmt: skip
 
 
 # --- Action plan -------------------------------------------------------------------------------------
@@ -190,8 +219,13 @@ def _quick_status(request, person):
         messages.error(request, _("Choisissez un état de la liste."))
     else:
         try:
-            services.update_action(item, m, status=form.cleaned_data["status"], due_date=item.due_date)
+            services.update_action(item, m, status=form.cleaned_data["status"], due_date=item.due_date,
+                                   expected_version=locking.posted_version(request))  # fmt: skip
             messages.success(request, _("L'état de l'action est mis à jour."))
+        except locking.EditConflict as exc:
+            current = exc.current or item
+            messages.error(request, _conflict_message(_("« %(d)s », %(s)s") % {
+                "d": current.description, "s": current.get_status_display()}))  # fmt: skip
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("followup:actions", pk=person.pk)
@@ -205,15 +239,24 @@ def action(request, pk):
     request.audit_person_id = item.person_id
     initial = {"description": item.description, "status": item.status, "due_date": item.due_date}
     form = forms.ActionEditForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        saved = _run(form, services.update_action, item, m, **form.cleaned_data)
+        saved, conflict = _run_edit(form, services.update_action, item, m, **form.cleaned_data,
+                                    expected_version=locking.posted_version(request))  # fmt: skip
         if saved:
             messages.success(request, _("L'action est mise à jour."))
             return redirect("followup:actions", pk=person.pk)
+    rows = []
+    if conflict is not None and conflict.current is not None:
+        item = ActionItem.objects.select_related("person", "plan_action").get(pk=item.pk)
+        rows = locking.differences(form, {"description": item.description, "status": item.status,
+                                          "due_date": item.due_date})  # fmt: skip
     return render(request, "followup/action.html", {
         "title": _title(_("Action du plan"), person), "person": person, "item": item, "form": form,
         "changes": item.changes.select_related("by"), "overdue": item.is_overdue(clock.today()),
-    })  # fmt: skip
+        "version": locking.shown_version(request, item, conflict),
+        "conflict": locking.conflict_context(conflict, rows),
+    }, status=409 if conflict else 200)  # fmt: skip
 
 
 # --- Appointments ------------------------------------------------------------------------------------
@@ -254,8 +297,12 @@ def appointment_outcome(request, pk):
         messages.error(request, _("Choisissez une issue de la liste."))
     else:
         try:
-            services.record_appointment_outcome(appointment, m, form.cleaned_data["status"])
+            services.record_appointment_outcome(appointment, m, form.cleaned_data["status"],
+                                                expected_version=locking.posted_version(request))  # fmt: skip
             messages.success(request, _("L'issue du rendez-vous est enregistrée."))
+        except locking.EditConflict as exc:
+            current = exc.current or appointment
+            messages.error(request, _conflict_message(current.get_status_display()))
         except DomainError as exc:
             messages.error(request, exc.message)
     back = request.POST.get("retour")
@@ -378,11 +425,20 @@ def referral(request, pk):
         "comment": item.comment,
     }
     form = forms.ReferralOutcomeForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        saved = _run(form, services.record_referral_outcome, item, m, **form.cleaned_data)
+        saved, conflict = _run_edit(form, services.record_referral_outcome, item, m, **form.cleaned_data,
+                                    expected_version=locking.posted_version(request))  # fmt: skip
         if saved:
             messages.success(request, _("La suite de l'orientation est enregistrée."))
             return redirect("followup:referrals", pk=person.pk)
+    rows = []
+    if conflict is not None and conflict.current is not None:
+        item = Referral.objects.select_related("person", "partner", "consent").get(pk=item.pk)
+        rows = locking.differences(form, {"outcome": item.outcome, "outcome_on": item.outcome_on,
+                                          "comment": item.comment})  # fmt: skip
     return render(request, "followup/referral.html", {
         "title": _title(_("Orientation"), person), "person": person, "item": item, "form": form,
-    })  # fmt: skip
+        "version": locking.shown_version(request, item, conflict),
+        "conflict": locking.conflict_context(conflict, rows),
+    }, status=409 if conflict else 200)  # fmt: skip

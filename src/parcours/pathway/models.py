@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from parcours.accounts.models import Organisation
 from parcours.core import clock
 from parcours.core.models import Departement
+from parcours.core.versions import version_field
 from parcours.people.models import Person
 
 from . import rules
@@ -82,6 +83,7 @@ class PathwayRequest(models.Model):
         related_name="requests_received",
     )
     submitted_on = models.DateField(_("transmise le"), null=True, blank=True)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -148,6 +150,7 @@ class CommissionSession(models.Model):
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=SessionStatus.choices, default="planned")
     attendance = models.TextField(_("membres présents"), blank=True)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = SessionQuerySet.as_manager()
 

@@ -205,13 +205,19 @@ def _write_content(req: PathwayRequest, content: RequestContent) -> None:
 
 
 @transaction.atomic
-def update_request(request: PathwayRequest, by: Membership, content: RequestContent) -> PathwayRequest:
-    """Edit a draft, or complete a request the commission adjourned."""
+def update_request(
+    request: PathwayRequest, by: Membership, content: RequestContent, *, expected_version: int | None = None
+) -> PathwayRequest:
+    """Edit a draft, or complete a request the commission adjourned. `expected_version` is the version the
+    form showed: if the request was saved since, raises `locking.EditConflict` and nothing is written."""
+    from parcours.core import locking  # imports this module
+
     req = _lock_request(request)
     _require_role(by, ASSOCIATION_STAFF)
     _require_own_association(by, req.pathway)
     if req.status not in (RS.DRAFT, RS.ADJOURNED):
         raise DomainError(_("Seule une demande en brouillon ou ajournée peut être modifiée."))
+    locking.claim(req, expected_version)
     _write_content(req, content)
     _record(req.pathway, "update_request", by, request=req)
     return req
@@ -339,12 +345,21 @@ def create_session(by: Membership, date: dt.date, place: str = "") -> Commission
 
 @transaction.atomic
 def update_session(
-    session: CommissionSession, by: Membership, place: str, attendance: str
+    session: CommissionSession,
+    by: Membership,
+    place: str,
+    attendance: str,
+    *,
+    expected_version: int | None = None,
 ) -> CommissionSession:
-    """Place and attendance (the members present), as the minutes record them."""
+    """Place and attendance (the members present), as the minutes record them. `expected_version` is the
+    version the form showed: if the session was saved since, raises `locking.EditConflict`."""
+    from parcours.core import locking  # imports this module
+
     _require_role(by, {Role.SECRETARIAT})
     if session.commission_id != by.organisation_id:
         raise DomainError(_("Cette séance est celle d'une autre commission."))
+    locking.claim(session, expected_version)
     session.place, session.attendance = place.strip(), attendance.strip()
     session.save(update_fields=["place", "attendance"])
     return session

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.followup import deadlines as followup_deadlines
 from parcours.people.models import Person
 from parcours.records import deadlines as records_deadlines
@@ -164,6 +164,7 @@ def _request_form_page(request, *, kind, person, req=None):
             for a in req.actions.all()
         ]
         initial_commitments = [{"text": c.text} for c in req.commitments.all()]
+    conflict = None
     if request.method == "POST":
         form = forms.RequestForm(request.POST, kind=kind)
         actions = forms.PlanActionFormSet(request.POST, prefix="actions")
@@ -173,7 +174,15 @@ def _request_form_page(request, *, kind, person, req=None):
             if req is None:
                 saved, ok = _attempt(request, t.open_request, person, kind, request.membership, content)
             else:
-                saved, ok = _attempt(request, t.update_request, req, request.membership, content)
+                try:
+                    expected = locking.posted_version(request)
+                    saved = t.update_request(req, request.membership, content, expected_version=expected)
+                    ok = True
+                except locking.EditConflict as exc:
+                    conflict, ok = exc, False
+                except t.DomainError as exc:
+                    messages.error(request, exc.message)
+                    ok = False
             if ok:
                 messages.success(request, _("La demande est enregistrée."))
                 return redirect("pathway:request", pk=saved.pk)
@@ -193,8 +202,42 @@ def _request_form_page(request, *, kind, person, req=None):
             "person": person,
             "req": req,
             "kind": kind,
+            "version": locking.shown_version(request, req, conflict) if req is not None else None,
+            "conflict": locking.conflict_context(
+                conflict, _request_differences(form, actions, commitments, req)
+            )
+            if conflict
+            else None,
         },
+        status=409 if conflict else 200,
     )
+
+
+def _request_differences(form, actions, commitments, req) -> list:
+    """What the request now holds, where it differs from the editor's input."""
+    req = PathwayRequest.objects.prefetch_related("actions", "commitments").get(pk=req.pk)
+    names = ("situation", "motivation", "evaluation", "sworn_statement", "signed_on")
+    rows = locking.differences(form, {f: getattr(req, f) for f in names if f in form.fields})
+    saved_actions = [(a.domain, a.description.strip(), a.target_date) for a in req.actions.all()]
+    typed_actions = [
+        (a["domain"], a["description"].strip(), a.get("target_date"))
+        for a in actions.cleaned_data
+        if a and a.get("description", "").strip()
+    ]
+    if sorted(saved_actions, key=str) != sorted(typed_actions, key=str):
+        lines = [
+            f"{a.get_domain_display()} : {a.description}"
+            + (f" ({a.target_date:%d/%m/%Y})" if a.target_date else "")
+            for a in req.actions.all()
+        ]
+        rows.append(locking.extra_row(_("Actions prévues"), "\n".join(lines)))
+    saved_commitments = sorted(c.text.strip() for c in req.commitments.all())
+    typed_commitments = sorted(
+        c["text"].strip() for c in commitments.cleaned_data if c and c.get("text", "").strip()
+    )
+    if saved_commitments != typed_commitments:
+        rows.append(locking.extra_row(_("Engagements de la personne"), "\n".join(saved_commitments)))
+    return rows
 
 
 @requires("request_edit")
@@ -330,11 +373,22 @@ def session_detail(request, pk):
     )
     for item in items:
         item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
-    manage = can(m, "session_manage")
-    if manage and request.method == "POST":
+    if can(m, "session_manage") and request.method == "POST":
         return _session_post(request, session, items)
+    return _session_page(request, session, items)
+
+
+def _session_page(request, session, items, details_form=None, conflict=None):
+    """The session page; after a conflict on its details, the secretary's input comes back beside the
+    values saved meanwhile, and the hidden version is the current one (saving again is deliberate)."""
+    m = request.membership
+    manage = can(m, "session_manage")
     waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission) if manage else []
     avis_forms = [(item, forms.AvisForm(prefix=f"item{item.pk}")) for item in items]
+    rows = []
+    if conflict is not None:
+        session = CommissionSession.objects.select_related("commission").get(pk=session.pk)
+        rows = locking.differences(details_form, {"place": session.place, "attendance": session.attendance})
     return render(
         request,
         "pathway/session_detail.html",
@@ -347,10 +401,12 @@ def session_detail(request, pk):
             "manage": manage,
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
             "today": clock.today(),
-            "details_form": forms.SessionDetailsForm(
-                initial={"place": session.place, "attendance": session.attendance}
-            ),
+            "details_form": details_form
+            or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
+            "version": session.version,
+            "conflict": locking.conflict_context(conflict, rows),
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -378,15 +434,14 @@ def _session_post(request, session, items):
     elif op == "details":
         form = forms.SessionDetailsForm(request.POST)
         if form.is_valid():
-            _s, ok = _attempt(
-                request,
-                t.update_session,
-                session,
-                m,
-                form.cleaned_data["place"],
-                form.cleaned_data["attendance"],
-            )
-            if ok:
+            try:
+                t.update_session(session, m, form.cleaned_data["place"], form.cleaned_data["attendance"],
+                                 expected_version=locking.posted_version(request))  # fmt: skip
+            except locking.EditConflict as exc:
+                return _session_page(request, session, items, details_form=form, conflict=exc)
+            except t.DomainError as exc:
+                messages.error(request, exc.message)
+            else:
                 messages.success(request, _("La séance est mise à jour."))
     return redirect("pathway:session", pk=session.pk)
 

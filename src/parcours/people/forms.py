@@ -7,7 +7,7 @@ from parcours.accounts.roles import OrganisationKind
 from parcours.core import clock
 
 from . import services
-from .models import ConsentPurpose, Person
+from .models import ConsentPurpose, Person, SharingScope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -110,6 +110,13 @@ class ConsentForm(DsfrBaseForm):
     scope = forms.CharField(label=_("Ce qui peut être partagé"), max_length=300, required=False,
                             help_text=_("Obligatoire pour un partage, par exemple : coordonnées et situation "
                                         "administrative pour l'accompagnement global."))  # fmt: skip
+    scopes = forms.MultipleChoiceField(
+        label=_("Ce que le partenaire de Parcours verra"),
+        choices=SharingScope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Pour un partenaire choisi dans la liste : ses conseillers ne verront que ces parties."),
+    )
     given_on = forms.DateField(label=_("Recueilli le"), widget=DATE)
     expires_on = forms.DateField(label=_("Expire le"), widget=DATE, required=False)
     text_version = forms.CharField(label=_("Version du texte présenté"), max_length=20, initial="2026-1")

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from parcours.accounts.models import Organisation
-from parcours.core import clock
-from parcours.core import crypto
+from parcours.core import clock, crypto
 from parcours.core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from parcours.core.models import Departement
+from parcours.core.versions import version_field
 
 from .visibility import PersonQuerySet
 
@@ -139,10 +139,16 @@ class Person(models.Model):
     )  # fmt: skip
     receives_rsa = models.BooleanField(_("perçoit le RSA ou y a droit"), default=False)
     receives_ada = models.BooleanField(_("perçoit l'allocation pour demandeur d'asile (ADA)"), default=False)
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     # Keyed hash of the normalised identity (core/crypto.py): finds the same person across associations and
     # départements without storing or revealing who she is.
     identity_index = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+
+    # Retention (parcours.privacy, docs/security/retention.md): a closed file is archived (hidden from the
+    # caseload, read-only), then anonymised.
+    archived_on = models.DateField(_("archivé le"), null=True, blank=True, editable=False)
+    anonymised_on = models.DateField(_("anonymisé le"), null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -200,6 +206,16 @@ class ConsentPurpose(models.TextChoices):
     SHARING = "sharing", _("Partage avec un partenaire")
 
 
+class SharingScope(models.TextChoices):
+    """What a person may consent to share with a partner: a small fixed list, so that the partner's pages
+    can show exactly the consented parts and nothing else (parcours.sharing)."""
+
+    IDENTITY_CONTACT = "identity_contact", _("Identité et contact sûr")
+    ADMINISTRATIVE = "administrative", _("Situation administrative")
+    EMPLOYMENT = "employment", _("Projet professionnel et actions emploi/formation")
+    APPOINTMENTS = "appointments", _("Rendez-vous")
+
+
 class ConsentStatus(models.TextChoices):
     ACTIVE = "active", _("actif")
     NOT_YET = "not_yet", _("à venir")
@@ -218,6 +234,9 @@ class Consent(models.Model):
     )  # fmt: skip
     partner_name = models.CharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
     scope = models.CharField(_("ce qui peut être partagé"), max_length=300, blank=True)
+    # The consented parts (SharingScope values) that a partner of Parcours sees; `scope` stays the words of
+    # the consent as shown to the person.
+    scopes = models.JSONField(_("parties partagées"), default=list, blank=True)
     text_version = models.CharField(_("version du texte présenté"), max_length=20, default="2026-1")
     given_on = models.DateField(_("recueilli le"))
     expires_on = models.DateField(_("expire le"), null=True, blank=True)

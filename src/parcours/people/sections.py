@@ -16,6 +16,7 @@ PERSON_SECTIONS = (
     ("records:documents", _("Documents"), "person_file"),
     ("records:life_story", _("Récit de vie"), "person_file"),
     ("rights:person", _("Droits"), "person_file"),
+    ("privacy:person", _("Vie privée"), "privacy"),
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.pathway.transitions import DomainError
 
-from .models import Consent, ConsentPurpose, HealthCover, OtherName, Person, ResidenceStatus
+from .models import Consent, ConsentPurpose, HealthCover, OtherName, Person, ResidenceStatus, SharingScope
 from .search import normalise, possible_duplicates
 
 # Plausibility of the file (practice; the texts are silent).
@@ -208,8 +208,10 @@ def create_person(by: Membership, person: Person, *, distinct_confirmed: bool = 
     return person
 
 
-def update_file(person: Person, by: Membership) -> Person:
-    """Save the identity and situation of `person` as changed in memory (by a form)."""
+@transaction.atomic
+def update_file(person: Person, by: Membership, *, expected_version: int | None = None) -> Person:
+    """Save the identity and situation of `person` as changed in memory (by a form). `expected_version` is
+    the version the form showed: if the file was saved since, raises `locking.EditConflict`."""
     _require_staff(by, person)
     saved = Person.objects.get(pk=person.pk)
     if saved.association_id != person.association_id:
@@ -219,8 +221,8 @@ def update_file(person: Person, by: Membership) -> Person:
             _("Seules la cheffe de service et la référente actuelle peuvent changer la référente.")
         )
     _check_file(person, by)
-    with transaction.atomic():
-        person.save()
+    locking.claim(person, expected_version)
+    person.save()
     return person
 
 
@@ -265,10 +267,16 @@ def _check_consent_dates(given_on: dt.date | None, expires_on: dt.date | None) -
 def record_consent(
     person: Person, by: Membership, *, purpose: str, given_on: dt.date, expires_on: dt.date | None = None,
     partner: Organisation | None = None, partner_name: str = "", scope: str = "", text_version: str = "",
+    scopes: Iterable[str] = (),
 ) -> Consent:  # fmt: skip
     """Record a consent given by the person: to the association's processing of her data, or to sharing a
-    scope of it with one named partner (an organisation of Parcours or a free name)."""
+    scope of it with one named partner (an organisation of Parcours or a free name). `scopes` (SharingScope
+    values) are the parts of the file a partner of Parcours then sees (parcours.sharing)."""
     _require_staff(by, person)
+    scopes = list(dict.fromkeys(scopes or ()))
+    if any(s not in SharingScope.values for s in scopes):
+        raise DomainError(_("Choisissez ce qui peut être partagé dans la liste."))
+    scopes = [s for s in SharingScope.values if s in scopes]
     partner_name = " ".join((partner_name or "").split())
     scope = (scope or "").strip()
     text_version = (text_version or "").strip() or Consent._meta.get_field("text_version").default
@@ -281,8 +289,12 @@ def record_consent(
             )
         if partner is not None and partner.kind != OrganisationKind.PARTNER:
             raise DomainError(_("Le partage ne se consent qu'avec un partenaire."))
+        if not scope and scopes:
+            scope = ", ".join(str(SharingScope(s).label) for s in scopes)
         if not scope:
             raise DomainError(_("Précisez ce qui peut être partagé avec ce partenaire."))
+    elif scopes:
+        raise DomainError(_("Seul un partage avec un partenaire précise ce qui peut être partagé."))
     elif partner is not None or partner_name:
         raise DomainError(_("Le consentement au traitement des données ne désigne pas de partenaire."))
     if len(partner_name) > 200 or len(scope) > 300 or len(text_version) > 20:
@@ -291,7 +303,8 @@ def record_consent(
     with transaction.atomic():
         return Consent.objects.create(
             person=person, purpose=purpose, partner=partner, partner_name=partner_name, scope=scope,
-            text_version=text_version, given_on=given_on, expires_on=expires_on, recorded_by=by.user,
+            scopes=scopes, text_version=text_version, given_on=given_on, expires_on=expires_on,
+            recorded_by=by.user,
         )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import Pathway, PathwayRequest
@@ -28,7 +28,7 @@ def caseload(request):
     m = request.membership
     query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("statut", "")
-    visible = Person.objects.visible_to(m)
+    visible = Person.objects.visible_to(m).filter(archived_on__isnull=True)  # archives: parcours.privacy
     people = visible.select_related("referent", "departement").prefetch_related(
         "pathways__periods", "pathways__requests__agenda_items__session"
     )
@@ -162,18 +162,28 @@ def situation_edit(request, pk):
     person = _file_person(request, pk)
     form = PersonForm(request.POST or None, instance=person, membership=m,
                       can_change_referent=services.may_change_referent(m, person))  # fmt: skip
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_file(form.instance, m)
+            services.update_file(form.instance, m, expected_version=locking.posted_version(request))
+        except locking.EditConflict as exc:
+            conflict = exc
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("L'identité et la situation sont enregistrées."))
             return redirect("people:situation", pk=person.pk)
         person = _file_person(request, pk)  # the page header shows what is saved, not the refused input
+    rows = []
+    if conflict is not None:
+        rows = locking.differences(
+            form, {f: getattr(person, f) for f in services.FILE_FIELDS if f in form.fields}
+        )
     return render(request, "people/situation_form.html", {
         "title": _("Modifier l'identité et la situation"), "person": person, "form": form,
-    })  # fmt: skip
+        "version": locking.shown_version(request, person, conflict),
+        "conflict": locking.conflict_context(conflict, rows),
+    }, status=409 if conflict else 200)  # fmt: skip
 
 
 def _attempt(request, service, *args, **kwargs):
@@ -220,6 +230,7 @@ def consent_add(request, pk):
             request, services.record_consent, person, request.membership, purpose=data["purpose"],
             given_on=data["given_on"], expires_on=data["expires_on"], partner=data["partner"],
             partner_name=data["partner_name"], scope=data["scope"], text_version=data["text_version"],
+            scopes=data["scopes"],
         )  # fmt: skip
         if ok:
             messages.success(request, _("Le consentement est enregistré."))

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from parcours.core import clock
+from parcours.core.versions import version_field
 from parcours.people.models import Person
 
 from .rules import AfisStopReason
@@ -26,6 +27,7 @@ class AfisFile(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     class Meta:
         verbose_name = _("dossier d'AFIS")
@@ -62,6 +64,7 @@ class ApsFile(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = version_field()  # optimistic locking of edits (core/locking.py)
 
     class Meta:
         verbose_name = _("dossier d'APS")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import ASSOCIATION_STAFF
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.pathway.rules import add_months
 from parcours.pathway.transitions import DomainError
 from parcours.people.models import Person
@@ -96,8 +96,10 @@ def check_afis_dates(d: AfisDates, today: dt.date) -> None:
 
 
 @transaction.atomic
-def save_afis(person: Person, by: Membership, dates: AfisDates, afis: AfisFile | None = None) -> AfisFile:
-    """Record a new AFIS request (afis=None) or update the dates of an existing one."""
+def save_afis(person: Person, by: Membership, dates: AfisDates, afis: AfisFile | None = None, *,
+              expected_version: int | None = None) -> AfisFile:  # fmt: skip
+    """Record a new AFIS request (afis=None) or update the dates of an existing one; `expected_version` is
+    the version of `afis` the form showed (see `core/locking.py`)."""
     _require_staff_of(by, person)
     person = Person.objects.select_for_update().get(pk=person.pk)  # one writer at a time for this person
     check_afis_dates(dates, clock.today())
@@ -116,6 +118,7 @@ def save_afis(person: Person, by: Membership, dates: AfisDates, afis: AfisFile |
             and person.afis_files.exclude(pk=afis.pk).filter(stopped_on__isnull=True).exists()
         ):
             raise DomainError(_("Une autre AFIS est déjà en cours pour cette personne."))
+        locking.claim(afis, expected_version)
     for f in fields(AfisDates):
         value = getattr(dates, f.name)
         setattr(afis, f.name, value.strip() if isinstance(value, str) else value)
@@ -179,8 +182,10 @@ def check_aps_dates(d: ApsDates, today: dt.date) -> None:
 
 
 @transaction.atomic
-def save_aps(person: Person, by: Membership, dates: ApsDates, aps: ApsFile | None = None) -> ApsFile:
-    """Record a new APS request (aps=None; a renewed APS is a new file) or update an existing file."""
+def save_aps(person: Person, by: Membership, dates: ApsDates, aps: ApsFile | None = None, *,
+             expected_version: int | None = None) -> ApsFile:  # fmt: skip
+    """Record a new APS request (aps=None; a renewed APS is a new file) or update an existing file;
+    `expected_version` is the version of `aps` the form showed (see `core/locking.py`)."""
     _require_staff_of(by, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     check_aps_dates(dates, clock.today())
@@ -200,6 +205,7 @@ def save_aps(person: Person, by: Membership, dates: ApsDates, aps: ApsFile | Non
         raise DomainError(_("Ce dossier d'APS concerne une autre personne."))
     else:
         aps = ApsFile.objects.select_for_update().get(pk=aps.pk)
+        locking.claim(aps, expected_version)
     for f in fields(ApsDates):
         value = getattr(dates, f.name)
         setattr(aps, f.name, value.strip() if isinstance(value, str) else value)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import requires
-from parcours.core import clock
+from parcours.core import clock, locking
 from parcours.people.models import Person
 
 from . import deadlines, rules, services
@@ -27,14 +27,38 @@ def _attempt(request, service, *args, **kwargs):
         return None, False
 
 
-def _save(request, form, service, person, obj, success) -> bool:
+def _save(request, form, service, person, obj, success) -> tuple[bool, locking.EditConflict | None]:
+    """Save one of the page's forms. An edit of an existing file carries the file it showed and its version:
+    if that file was changed, closed or replaced meanwhile, the result is a conflict and nothing is saved."""
     if not form.is_valid():
         messages.error(request, _("Le formulaire contient des erreurs : rien n'a été enregistré."))
-        return False
-    _saved, ok = _attempt(request, service, person, request.membership, form.dates(), obj)
-    if ok:
-        messages.success(request, success)
-    return ok
+        return False, None
+    if request.POST.get("dossier", "") != (str(obj.pk) if obj is not None else ""):
+        return False, locking.EditConflict(obj)
+    kwargs = {"expected_version": locking.posted_version(request)} if obj is not None else {}
+    try:
+        service(person, request.membership, form.dates(), obj, **kwargs)
+    except locking.EditConflict as exc:
+        return False, exc
+    except services.DomainError as exc:
+        messages.error(request, exc.message)
+        return False, None
+    messages.success(request, success)
+    return True, None
+
+
+def _differences(form, obj, names) -> list:
+    if obj is None:
+        return [locking.extra_row(_("Dossier"), _("aucun dossier en cours : il a été clôturé entre-temps"))]
+    return locking.differences(form, {name: getattr(obj, name) for name in names})
+
+
+def _version(request, op, obj, conflict) -> int | None:
+    if obj is None:
+        return None
+    if conflict is not None or request.POST.get("op") != op:
+        return obj.version
+    return locking.shown_version(request, obj)
 
 
 @requires("person_file")
@@ -50,11 +74,13 @@ def person_rights(request, pk):
     afis_form = AfisForm(prefix="afis", initial=initial_from(afis_current, AFIS_FIELDS))
     aps_form = ApsForm(prefix="aps", initial=initial_from(aps, APS_FIELDS))
     aps_new_form = ApsForm(prefix="apsnew", initial={"requested_on": aps.renewal_requested_on} if aps else {})
+    op = conflict_rows = None
+    conflict = None
     if request.method == "POST":
         op = request.POST.get("op")
         if op == "afis":
             afis_form = AfisForm(request.POST, prefix="afis")
-            done = _save(
+            done, conflict = _save(
                 request,
                 afis_form,
                 services.save_afis,
@@ -64,18 +90,32 @@ def person_rights(request, pk):
             )
         elif op == "aps":
             aps_form = ApsForm(request.POST, prefix="aps")
-            done = _save(
+            done, conflict = _save(
                 request, aps_form, services.save_aps, person, aps, _("Le dossier d'APS est enregistré.")
             )
         elif op == "aps_new" and (aps is None or aps_can_renew):
             aps_new_form = ApsForm(request.POST, prefix="apsnew")
-            done = _save(
+            done, conflict = _save(
                 request, aps_new_form, services.save_aps, person, None, _("La nouvelle APS est enregistrée.")
             )
+        elif op == "aps_new":  # a request was opened meanwhile: the page showed none
+            aps_form = ApsForm(request.POST, prefix="apsnew")
+            aps_form.is_valid()
+            done, conflict = False, locking.EditConflict(aps)
         else:
             raise Http404
         if done:
             return redirect("rights:person", pk=person.pk)
+        if conflict is not None:  # show what is saved now, beside the editor's input
+            person = get_object_or_404(deadlines.with_rights(Person.objects.visible_to(m)), pk=pk)
+            afis = latest(person.afis_files.all())
+            aps = latest(person.aps_files.all())
+            afis_current = afis if afis is not None and afis.running else None
+            aps_can_renew = aps is not None and aps.issued_on is not None
+            if op == "afis":
+                conflict_rows = _differences(afis_form, afis_current, AFIS_FIELDS)
+            else:
+                conflict_rows = _differences(aps_form, aps, APS_FIELDS)
 
     eligibility = services.eligibility(person, today)
     next_ = deadlines.next_by_right(person, today)
@@ -108,5 +148,10 @@ def person_rights(request, pk):
             "last_period": last_period,
             "aps_lead_days": rules.aps_renewal_lead_days(),
             "aps_basis": rules.APS,
+            "afis_version": _version(request, "afis", afis_current, conflict),
+            "aps_version": _version(request, "aps", aps, conflict),
+            "afis_conflict": locking.conflict_context(conflict, conflict_rows) if op == "afis" else None,
+            "aps_conflict": locking.conflict_context(conflict, conflict_rows) if op != "afis" else None,
         },
+        status=409 if conflict else 200,
     )

@@ -1,18 +1,21 @@
 """`manage.py demo`: everything the demonstration needs, in one command.
 
 Migrates the database, collects the static files, creates the fictional data set if the base holds nobody
-yet (`--reset` starts again from an empty base), prints the demo accounts, enqueues the daily jobs, then runs
-the job worker in the background and the web server (gunicorn) in the foreground. Ctrl-C or SIGTERM stops
+yet (`--reset` starts again from an empty base and an empty documents folder), prints the demo accounts,
+enqueues the daily jobs, then runs the job worker in the background and the web server (gunicorn) in the
+foreground. Ctrl-C or SIGTERM stops
 both. `--no-server` does everything but start the two processes.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -58,8 +61,9 @@ class Command(BaseCommand):
         self.say("Préparation des fichiers statiques…")
         call_command("collectstatic", interactive=False, verbosity=0)
         if reset:
-            self.say("Effacement de la base (--reset)…")
+            self.say("Effacement de la base et des documents déposés (--reset)…")
             call_command("flush", interactive=False, verbosity=0)
+            empty_documents_dir()
         self.prepare_data(seed)
         self.print_accounts()
         results = enqueue_daily_tasks()
@@ -94,7 +98,8 @@ class Command(BaseCommand):
             f"Données fictives créées en {elapsed:.1f} s : {counts['people']} personnes, "
             f"{counts['pathways']} parcours, {counts['requests']} demandes, "
             f"{counts['sessions_past'] + counts['sessions_coming']} séances de commission "
-            f"(dont {counts['sessions_coming']} à venir).",
+            f"(dont {counts['sessions_coming']} à venir), {counts['notes']} notes d'entretien, "
+            f"{sum(counts['appointments_by_status'].values())} rendez-vous, {counts['documents']} documents.",
             self.style.SUCCESS,
         )
         for anomaly in result["anomalies"]:
@@ -173,6 +178,18 @@ class Command(BaseCommand):
                 _stop(process)
             signal.signal(signal.SIGTERM, previous_handler)
         self.say("Serveur et worker arrêtés.")
+
+
+def empty_documents_dir() -> None:
+    """Remove every file of the documents folder: the rows that named them are gone with the flush."""
+    folder = Path(settings.PARCOURS_DOCUMENTS_DIR)
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _raise_stop(signum, frame):
