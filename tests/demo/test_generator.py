@@ -732,6 +732,8 @@ def test_demo_command_generates_once_and_reuses(settings, tmp_path):
     assert User.objects.filter(username="travailleuse").count() == 1
 
 
+# `flush` truncates the tables: on PostgreSQL it cannot run inside the test's transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_reset_regenerates_and_empties_the_documents_folder(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     folder = settings.PARCOURS_DOCUMENTS_DIR = tmp_path / "documents"

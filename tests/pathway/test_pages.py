@@ -286,3 +286,22 @@ def test_secretariat_learns_of_an_earlier_pathway_elsewhere_without_the_identity
     page = login(client, personas.secretariat).get(reverse("pathway:request", args=[req.pk])).content.decode()
     assert "déjà eu un parcours dans : Bouches-du-Rhône (13)" in page
     assert personas.other_association.name not in page
+
+
+def test_worker_todo_counts_her_appointments_of_today_and_tomorrow(client, personas):
+    from parcours.followup.models import Appointment
+
+    person = personas.person(referent=personas.worker.user)
+    for day in (TODAY, TODAY + dt.timedelta(days=1)):
+        Appointment.objects.create(
+            person=person,
+            worker=personas.worker.user,
+            purpose="health",
+            created_by=personas.worker.user,
+            updated_by=personas.worker.user,
+            starts_at=dt.datetime.combine(day, dt.time(15), tzinfo=clock.PARIS),
+            ends_at=dt.datetime.combine(day, dt.time(16), tzinfo=clock.PARIS),
+        )
+    page = login(client, personas.worker).get(reverse("pathway:todo")).content.decode()
+    heading = page.split('id="a-faire-rdv"')[1].split("</h2>")[0]
+    assert 'fr-badge--no-icon">2</span>' in heading
