@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from parcours.core import clock
+from parcours.core.errors import DomainError
 from parcours.followup import services
 from parcours.followup.models import ActionItem, ActionStatus
 from parcours.pathway import transitions as t
-from parcours.pathway.transitions import DomainError
 
 from ..conftest import complete_content, request_in_state
 from .conftest import TODAY, login

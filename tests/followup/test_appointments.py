@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from parcours.core import clock
+from parcours.core.errors import DomainError
 from parcours.followup import services
 from parcours.followup.models import Appointment, AppointmentStatus
-from parcours.pathway.transitions import DomainError
 
 from .conftest import login
 

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from parcours.core.errors import DomainError
 from parcours.followup import services
 from parcours.followup.access import can_read_note
 from parcours.followup.models import Note, NoteVersion
-from parcours.pathway.transitions import DomainError
 
 from .conftest import TODAY, login
 

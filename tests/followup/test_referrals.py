@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from parcours.core.errors import DomainError
 from parcours.followup import services
 from parcours.followup.models import Referral, ReferralOutcome
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Consent
 
 from ..factories import OrganisationFactory

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.people import services
 from parcours.people.models import Consent
 

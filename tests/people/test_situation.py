@@ -261,7 +261,7 @@ def test_a_worker_who_is_not_the_referent_cannot_make_herself_referent(client, p
 
 
 def test_service_refuses_a_referent_change_by_a_worker_who_is_not_the_referent(personas, person):
-    from parcours.pathway.transitions import DomainError
+    from parcours.core.errors import DomainError
     from parcours.people import services
 
     colleague = MembershipFactory(organisation=personas.association, role="social_worker")

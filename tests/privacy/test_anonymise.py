@@ -7,8 +7,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from parcours.core.errors import DomainError
 from parcours.pathway.models import Decision, Exit, Pathway, Period
-from parcours.pathway.transitions import DomainError
 from parcours.privacy import anonymise as anon
 from parcours.records import files
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from parcours.audit.models import AccessLog
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.privacy import services
 from parcours.privacy.models import Erasure
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from parcours.audit.models import AccessLog
 from parcours.core import clock
+from parcours.core.errors import DomainError
 from parcours.core.management.commands.enqueue_daily_tasks import DAILY_TASKS
 from parcours.followup import services as followup
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Person
 from parcours.privacy import retention
 

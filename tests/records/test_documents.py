@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.records import deadlines, files, services
 from parcours.records.models import Document
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.people.models import OtherName
 from parcours.records import services
 from parcours.records.diff import line_diff

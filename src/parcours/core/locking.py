@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 
 from .versions import FIELD
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.core import clock, locking
+from parcours.core.errors import DomainError
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import Pathway, PathwayRequest, PlanAction
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Consent, ConsentPurpose, Person
 
 from .access import can_follow, can_read_note

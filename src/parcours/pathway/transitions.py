@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import Membership, Organisation
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.core import clock
+from parcours.core.errors import DomainError
 from parcours.people.models import Person
 
 from . import rules
@@ -39,14 +40,6 @@ from .models import (
 
 RS = rules.RequestStatus
 PS = rules.PathwayStatus
-
-
-class DomainError(Exception):
-    """A step the law, the workflow or common sense forbids. `message` is shown to the user as is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _d(day: dt.date) -> str:

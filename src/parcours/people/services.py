@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.core import clock, locking
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 
 from .models import Consent, ConsentPurpose, HealthCover, OtherName, Person, ResidenceStatus, SharingScope
 from .search import normalise, possible_duplicates

@@ -7,10 +7,10 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.core import clock, locking
+from parcours.core.errors import DomainError
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import Pathway, PathwayRequest
-from parcours.pathway.transitions import DomainError
 
 from . import services
 from .forms import ConsentForm, OtherNameForm, PersonCreateForm, PersonForm, WithdrawConsentForm

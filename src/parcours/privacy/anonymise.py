@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from parcours.audit import log as audit
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.people.models import Person
 
 from .guard import maintenance

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db.models.signals import pre_delete, pre_save
 from django.utils.translation import gettext as _
 
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 
 _state = threading.local()
 

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from parcours.audit import log as audit
 from parcours.core import clock
+from parcours.core.errors import DomainError
 from parcours.pathway import rules
 from parcours.pathway.rules import add_months
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Person
 
 from . import conf

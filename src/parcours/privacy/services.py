@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.roles import Role
 from parcours.core import clock
+from parcours.core.errors import DomainError
 from parcours.pathway.rules import add_months
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Person
 
 from . import conf, retention

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import requires
 from parcours.audit import log as audit
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.people.models import Person
 from parcours.people.search import sort_key
 

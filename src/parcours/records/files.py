@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from parcours.core import crypto
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo; decoding bigger images could exhaust the server's memory

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
 from parcours.core import clock
-from parcours.pathway.transitions import DomainError
+from parcours.core.errors import DomainError
 from parcours.people.models import Person
 
 from . import files

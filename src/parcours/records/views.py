@@ -14,8 +14,8 @@ from parcours.accounts.permissions import requires
 from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.crypto import DecryptionError
+from parcours.core.errors import DomainError
 from parcours.documents.pdf import render_pdf
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Person
 
 from . import files, services

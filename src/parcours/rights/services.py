@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.core import clock, locking
+from parcours.core.errors import DomainError
 from parcours.pathway.rules import add_months
-from parcours.pathway.transitions import DomainError
 from parcours.people.models import Person
 
 from . import rules
