@@ -217,7 +217,8 @@ def test_after_an_early_end_the_page_proposes_the_stop_of_next_month_and_records
     assert "AFIS due jusqu&#x27;au 31 mars 2026, arrêt le 1 avril 2026" in html
     response = login(client, personas.worker).post(url(person), {
         "op": "afis", "dossier": str(afis.pk), "version": str(afis.version),
-        "afis-requested_on": "2026-02-02", "afis-first_payment_on": "2026-03-05", "afis-stopped_on": "2026-04-01", "afis-stop_reason": "prefet",
+        "afis-requested_on": "2026-02-02", "afis-first_payment_on": "2026-03-05",
+        "afis-stopped_on": "2026-04-01", "afis-stop_reason": "prefet",
     })  # fmt: skip
     assert response.status_code == 302
     afis.refresh_from_db()
