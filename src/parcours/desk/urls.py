@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import home, views
 
 core_patterns = [
-    path("", views.home, name="home"),
-    path("benevoles/", views.volunteer, name="volunteer"),
+    path("", home.home, name="home"),
+    path("benevoles/", home.volunteer, name="volunteer"),
 ]
 pathway_patterns = [
     path("a-faire/", views.todo, name="todo"),

@@ -1,15 +1,15 @@
-"""Pages that combine several apps: the home redirect, the to-do page, the caseload and the person's summary.
+"""Pages that combine several apps: the to-do page, the caseload and the person's summary.
 
 They sit in the top layer (docs/decisions/0027-layered-apps.md): they may import every app, and no app imports
-them. Their URL names stay in the namespaces of the apps they came from (`core:home`, `pathway:todo`,
-`people:caseload`, `people:person`): parcours/urls.py mounts them there.
+them. Their URL names stay in the namespaces of the apps they came from (`pathway:todo`, `people:caseload`,
+`people:person`): parcours/urls.py mounts them there. The home redirect and the menu (home.py,
+context_processors.py) came from core, whose names `core:home` and `core:volunteer` they keep.
 """
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import can, requires
@@ -29,27 +29,6 @@ RS = rules.RequestStatus
 PS = rules.PathwayStatus
 NO_PATHWAY = "none"
 SQL_IN_LIMIT = 900  # beyond, the matches are kept in Python rather than sent as SQL parameters
-
-
-@login_required
-def home(request):
-    """Send each role to the page where its work starts."""
-    m = request.membership
-    for page, target in (
-        ("todo", "pathway:todo"),
-        ("session_list", "pathway:sessions"),
-        ("volunteer_home", "core:volunteer"),
-        ("statistics", "pathway:statistics"),
-        ("shared_people", "sharing:people"),
-    ):
-        if can(m, page):
-            return redirect(target)
-    return render(request, "parcours/no_role.html", status=403)
-
-
-@requires("volunteer_home")
-def volunteer(request):
-    return render(request, "parcours/volunteer.html", {"title": "Accueil"})
 
 
 # --- To do -------------------------------------------------------------------------------------------
