@@ -26,6 +26,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports  # the app layers (docs/decisions/0027-layered-apps.md)
 
 worker:
 	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py db_worker --queue-name "*"

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "parcours.audit",
     "parcours.privacy",
     "parcours.sharing",
+    "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
 ]
 
 MIDDLEWARE = [
@@ -117,7 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
-                "parcours.core.context_processors.parcours",
+                "parcours.desk.context_processors.parcours",
                 "parcours.accounts.context_processors.csp_nonce",
             ],
         },

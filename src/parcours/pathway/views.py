@@ -1,7 +1,5 @@
 """Pages of the pathway. Views read through the visibility rule and change state only through transitions."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -13,14 +11,10 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
 from parcours.core import clock, locking
-from parcours.followup import deadlines as followup_deadlines
 from parcours.people.models import Person
-from parcours.records import deadlines as records_deadlines
-from parcours.rights import deadlines as rights_deadlines
 
 from . import forms, rules
 from . import transitions as t
-from .deadlines import summarise
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
@@ -61,79 +55,6 @@ def _attempt(request, service, *args, **kwargs):
         return None, False
 
 
-# --- To do -------------------------------------------------------------------------------------------
-@requires("todo")
-def todo(request):
-    m = request.membership
-    today = clock.today()
-    sections = []
-    if m.role in ASSOCIATION_STAFF:
-        rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
-        soon = today + dt.timedelta(days=31)
-        sections = [
-            (
-                _("Renouvellements à préparer"),
-                [
-                    r
-                    for r in rows
-                    if r[0].status == PS.ACTIVE
-                    and not r[1].open_request
-                    and r[1].renewal_due
-                    and r[1].renewal_due <= soon
-                ],
-            ),
-            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED]),
-            (_("Brouillons à compléter ou à valider"), [r for r in rows if _open_status(r) == RS.DRAFT]),
-            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED]),
-            (
-                _("Périodes échues : renouveler ou enregistrer la sortie"),
-                [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
-            ),
-        ]
-        for _title, items in sections:
-            items.sort(
-                key=lambda r: (
-                    r[1].next_deadline is None,
-                    (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
-                )
-            )
-        return render(
-            request,
-            "pathway/todo_association.html",
-            {
-                "title": _("À faire"),
-                "sections": sections,
-                "followup_due": followup_deadlines.due_items(m, today),
-                "rights_due": rights_deadlines.due_items(m, today),
-                "records_due": records_deadlines.due_items(m, today),
-            },
-        )
-    reqs = _requests(m).prefetch_related("agenda_items__session")
-    if m.role == Role.SECRETARIAT:
-        sections = [
-            (
-                _("Demandes à inscrire à une séance"),
-                list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on")),
-            ),
-            (
-                _("Demandes examinées en séance : avis à enregistrer"),
-                list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()),
-            ),
-            (
-                _("Avis transmis, en attente de la décision du préfet"),
-                list(reqs.filter(status=RS.AVIS_GIVEN)),
-            ),
-        ]
-    else:
-        sections = [(_("Demandes en attente de décision"), list(reqs.filter(status=RS.AVIS_GIVEN)))]
-    return render(request, "pathway/todo_requests.html", {"title": _("À faire"), "sections": sections})
-
-
-def _open_status(row):
-    return row[1].open_request.status if row[1].open_request else None
-
-
-# --- Requests ----------------------------------------------------------------------------------------
 def _content_from(form, actions, commitments) -> t.RequestContent:
     data = form.cleaned_data
     return t.RequestContent(

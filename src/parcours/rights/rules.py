@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parcours.core.departements import MAYOTTE
-from parcours.pathway.rules import Basis, add_months, period_end
+from parcours.core.periods import period_end
+from parcours.pathway.rules import Basis, add_months
 
 # --- Legal bases --------------------------------------------------------------------------------------
 AFIS_AGE = Basis("CASF art. R121-12-13-1, 1° : être âgée de plus de dix-huit ans")
