@@ -375,3 +375,22 @@ def test_the_association_preparing_a_new_entry_sees_the_months_of_the_earlier_pa
     page = login(client, personas.worker).get(url).content.decode()
     assert "Parcours antérieur(s) dans ce département : 6 mois utilisés" in page
     assert "Ces mois ne sont pas décomptés du plafond de 24 mois" in page
+
+
+def test_after_an_early_end_the_person_page_shows_the_period_closed_that_day(client, personas):
+    """Finding 7 c: before the fix the page kept « du 10 janvier 2026 au 9 juillet 2026 » after the end."""
+    from parcours.pathway import transitions as t
+
+    person = personas.person()
+    pathway = authorised_pathway(
+        personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2026, 1, 5),
+        decided_on=dt.date(2026, 1, 10),
+    )  # fmt: skip
+    t.end_early(pathway, personas.agent, TODAY, "Engagements non tenus")
+    page = login(client, personas.worker).get(reverse("people:person", args=[person.pk])).content.decode()
+    assert (
+        "n° 1, du 10 janvier 2026 au 10 mars 2026 (close par la sortie ; fin autorisée : 9 juillet 2026)"
+        in page
+    )
+    assert "Mois de parcours utilisés : 2 / 24" in page
+    assert "Période du 10 janvier 2026 au 9 juillet 2026" in page  # the history keeps the authorisation

@@ -689,7 +689,9 @@ class Generator:
             )
         # One entry request in seven goes to the commission before the sworn statement is signed: shown to
         # the commission as information, never a bar (pathway.rules.SWORN_STATEMENT). No draw: same dataset.
-        signed = kind != rules.RequestKind.ENTRY or person.pk % 7 != 3
+        if kind == rules.RequestKind.ENTRY:
+            self.entries_written = getattr(self, "entries_written", 0) + 1
+        signed = kind != rules.RequestKind.ENTRY or self.entries_written % 7 != 3
         return t.RequestContent(
             situation=situation,
             motivation=motivation,
