@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "parcours.followup",
     "parcours.rights",
     "parcours.records",
-    "parcours.documents",
     "parcours.demo",
     "parcours.audit",
     "parcours.privacy",

@@ -8,7 +8,9 @@ AES-256-GCM from `cryptography`, with keys that live outside the database and ap
 - PARCOURS_BLIND_INDEX_KEY: base64 32 bytes, or <data dir>/keys/blind_index.key.
 
 A stored value reads "v1:<kid>:<base64(nonce || ciphertext)>". The column's name is bound to the
-ciphertext (associated data), so a value copied into another column does not decrypt.
+ciphertext (associated data), so a value copied into another column does not decrypt. Files use the same
+envelope unencoded (encrypt_bytes / decrypt_bytes): b"v1:<kid>:" + nonce + ciphertext, see
+docs/security/encryption.md; tests/core/test_crypto.py pins both forms with known answers.
 """
 
 from __future__ import annotations
@@ -84,11 +86,31 @@ def current_kid() -> str:
     return load_keys()[0]
 
 
-def encrypt(plaintext: str, context: str) -> str:
+def new_nonce() -> bytes:
+    """A fresh random 96-bit nonce for every encryption (tests pin it to check the format, never code)."""
+    return secrets.token_bytes(NONCE_BYTES)
+
+
+# --- The one envelope --------------------------------------------------------------------------------
+# A field and a file are sealed the same way: AES-256-GCM under the current key <kid>, a fresh nonce, the
+# context as associated data; stored as "v1:<kid>:" followed by nonce || ciphertext-and-tag, in base64 for
+# a text column (encrypt/decrypt) and raw for a file (encrypt_bytes/decrypt_bytes).
+def _seal(plaintext: bytes, context: str) -> tuple[str, bytes]:
     kid, keys = load_keys()
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = keys[kid].encrypt(nonce, plaintext.encode(), context.encode())
-    return f"{PREFIX}:{kid}:{base64.b64encode(nonce + sealed).decode()}"
+    nonce = new_nonce()
+    if len(nonce) != NONCE_BYTES:
+        raise ValueError("nonce must be 12 bytes")
+    return kid, nonce + keys[kid].encrypt(nonce, plaintext, context.encode())
+
+
+def _open(kid: str, blob: bytes, context: str) -> bytes:
+    key = load_keys()[1][kid]  # KeyError: a key that is no longer (or not yet) configured
+    return key.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode())
+
+
+def encrypt(plaintext: str, context: str) -> str:
+    kid, blob = _seal(plaintext.encode(), context)
+    return f"{PREFIX}:{kid}:{base64.b64encode(blob).decode()}"
 
 
 def decrypt(stored: str, context: str) -> str:
@@ -96,12 +118,47 @@ def decrypt(stored: str, context: str) -> str:
         prefix, kid, b64 = stored.split(":", 2)
         if prefix != PREFIX:
             raise ValueError
-        blob = base64.b64decode(b64)
-        key = load_keys()[1][kid]
-        return key.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode()).decode()
+        return _open(kid, base64.b64decode(b64), context).decode()
     except (ValueError, KeyError, InvalidTag) as exc:
         # Never include the stored value: it would end up in logs and error reports.
         raise DecryptionError(f"Cannot decrypt a value of {context}") from exc
+
+
+def encrypt_bytes(plaintext: bytes, context: str) -> bytes:
+    """The envelope of `encrypt`, unencoded: b"v1:<kid>:" + nonce + ciphertext (files, exports)."""
+    kid, blob = _seal(plaintext, context)
+    return f"{PREFIX}:{kid}:".encode() + blob
+
+
+def decrypt_bytes(stored: bytes, context: str) -> bytes:
+    try:
+        prefix, kid, blob = stored.split(b":", 2)
+        if prefix.decode() != PREFIX:
+            raise ValueError
+        return _open(kid.decode(), blob, context)
+    except (ValueError, KeyError, UnicodeDecodeError, InvalidTag) as exc:
+        raise DecryptionError(f"Cannot decrypt a value of {context}") from exc
+
+
+def key_id_of_bytes(stored: bytes) -> str | None:
+    """The key id of a bytes envelope, None when `stored` is not one (an older format, or clear)."""
+    parts = stored[:64].split(b":", 2)
+    if len(parts) == 3 and parts[0] == PREFIX.encode():
+        try:
+            return parts[1].decode()
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+# Stores outside the database sealed with the envelope (the uploaded documents): each app registers a
+# function `rewrap(wet_run: bool) -> int` (how many items are not under the current key, re-encrypted when
+# wet_run) that `manage.py rotate_encryption_keys` calls; core never imports the apps above it.
+REWRAPPERS: dict[str, object] = {}
+
+
+def register_rewrapper(label: str, rewrap) -> None:
+    REWRAPPERS[label] = rewrap
 
 
 def key_id_of(stored: str) -> str | None:

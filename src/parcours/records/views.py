@@ -15,7 +15,7 @@ from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.crypto import DecryptionError
 from parcours.core.errors import DomainError
-from parcours.documents.pdf import render_pdf
+from parcours.core.pdf import render_pdf
 from parcours.people.models import Person
 
 from . import files, services
