@@ -166,3 +166,27 @@ def test_secretariat_is_warned_that_members_read_what_she_types(client, personas
     assert page.count(warning) >= 2  # the attendance and the avis reason
     page = client.get(reverse("pathway:sessions")).content.decode()
     assert warning in page  # the place of a new session
+
+
+@pytest.mark.parametrize(
+    "status", ["scheduled", "adjourned", "withdrawn", "avis_given", "authorised", "refused"]
+)
+def test_session_page_names_whom_the_person_page_shows(client, personas, status):
+    """One rule: the préfecture reads a name on the session page exactly when the person's page opens
+    (failed before for scheduled, adjourned and withdrawn: named on the session page, 404 on hers)."""
+    from ..conftest import request_in_state
+
+    person = personas.person(first_name="Canarietat", last_name=f"Oiseau{status}")
+    if status == "withdrawn":  # withdrawn after an adjournment, so that it stays on the agenda
+        req = request_in_state(personas, "adjourned", person=person)
+        with clock.travel_to(dt.date(2025, 2, 20)):
+            t.withdraw_request(req, personas.worker)
+    else:
+        req = request_in_state(personas, status, person=person)
+    session = req.agenda_items.get().session
+    client.force_login(personas.agent.user)
+    page = client.get(reverse("pathway:session", args=[session.pk])).content.decode()
+    person_page = client.get(reverse("people:person", args=[person.pk]))
+    named = "Canarietat" in page
+    assert named == (person_page.status_code == 200)
+    assert named == (status in ("avis_given", "authorised", "refused"))

@@ -1,11 +1,13 @@
 """Counts for the statistics page, under statistical secrecy (no count from 1 to the threshold can be read
 or recomputed, by any reader or any two readers together).
 
-The rule followed is the practice of the French public statistics system (secret statistique, loi n° 51-711
-du 7 juin 1951, art. 6; guide du secret statistique of the Insee and the statistical services of the
-ministries): a cell counting fewer than 11 people (1 to 10) is not published (primary suppression), and
-further cells are hidden (secondary suppression) so that no hidden cell can be recomputed from the totals,
-the margins or another published table. The threshold can be raised by a setting, never lowered.
+The rule followed is the secret statistique of the French public statistics system (loi n° 51-711 du
+7 juin 1951, art. 6: no publication that lets a person be identified, directly or indirectly) in its usual
+form for tables about persons: a cell counting fewer than 11 people (1 to 10, the "petits effectifs" rule,
+e.g. of the national health data system) is not published (primary suppression), and further cells are
+hidden (secondary suppression) so that no hidden cell can be recomputed from the totals, the margins or
+another published table. The threshold can be raised by a setting, never lowered. (The threshold of 11 is
+taken from that practice; no text fixing it for this pathway has been read.)
 
 How it is made consistent across levels and roles (issue 7, finding 6):
 - There is ONE table: active pathways per département, with the national total, suppressed once
