@@ -23,7 +23,6 @@ EVENTS: dict[str, tuple[str, object]] = {
     "note.update": (Action.UPDATE, _("a corrigé une note de suivi")),
     "action.create": (Action.CREATE, _("a ajouté une action")),
     "action.update": (Action.UPDATE, _("a mis à jour une action")),
-    "action.import": (Action.CREATE, _("a repris les actions du plan d'accompagnement")),
     "appointment.schedule": (Action.CREATE, _("a fixé un rendez-vous")),
     "appointment.outcome": (Action.UPDATE, _("a noté l'issue d'un rendez-vous")),
     "referral.create": (Action.CREATE, _("a orienté la personne vers un partenaire")),
