@@ -76,3 +76,9 @@ def test_the_national_administration_reviews_commission_and_prefecture_reads(cli
 def test_only_the_national_administration_opens_the_review(client, personas, role):
     client.force_login(getattr(personas, role).user)
     assert client.get("/journal/revue/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_every_object_url_resolves_its_person_field():
+    for name in log.OBJECT_URLS:
+        assert log.person_of_url(name, {"pk": 999999}) is None

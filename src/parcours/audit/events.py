@@ -54,7 +54,7 @@ EVENTS: dict[str, tuple[str, object]] = {
     "pathway.end_early": (Action.UPDATE, _("a enregistré la fin anticipée du parcours")),
     "pathway.expire": (Action.UPDATE, _("a clos une période échue")),
     # privacy
-    "person.erase": (Action.DELETE, _("a effacé les données de la personne")),
+    "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # journal
     "journal.purge": (Action.PURGE, _("a purgé les lignes anciennes du journal")),
 }

@@ -128,10 +128,10 @@ OBJECT_URLS = {
     "followup:referral": "followup.Referral",
     "records:document_download": "records.Document",
     "records:document_delete": "records.Document",
-    "pathway:request": "pathway.PathwayRequest",
-    "pathway:request_edit": "pathway.PathwayRequest",
-    "pathway:request_action": "pathway.PathwayRequest",
-    "pathway:decide": "pathway.PathwayRequest",
+    "pathway:request": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:request_edit": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:request_action": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:decide": ("pathway.PathwayRequest", "pathway__person_id"),
     "pathway:exit": "pathway.Pathway",
     "pathway:end_early": "pathway.Pathway",
 }
@@ -145,10 +145,11 @@ def person_of_url(view_name: str, kwargs: dict, person_urls=frozenset()) -> int 
     for name in PERSON_KWARGS:
         if isinstance(kwargs.get(name), int):
             return kwargs[name]
-    label = OBJECT_URLS.get(view_name)
-    if label and isinstance(kwargs.get("pk"), int):
+    target = OBJECT_URLS.get(view_name)
+    if target and isinstance(kwargs.get("pk"), int):
+        label, field = target if isinstance(target, tuple) else (target, "person_id")
         model = apps.get_model(label)
-        return model._base_manager.filter(pk=kwargs["pk"]).values_list("person_id", flat=True).first()
+        return model._base_manager.filter(pk=kwargs["pk"]).values_list(field, flat=True).first()
     return None
 
 

@@ -35,6 +35,7 @@ OBJECT_LABELS = {
     "avis": gettext_lazy("avis"),
     "decision": gettext_lazy("décision"),
     "pathway": gettext_lazy("parcours"),
+    "erasure": gettext_lazy("effacement"),
 }
 
 

@@ -84,5 +84,5 @@ def erase(person: Person, by, ground: str) -> Erasure:
             person=person, ground=ground, erased_on=today, erased_by=by.user, organisation=by.organisation
         )
         anonymise(person, today=today)
-        audit.record_event(by, "person.erase", erasure, person_id=person.pk)
+        audit.record_event(by, "erasure.record", erasure, person_id=person.pk)
     return erasure
