@@ -129,7 +129,7 @@ def test_postgresql_trigger_rejects_raw_update_and_delete():
     with pytest.raises(DatabaseError, match="ne recule pas"), transaction.atomic(), connection.cursor() as c:
         c.execute("UPDATE audit_chainhead SET last_seq = last_seq - 1")
     with pytest.raises(DatabaseError, match="purge"), transaction.atomic(), connection.cursor() as c:
-        c.execute("UPDATE audit_chainhead SET anchor_seq = 2")
+        c.execute("UPDATE audit_chainhead SET anchor_seq = 5")  # past the end of the chain
     assert AccessLog.objects.count() == 2 and verify_chain() is None
 
 

@@ -170,7 +170,7 @@ def test_a_failing_journal_insert_rolls_the_change_back(personas, person, monkey
     assert not OtherName.objects.filter(person=person).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failing_journal_insert_rolls_the_change_back_for_real(personas, person, monkeypatch):
     """Same, with real commits (no test transaction around): nothing of the change reaches the database."""
     real_append = chain.append
