@@ -248,3 +248,13 @@ def purge(now: dt.datetime | None = None) -> int:
             outcome=Outcome.ALLOWED,
         )
     return deleted
+
+
+def archive_checkpoints() -> None:
+    """When a demo database is emptied on purpose (`demo --reset`), set the checkpoint file aside (renamed,
+    never deleted): the new journal starts from zero and the old checkpoints would say it was truncated."""
+    path = conf.checkpoint_file()
+    if path is not None and path.exists():
+        stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path.rename(path.with_name(f"{path.name}.{stamp}"))
+        checkpoint_logger.warning("audit-checkpoints archived to %s.%s (journal reset)", path.name, stamp)
