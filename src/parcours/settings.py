@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "parcours.accounts.middleware.SessionLimitsMiddleware",
     "parcours.accounts.middleware.MembershipMiddleware",
+    "parcours.audit.context.RequestContextMiddleware",
     "parcours.audit.middleware.DeniedAccessMiddleware",
     "parcours.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

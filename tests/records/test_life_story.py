@@ -278,9 +278,10 @@ def test_reads_exports_and_refusals_are_journalled(client, personas, followed, c
     rows = AccessLog.objects.exclude(action="login").order_by("seq")
     rows = list(rows.values_list("action", "object_id", "person_id", "outcome"))
     assert rows == [
+        ("create", str(version.pk), followed.pk, "allowed"),  # written by the service, in its transaction
         ("read", str(version.pk), followed.pk, "allowed"),
         ("export", str(version.pk), followed.pk, "allowed"),
-        ("denied", "", None, "denied"),
+        ("denied", "", followed.pk, "denied"),  # the refusal names the person (issue 7, finding 4)
     ]
 
 

@@ -3,6 +3,7 @@
 PARCOURS_AUDIT_RETENTION_DAYS  how long rows are kept (default 365; 180 to 1095 allowed). The CNIL
                                recommendation on logging (délibération n° 2021-122) asks for 6 months to
                                1 year, up to 3 years where a documented internal control requires it.
+PARCOURS_AUDIT_CHECKPOINT_FILE where the signed checkpoints are appended (see checkpoint_file()).
 PARCOURS_TRUSTED_PROXY         addresses or networks of the reverse proxies (e.g. "127.0.0.1" or
                                "10.0.0.0/8,::1"). Only when the direct peer is one of them is X-Forwarded-For
                                read; otherwise the header, which any client can forge, is ignored.
@@ -65,3 +66,18 @@ def trusted_proxy_count() -> int:
         return max(0, int(getattr(settings, "PARCOURS_TRUSTED_PROXIES", 0) or 0))
     except (TypeError, ValueError):
         return 0
+
+
+def checkpoint_file():
+    """PARCOURS_AUDIT_CHECKPOINT_FILE: the file the signed checkpoints of the journal are appended to, outside
+    the database (ideally on another machine or a write-once mount). Default in demo mode:
+    <data dir>/audit-checkpoints.log; outside demo mode, unset means checkpoints go to the logger
+    `parcours.audit.checkpoint` only (to ship to a remote syslog), and verification cannot read them back."""
+    from pathlib import Path
+
+    value = _setting("PARCOURS_AUDIT_CHECKPOINT_FILE", "")
+    if value:
+        return Path(value)
+    if getattr(settings, "PARCOURS_DEMO", True):
+        return Path(settings.DATA_DIR) / "audit-checkpoints.log"
+    return None

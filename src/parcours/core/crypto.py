@@ -6,6 +6,9 @@ AES-256-GCM from `cryptography`, with keys that live outside the database and ap
   decrypt; or, when unset, the file <data dir>/keys/encryption.keys (one "kid:base64key" a line, created
   by the demo). Rotation: put a new key first, run `manage.py rotate_encryption_keys`, then remove the old.
 - PARCOURS_BLIND_INDEX_KEY: base64 32 bytes, or <data dir>/keys/blind_index.key.
+- PARCOURS_AUDIT_KEY: base64 32 bytes, the key of the access journal's HMAC chain (audit/chain.py); in demo
+  mode only, <data dir>/keys/audit.key is generated when missing; outside demo mode, missing is
+  ImproperlyConfigured.
 
 A stored value reads "v1:<kid>:<base64(nonce || ciphertext)>". The column's name is bound to the
 ciphertext (associated data), so a value copied into another column does not decrypt. Files use the same
@@ -59,6 +62,7 @@ def ensure_local_keys() -> None:
         blind.chmod(0o600)
     load_keys.cache_clear()
     blind_index_key.cache_clear()
+    audit_key.cache_clear()
 
 
 @functools.cache
@@ -177,6 +181,43 @@ def blind_index_key() -> bytes:
     key = base64.b64decode(raw.strip())
     if len(key) < 32:
         raise ImproperlyConfigured("PARCOURS_BLIND_INDEX_KEY must be at least 32 bytes (base64)")
+    return key
+
+
+def _demo_mode() -> bool:
+    return bool(getattr(settings, "PARCOURS_DEMO", True))
+
+
+@functools.cache
+def audit_key() -> bytes:
+    """The key that seals the access journal (HMAC-SHA256 of each row, of the chain head and of the
+    checkpoints). From the setting or environment variable PARCOURS_AUDIT_KEY (base64 of 32 bytes); in demo
+    mode only, from <data dir>/keys/audit.key, generated at first use like blind_index.key."""
+    raw = getattr(settings, "PARCOURS_AUDIT_KEY", None) or os.environ.get("PARCOURS_AUDIT_KEY")
+    if not raw:
+        path = _keys_dir() / "audit.key"
+        if not path.exists():
+            if not _demo_mode():
+                raise ImproperlyConfigured(
+                    "PARCOURS_AUDIT_KEY is required outside demo mode (base64 of 32 random bytes, kept "
+                    "outside the database): it seals the access journal."
+                )
+            folder = _keys_dir()
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it meanwhile
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        raw = path.read_text()
+    try:
+        key = base64.b64decode(str(raw).strip(), validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured("PARCOURS_AUDIT_KEY must be base64 (32 bytes)") from exc
+    if len(key) != 32:
+        raise ImproperlyConfigured("PARCOURS_AUDIT_KEY must be base64 of exactly 32 bytes")
     return key
 
 

@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from parcours.accounts.models import Organisation
+from parcours.audit.chain import archive_checkpoints
 from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_tasks
 from parcours.demo import generator
 from parcours.pathway.models import Pathway
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             self.say("Effacement de la base et des documents déposés (--reset)…")
             call_command("flush", interactive=False, verbosity=0)
             empty_documents_dir()
+            archive_checkpoints()  # the journal starts again: its old checkpoints would say it was truncated
         self.prepare_data(seed)
         self.print_accounts()
         results = enqueue_daily_tasks()
