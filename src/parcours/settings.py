@@ -7,10 +7,11 @@ PARCOURS_DEMO       "1" for the demonstration and the test suite (`make demo`, `
                     installed. Outside demo mode (production), the process refuses to start without
                     SECRET_KEY, PARCOURS_ENCRYPTION_KEYS, PARCOURS_BLIND_INDEX_KEY and PARCOURS_AUDIT_KEY,
                     with DEBUG on or with SQLite (`python -m parcours.env` prints fresh keys).
-PARCOURS_DATA_DIR   folder for the SQLite database, the demo's keys, static files and uploads (default: ./var);
-                    in demo mode it is made private to its owner (0700, files 0600)
+PARCOURS_DATA_DIR   folder for the SQLite database, the demo's keys, static files and uploads (default:
+                    ./var); in demo mode it is made private to its owner (0700, files 0600)
 PARCOURS_DOCUMENTS_DIR  uploaded documents (default: <data folder>/documents)
-DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/parcours (default: SQLite in the data folder, demo only)
+DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/parcours (default: SQLite in the data folder, which
+                    only demo mode accepts)
 SECRET_KEY          required outside demo mode
 PARCOURS_ENCRYPTION_KEYS, PARCOURS_BLIND_INDEX_KEY, PARCOURS_AUDIT_KEY  keys outside the database
                     (core/crypto.py): required outside demo mode

@@ -9,12 +9,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
-from parcours.core import network
 from parcours.audit import conf, log
 from parcours.audit.chain import purge, verify_chain
 from parcours.audit.models import AccessLog, ChainHead, ImmutableLogError
 from parcours.audit.tasks import purge_access_logs_task
-from parcours.core import clock
+from parcours.core import clock, network
 from parcours.core.management.commands.enqueue_daily_tasks import DAILY_TASKS
 
 from .conftest import on_postgresql, tamper

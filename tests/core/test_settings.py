@@ -207,7 +207,11 @@ def test_demo_mode_installs_the_demo_app():
     ("reader", "value", "message"),
     [
         (lambda e: env.flag("HTTPS", environ=e), "peut-être", "HTTPS = 'peut-être'"),
-        (lambda e: env.integer("PARCOURS_SESSION_MAX_HOURS", 8, low=1, high=24, environ=e), "huit", "entre 1"),
+        (
+            lambda e: env.integer("PARCOURS_SESSION_MAX_HOURS", 8, low=1, high=24, environ=e),
+            "huit",
+            "entre 1",
+        ),
         (lambda e: env.integer("PARCOURS_SESSION_MAX_HOURS", 8, low=1, high=24, environ=e), "48", "entre 1"),
         # The former count of proxies is refused with a clear message, not read as an address.
         (lambda e: env.networks("PARCOURS_TRUSTED_PROXIES", environ=e), "1", "pas un nombre"),
@@ -252,9 +256,13 @@ def test_a_malformed_setting_stops_the_process(tmp_path):
 def _environment_reads(tree: ast.AST) -> list[int]:
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
-            if isinstance(node.value, ast.Name) and node.value.id == "os":
-                lines.append(node.lineno)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in {"environ", "getenv"}
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        ):
+            lines.append(node.lineno)
     return lines
 
 

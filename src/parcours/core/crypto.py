@@ -71,7 +71,10 @@ def ensure_local_keys() -> None:
     enc = folder / "encryption.keys"
     if not enc.exists() and not settings.PARCOURS_ENCRYPTION_KEYS:
         _write_private(enc, generate_key_line() + "\n")
-    for name, setting in (("blind_index.key", "PARCOURS_BLIND_INDEX_KEY"), ("audit.key", "PARCOURS_AUDIT_KEY")):
+    for name, setting in (
+        ("blind_index.key", "PARCOURS_BLIND_INDEX_KEY"),
+        ("audit.key", "PARCOURS_AUDIT_KEY"),
+    ):
         path = folder / name
         if not path.exists() and not getattr(settings, setting, None):
             _write_private(path, base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
