@@ -115,12 +115,14 @@ def database_name(url: str) -> str:
 # --- Django in a child process -----------------------------------------------------------------------
 def django_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a Parcours process on the throwaway database: its own data folder and secret key
-    (the project's var/ is not touched), no second factor, no debug pages."""
+    (the project's var/ is not touched), no second factor, no debug pages. Demo mode (PARCOURS_DEMO=1): the
+    throwaway instance's keys are generated into its throwaway data folder."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="parcours.settings",
         PARCOURS_DATA_DIR=str(data_dir),
+        PARCOURS_DEMO="1",
         SECRET_KEY=secrets.token_urlsafe(50),
         PARCOURS_MFA_REQUIRED="0",
         DEBUG="0",

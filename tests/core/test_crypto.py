@@ -9,9 +9,9 @@ KEY_B = crypto.generate_key_line("b")
 
 
 @pytest.fixture
-def keys(monkeypatch):
+def keys(settings):
     def use(*lines):
-        monkeypatch.setenv("PARCOURS_ENCRYPTION_KEYS", ",".join(lines))
+        settings.PARCOURS_ENCRYPTION_KEYS = ",".join(lines)
         crypto.load_keys.cache_clear()
 
     yield use
@@ -57,21 +57,21 @@ def test_after_rotation_old_values_still_decrypt_and_new_ones_use_the_new_key(ke
         crypto.decrypt(old, "c")
 
 
-def test_blind_index_is_stable_keyed_and_truncated(monkeypatch, settings):
+def test_blind_index_is_stable_keyed_and_truncated(settings):
     import base64
 
-    monkeypatch.setenv("PARCOURS_BLIND_INDEX_KEY", base64.b64encode(b"k" * 32).decode())
+    settings.PARCOURS_BLIND_INDEX_KEY = base64.b64encode(b"k" * 32).decode()
     crypto.blind_index_key.cache_clear()
     settings.PARCOURS_BLIND_INDEX_BITS = 16
     first = crypto.blind_index("nomfictif", "prenom", "1990-01-01")
     assert first == crypto.blind_index("nomfictif", "prenom", "1990-01-01")
     assert len(first) == 4 and int(first, 16) < 2**16
     # Without the key, the index of a known identity cannot be recomputed: another key gives others.
-    monkeypatch.setenv("PARCOURS_BLIND_INDEX_KEY", base64.b64encode(b"z" * 32).decode())
+    settings.PARCOURS_BLIND_INDEX_KEY = base64.b64encode(b"z" * 32).decode()
     crypto.blind_index_key.cache_clear()
     others = {crypto.blind_index("nomfictif", "prenom", f"1990-01-{day:02d}") for day in range(1, 29)}
     originals = set()
-    monkeypatch.setenv("PARCOURS_BLIND_INDEX_KEY", base64.b64encode(b"k" * 32).decode())
+    settings.PARCOURS_BLIND_INDEX_KEY = base64.b64encode(b"k" * 32).decode()
     crypto.blind_index_key.cache_clear()
     originals = {crypto.blind_index("nomfictif", "prenom", f"1990-01-{day:02d}") for day in range(1, 29)}
     assert others != originals

@@ -27,9 +27,9 @@ KEY_B = crypto.generate_key_line("b")
 
 
 @pytest.fixture
-def keys(monkeypatch):
+def keys(settings):
     def use(*lines):
-        monkeypatch.setenv("PARCOURS_ENCRYPTION_KEYS", ",".join(lines))
+        settings.PARCOURS_ENCRYPTION_KEYS = ",".join(lines)
         crypto.load_keys.cache_clear()
 
     yield use

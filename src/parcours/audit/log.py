@@ -20,7 +20,6 @@ recorded by the middleware (middleware.py), so views need not record them.
 """
 
 import contextvars
-import ipaddress
 import re
 from functools import wraps
 from urllib.parse import quote
@@ -29,7 +28,9 @@ from django.apps import apps
 from django.db import connection
 from django.http import HttpRequest
 
-from . import chain, conf
+from parcours.core.network import client_ip  # the throttling's address too
+
+from . import chain
 from .events import EVENTS
 from .models import SYSTEM_ROLE, AccessLog, Action, Outcome
 
@@ -229,35 +230,3 @@ def clean_path(path: str) -> str:
     """The page's path without its query string (searches carry names), control characters and
     non-ASCII percent-encoded so that nothing can forge a line or a terminal sequence."""
     return quote(path or "", safe="/:@!$&'()*+,;=-._~")[:PATH_MAX]
-
-
-def _ip(value) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        ip = ipaddress.ip_address(str(value).strip())
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        return ip.ipv4_mapped
-    return ip
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR; behind a reverse proxy listed in PARCOURS_TRUSTED_PROXY, the nearest address of
-    X-Forwarded-For that is not one of the proxies (read from the right: the left part is the client's say).
-    Without that list, the count of proxies PARCOURS_TRUSTED_PROXIES of the login throttling
-    (accounts/throttling.py) is honoured the same way it does, so both record the same address."""
-    peer = _ip(request.META.get("REMOTE_ADDR", ""))
-    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    proxies = conf.trusted_proxies()
-    if proxies:
-        if peer is not None and any(peer in net for net in proxies):
-            for hop in reversed(hops):
-                ip = _ip(hop)
-                if ip is None:
-                    break
-                peer = ip
-                if not any(ip in net for net in proxies):
-                    break
-    elif (count := conf.trusted_proxy_count()) and len(hops) >= count:
-        peer = _ip(hops[-count]) or peer
-    return str(peer) if peer is not None else None

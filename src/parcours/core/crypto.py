@@ -3,12 +3,14 @@
 AES-256-GCM from `cryptography`, with keys that live outside the database and apart from SECRET_KEY:
 
 - PARCOURS_ENCRYPTION_KEYS: "kid:base64key,kid:base64key" (32-byte keys), the first one encrypts, all
-  decrypt; or, when unset, the file <data dir>/keys/encryption.keys (one "kid:base64key" a line, created
-  by the demo). Rotation: put a new key first, run `manage.py rotate_encryption_keys`, then remove the old.
-- PARCOURS_BLIND_INDEX_KEY: base64 32 bytes, or <data dir>/keys/blind_index.key.
-- PARCOURS_AUDIT_KEY: base64 32 bytes, the key of the access journal's HMAC chain (audit/chain.py); in demo
-  mode only, <data dir>/keys/audit.key is generated when missing; outside demo mode, missing is
-  ImproperlyConfigured.
+  decrypt; or, in demo mode only (PARCOURS_DEMO=1) when unset, the file <data dir>/keys/encryption.keys
+  (one "kid:base64key" a line, generated). Rotation: put a new key first, run
+  `manage.py rotate_encryption_keys`, then remove the old.
+- PARCOURS_BLIND_INDEX_KEY: base64 32 bytes, or in demo mode <data dir>/keys/blind_index.key.
+- PARCOURS_AUDIT_KEY (the journal's chain): base64 32 bytes, or in demo mode <data dir>/keys/audit.key.
+
+The values come from django.conf.settings (settings.py reads the environment). Outside demo mode a missing
+key stops the start-up (settings.py) and is never generated.
 
 A stored value reads "v1:<kid>:<base64(nonce || ciphertext)>". The column's name is bound to the
 ciphertext (associated data), so a value copied into another column does not decrypt. Files use the same
@@ -48,31 +50,54 @@ def generate_key_line(kid: str | None = None) -> str:
     return f"{kid}:{base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()}"
 
 
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    path.chmod(0o600)
+
+
 def ensure_local_keys() -> None:
-    """Create the key files of a demo or development instance (never used when keys come from the env)."""
+    """Create the key files of the demo or the test suite (PARCOURS_DEMO=1) into <data dir>/keys, 0600 in a
+    0700 folder; keys given by the environment are not written. Outside demo mode: refused."""
+    if not settings.PARCOURS_DEMO:
+        raise ImproperlyConfigured(
+            "Hors démonstration (PARCOURS_DEMO), les clés viennent de l'environnement et ne sont jamais "
+            "générées dans le dossier de données."
+        )
     folder = _keys_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
     enc = folder / "encryption.keys"
-    if not enc.exists() and not os.environ.get("PARCOURS_ENCRYPTION_KEYS"):
-        enc.write_text(generate_key_line() + "\n")
-        enc.chmod(0o600)
-    blind = folder / "blind_index.key"
-    if not blind.exists() and not os.environ.get("PARCOURS_BLIND_INDEX_KEY"):
-        blind.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
-        blind.chmod(0o600)
+    if not enc.exists() and not settings.PARCOURS_ENCRYPTION_KEYS:
+        _write_private(enc, generate_key_line() + "\n")
+    for name, setting in (
+        ("blind_index.key", "PARCOURS_BLIND_INDEX_KEY"),
+        ("audit.key", "PARCOURS_AUDIT_KEY"),
+    ):
+        path = folder / name
+        if not path.exists() and not getattr(settings, setting, None):
+            _write_private(path, base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
     load_keys.cache_clear()
     blind_index_key.cache_clear()
     audit_key.cache_clear()
 
 
+def _key_text(setting: str, file_name: str) -> str:
+    """The key of `setting`, or in demo mode the file <data dir>/keys/<file_name> (generated if missing)."""
+    if raw := getattr(settings, setting, None):
+        return raw
+    if not settings.PARCOURS_DEMO:
+        raise ImproperlyConfigured(f"{setting} manque (hors démonstration, aucune clé n'est générée).")
+    path = _keys_dir() / file_name
+    if not path.exists():
+        ensure_local_keys()
+    return path.read_text()
+
+
 @functools.cache
 def load_keys() -> tuple[str, dict[str, AESGCM]]:
-    raw = os.environ.get("PARCOURS_ENCRYPTION_KEYS")
-    if raw is None:
-        path = _keys_dir() / "encryption.keys"
-        if not path.exists():
-            ensure_local_keys()
-        raw = path.read_text()
+    raw = _key_text("PARCOURS_ENCRYPTION_KEYS", "encryption.keys")
     entries = [e.strip() for e in raw.replace("\n", ",").split(",") if e.strip()]
     if not entries:
         raise ImproperlyConfigured("PARCOURS_ENCRYPTION_KEYS is empty")
@@ -172,46 +197,19 @@ def key_id_of(stored: str) -> str | None:
 
 @functools.cache
 def blind_index_key() -> bytes:
-    raw = os.environ.get("PARCOURS_BLIND_INDEX_KEY")
-    if raw is None:
-        path = _keys_dir() / "blind_index.key"
-        if not path.exists():
-            ensure_local_keys()
-        raw = path.read_text()
+    raw = _key_text("PARCOURS_BLIND_INDEX_KEY", "blind_index.key")
     key = base64.b64decode(raw.strip())
     if len(key) < 32:
         raise ImproperlyConfigured("PARCOURS_BLIND_INDEX_KEY must be at least 32 bytes (base64)")
     return key
 
 
-def _demo_mode() -> bool:
-    return bool(getattr(settings, "PARCOURS_DEMO", True))
-
-
 @functools.cache
 def audit_key() -> bytes:
     """The key that seals the access journal (HMAC-SHA256 of each row, of the chain head and of the
-    checkpoints). From the setting or environment variable PARCOURS_AUDIT_KEY (base64 of 32 bytes); in demo
-    mode only, from <data dir>/keys/audit.key, generated at first use like blind_index.key."""
-    raw = getattr(settings, "PARCOURS_AUDIT_KEY", None) or os.environ.get("PARCOURS_AUDIT_KEY")
-    if not raw:
-        path = _keys_dir() / "audit.key"
-        if not path.exists():
-            if not _demo_mode():
-                raise ImproperlyConfigured(
-                    "PARCOURS_AUDIT_KEY is required outside demo mode (base64 of 32 random bytes, kept "
-                    "outside the database): it seals the access journal."
-                )
-            folder = _keys_dir()
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process created it meanwhile
-                pass
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
-        raw = path.read_text()
+    checkpoints): PARCOURS_AUDIT_KEY (base64 of 32 bytes); in demo mode only, <data dir>/keys/audit.key,
+    generated at first use like blind_index.key. Outside demo mode a missing key is ImproperlyConfigured."""
+    raw = _key_text("PARCOURS_AUDIT_KEY", "audit.key")
     try:
         key = base64.b64decode(str(raw).strip(), validate=True)
     except ValueError as exc:
