@@ -18,6 +18,7 @@ from . import transitions as t
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
+from .visibility import identified_people
 
 RS = rules.RequestStatus
 PS = rules.PathwayStatus
@@ -331,8 +332,19 @@ def session_detail(request, pk):
             "request", "request__pathway", "request__pathway__person", "request__pathway__association"
         ).prefetch_related(Prefetch("request__avis", to_attr="all_avis"))
     )
+    # Who is named on the agenda: the person visibility rule, item by item (the préfecture from the avis on,
+    # members never); the others appear with their pseudonymised fields, as to a member. A request the reader
+    # may not open is not linked, and its avis reason (free text on the person) reaches only the commission.
+    identified = identified_people(m, (item.request.pathway.person_id for item in items))
+    readable = set(
+        _requests(m).filter(pk__in=[item.request_id for item in items]).values_list("pk", flat=True)
+    )
+    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
     for item in items:
         item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
+        item.identified = item.request.pathway.person_id in identified
+        item.readable = item.request_id in readable
+        item.show_reason = in_commission or item.readable
         # Earlier pathways here (history.py): members see the months only, never a name.
         item.earlier_here = earlier_pathways_here(item.request.pathway, include_index_matches=True)
         item.earlier_months = months_used_before(item.earlier_here)
@@ -363,6 +375,7 @@ def _session_page(request, session, items, details_form=None, conflict=None):
             "waiting": waiting,
             "manage": manage,
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
+            "partly_pseudonymised": any(not item.identified for item in items),
             "today": clock.today(),
             "details_form": details_form
             or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),

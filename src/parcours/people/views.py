@@ -31,6 +31,7 @@ def person_create(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            request.audit_person_id = person.pk  # the journal row of the creation names the person
             messages.success(request, _("Le dossier est créé."))
             return redirect("people:person", pk=person.pk)
     return render(request, "people/person_form.html", {
