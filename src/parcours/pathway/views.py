@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import can, requires
+from parcours.accounts.permissions import ACTION, FORM, can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
 from parcours.core import clock, locking
 from parcours.followup import deadlines as followup_deadlines
@@ -240,7 +240,7 @@ def _request_differences(form, actions, commitments, req) -> list:
     return rows
 
 
-@requires("request_edit")
+@requires("request_edit", methods=FORM)
 def request_create(request, person_pk, kind):
     if kind not in rules.RequestKind.values:
         raise Http404
@@ -248,7 +248,7 @@ def request_create(request, person_pk, kind):
     return _request_form_page(request, kind=kind, person=person)
 
 
-@requires("request_edit")
+@requires("request_edit", methods=FORM)
 def request_edit(request, pk):
     req = get_object_or_404(_requests(request.membership), pk=pk)
     request.audit_person_id = req.pathway.person_id
@@ -296,7 +296,7 @@ def _refusal_labels(req):
 
 
 @require_POST
-@requires("request_view")
+@requires("request_view", methods=ACTION)
 def request_action(request, pk, action):
     if action not in BUTTON_ACTIONS:
         raise Http404
@@ -333,7 +333,7 @@ def inbox(request):
     )
 
 
-@requires("session_list")
+@requires("session_list", methods=FORM)
 def sessions(request):
     m = request.membership
     form = forms.SessionForm(request.POST or None)
@@ -362,7 +362,7 @@ def sessions(request):
     )
 
 
-@requires("session_list")
+@requires("session_list", methods=FORM)
 def session_detail(request, pk):
     m = request.membership
     session = get_object_or_404(CommissionSession.objects.visible_to(m).select_related("commission"), pk=pk)
@@ -488,7 +488,7 @@ def decisions(request):
     )
 
 
-@requires("decision")
+@requires("decision", methods=FORM)
 def decide(request, pk):
     req = get_object_or_404(_requests(request.membership), pk=pk)
     request.audit_person_id = req.pathway.person_id
@@ -534,7 +534,7 @@ def decide(request, pk):
 
 
 # --- Exit --------------------------------------------------------------------------------------------
-@requires("exit_record")
+@requires("exit_record", methods=FORM)
 def record_exit(request, pk):
     pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
     request.audit_person_id = pathway.person_id
@@ -562,7 +562,7 @@ def record_exit(request, pk):
     )
 
 
-@requires("end_early")
+@requires("end_early", methods=FORM)
 def end_early(request, pk):
     pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
     request.audit_person_id = pathway.person_id

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import can, requires
+from parcours.accounts.permissions import ACTION, FORM, can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
@@ -60,7 +60,7 @@ def caseload(request):
     })  # fmt: skip
 
 
-@requires("person_create")
+@requires("person_create", methods=FORM)
 def person_create(request):
     m = request.membership
     form = PersonCreateForm(request.POST or None, membership=m, initial={"referent": request.user.pk})
@@ -156,7 +156,7 @@ def situation(request, pk):
     })  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def situation_edit(request, pk):
     m = request.membership
     person = _file_person(request, pk)
@@ -194,7 +194,7 @@ def _attempt(request, service, *args, **kwargs):
         return None, False
 
 
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 @require_POST
 def other_name_add(request, pk):
     person = _file_person(request, pk)
@@ -209,7 +209,7 @@ def other_name_add(request, pk):
     return redirect("people:situation", pk=person.pk)
 
 
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 @require_POST
 def other_name_remove(request, pk, name_pk):
     person = _file_person(request, pk)
@@ -220,7 +220,7 @@ def other_name_remove(request, pk, name_pk):
     return redirect("people:situation", pk=person.pk)
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def consent_add(request, pk):
     person = _file_person(request, pk)
     form = ConsentForm(request.POST or None, initial={"given_on": clock.today()})
@@ -240,7 +240,7 @@ def consent_add(request, pk):
     })  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 @require_POST
 def consent_withdraw(request, pk, consent_pk):
     person = _file_person(request, pk)
