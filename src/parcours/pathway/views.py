@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import ACTION, FORM, can, requires
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.followup import deadlines as followup_deadlines
 from parcours.people.models import Person
@@ -67,7 +67,7 @@ def todo(request):
     m = request.membership
     today = clock.today()
     sections = []
-    if m.role in ASSOCIATION_STAFF:
+    if can(m, "person_file"):
         rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
         soon = today + dt.timedelta(days=31)
         sections = [
@@ -281,9 +281,7 @@ def request_detail(request, pk):
             "avis_list": req.avis.select_related("session").order_by("session__date"),
             "decision": getattr(req, "decision", None),
             "refusal_labels": _refusal_labels(req),
-            "elsewhere": departements_of_earlier_pathways(req.pathway)
-            if m.role not in ASSOCIATION_STAFF
-            else [],
+            "elsewhere": departements_of_earlier_pathways(req.pathway) if not can(m, "person_file") else [],
         },
     )
 

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import ACTION, FORM, can, requires
-from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
 from parcours.pathway import rules
@@ -95,7 +94,7 @@ def person_detail(request, pk):
         .select_related("exit")
     )  # fmt: skip
     today = clock.today()
-    staff = m.role in ASSOCIATION_STAFF
+    staff = can(m, "person_file")
     # The commission and the préfecture see only the requests transmitted to them, not the drafts.
     visible_requests = set(
         PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True)
