@@ -87,7 +87,9 @@ def documents(request, pk):
 
 def _document(request, pk) -> Document:
     visible = Person.objects.visible_to(request.membership)
-    return get_object_or_404(Document.objects.filter(person__in=visible).select_related("person"), pk=pk)
+    document = get_object_or_404(Document.objects.filter(person__in=visible).select_related("person"), pk=pk)
+    request.audit_person_id = document.person_id  # the journal names the person of every page on it
+    return document
 
 
 @requires("person_file")
