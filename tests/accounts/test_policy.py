@@ -90,6 +90,10 @@ def test_the_visibility_rules_give_people_only_to_roles_the_table_lets_see_them(
               personas.member, personas.agent, personas.national):  # fmt: skip
         sees = Person.objects.visible_to(m).exists()
         assert sees == (policy.can(m, "person_view") or policy.can(m, "shared_people")), m.role
+        # The object rule of a page on one person is the visibility rule itself.
+        assert policy.can(m, "person_view", person) == (sees and policy.can(m, "person_view")), m.role
+    outsider_sees = policy.can(personas.outsider, "person_view", person)
+    assert (outsider_sees, policy.can(personas.other_agent, "person_view", person)) == (False, False)
 
 
 @pytest.mark.django_db
