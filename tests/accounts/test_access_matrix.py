@@ -125,6 +125,7 @@ SNAPSHOT = {
     "records:life_story_version": (READ, "SW HS"),
     "records:life_story_pdf": (READ, "SW HS"),
     "audit:journal": (READ, "HS"),
+    "audit:review": (READ, "NA"),
     "privacy:archives": (READ, "HS"),
     "privacy:person": (READ, "SW HS"),
     "privacy:export_json": (READ, "SW HS"),

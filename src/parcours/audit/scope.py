@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf
@@ -27,10 +28,22 @@ class Scope:
     audited_names: frozenset[str]  # every URL name under those mount points
 
 
+def _module(resolver: URLResolver):
+    """The URL module of an include; for `include((patterns, app_name))`, the app's own urls.py (an app's
+    URLs mounted together with pages of another app in its namespace, see parcours/urls.py)."""
+    module = resolver.urlconf_module
+    if isinstance(module, (list, tuple)) and resolver.app_name:
+        try:
+            return import_module(f"parcours.{resolver.app_name}.urls")
+        except ModuleNotFoundError:
+            return None
+    return module
+
+
 def _walk(resolver, prefix: str, namespace: str, inherited: bool, out: dict) -> None:
     for p in resolver.url_patterns:
         if isinstance(p, URLResolver):
-            module = p.urlconf_module
+            module = _module(p)
             about = inherited or bool(getattr(module, "ABOUT_PEOPLE", False))
             route = prefix + str(p.pattern)
             ns = f"{namespace}{p.namespace}:" if p.namespace else namespace

@@ -7,4 +7,5 @@ app_name = "audit"
 ABOUT_PEOPLE = True
 urlpatterns = [
     path("", views.journal, name="journal"),
+    path("revue/", views.review, name="review"),
 ]
