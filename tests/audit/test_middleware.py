@@ -108,3 +108,52 @@ def test_a_refusal_the_view_recorded_is_not_recorded_twice(client, personas):
     assert client.get("/personnes/5/refus/").status_code == 403
     [row] = denied()
     assert (row.object_type, row.person_id) == ("person", 5)
+
+
+# --- Finding 1 (issue 7): reads without a trace through another HTTP method --------------------------------
+# Before: OPTIONS, TRACE, PUT, PATCH or DELETE on a person's page rendered the whole page (name, phone) with
+# status 200, and the middleware, counting only GET as a read, wrote no journal row.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["options", "put", "patch", "delete", "trace"])
+def test_another_method_on_a_person_page_is_refused_and_journaled(client, personas, method):
+    person = personas.person(first_name="Canarine", last_name="Methodique")
+    client.force_login(personas.worker.user)
+    before = AccessLog.objects.count()
+    response = getattr(client, method)(f"/personnes/{person.pk}/")
+    assert response.status_code == 405
+    assert b"Canarine" not in response.content and b"Methodique" not in response.content
+    rows = list(AccessLog.objects.order_by("seq")[before:])
+    assert [(r.action, r.outcome, r.status_code, r.path) for r in rows] == [
+        ("denied", "denied", 405, f"/personnes/{person.pk}/")
+    ]
+
+
+@pytest.mark.django_db
+def test_head_of_a_person_page_is_journaled_as_a_read_of_the_person(client, personas):
+    person = personas.person()
+    client.force_login(personas.worker.user)
+    before = AccessLog.objects.count()
+    response = client.head(f"/personnes/{person.pk}/")
+    assert response.status_code == 200 and response.content == b""
+    rows = list(AccessLog.objects.order_by("seq")[before:])
+    assert [(r.action, r.object_type, r.person_id) for r in rows] == [("read", "people_person", person.pk)]
+
+
+@pytest.mark.django_db
+def test_a_method_refused_before_login_is_journaled_too(client, personas):
+    person = personas.person()
+    before = AccessLog.objects.count()
+    assert client.options(f"/personnes/{person.pk}/").status_code == 405
+    [row] = AccessLog.objects.order_by("seq")[before:]
+    assert (row.action, row.status_code, row.user) == ("denied", 405, None)
+
+
+def test_the_audited_places_are_those_the_url_modules_declare():
+    """Literal: a module about people that stops declaring it (or a new one that does not) shows here."""
+    from parcours.audit.scope import scope
+
+    expected = ["/personnes/", "/parcours/", "/suivi/", "/droits/", "/pieces/", "/journal/", "/vie-privee/"]
+    assert sorted(scope().prefixes) == sorted([*expected, "/partage/"])
+    assert scope().person_argument["pathway:request_create"] == "person_pk"

@@ -11,7 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -20,7 +20,7 @@ from parcours.core import clock
 
 from . import mfa
 from .forms import LoginForm, PasswordChange, SecondFactorForm, TOTPConfirmForm
-from .permissions import requires
+from .permissions import ACTION, FORM, requires
 
 
 class LoginView(auth_views.LoginView):
@@ -43,6 +43,7 @@ def _next_url(request, default="core:home") -> str:
     return resolve_url(default)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def mfa_verify(request):
     """Second step of every login for a user who has an application, a key or recovery codes."""
@@ -112,7 +113,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@requires("account_security")
+@requires("account_security", methods=FORM)
 def totp_setup(request):
     """Enrol an authenticator application: scan the QR code (or type the key), then type a first code."""
     user = request.user
@@ -146,7 +147,7 @@ def totp_setup(request):
     )
 
 
-@requires("account_security")
+@requires("account_security", methods=FORM)
 def recovery_codes(request):
     """Generate recovery codes (each usable once), shown a single time; generating again replaces them."""
     user = request.user
@@ -177,7 +178,7 @@ DEVICE_KINDS = {
 
 
 @require_POST
-@requires("account_security")
+@requires("account_security", methods=ACTION)
 def device_remove(request, kind, pk):
     """Remove an application, a key or the recovery codes (a verified session only). A user whose role
     imposes a second factor keeps at least one; the recovery codes go with the last factor."""
@@ -215,7 +216,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-password_change = requires("account_security")(PasswordChangeView.as_view())
+password_change = requires("account_security", methods=FORM)(PasswordChangeView.as_view())
 
 
 @requires("organisation")

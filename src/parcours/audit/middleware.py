@@ -1,44 +1,38 @@
 """One mechanism journals every access to the pages about people, so that no view can forget it.
 
-- A refusal (403, or 404: an object outside the user's visibility answers 404) is a `denied` row.
-- A page answered 2xx is a `read` (or `download`/`export` for files and PDFs); a form accepted (a POST
-  answered 2xx/3xx) is an `update`. The object is the URL's first integer argument and its type the URL
-  name; the person concerned is that argument on URLs about a person, or `request.audit_person_id` set by
-  views whose argument is another object (a note, a request, a document).
+Which pages: those of the URL modules that declare ABOUT_PEOPLE (parcours.audit.scope), and any path under
+the place they are mounted.
+
+- A refusal (any 4xx: 403, 404 — an object outside the user's visibility answers 404 —, 405 for a method the
+  view does not declare, 400 for a form refused) is a `denied` row, unless the view recorded it.
+- A page answered 2xx to any method other than POST (GET, HEAD, or any method a view would let through) is a
+  `read` (or `download`/`export` for files and PDFs): what returns content is journaled whatever the method.
+- A form accepted (a POST answered 2xx/3xx, or 409 for a conflict, which shows the values saved meanwhile)
+  is an `update`, unless the request was already journaled (`request._audit_recorded`, set by
+  `log.record`: the services journal their changes inside their own transaction).
+
+The object is the URL's first integer argument and its type the URL name; the person concerned is the
+URL's person argument (PERSON_ARGUMENT of its URL module), or `request.audit_person_id` set by views whose
+argument is another object (a note, a request, a document).
 """
 
 from django.urls import Resolver404, resolve
 
 from . import log
 from .models import Action, Outcome
+from .scope import is_audited, scope
 
-# Refusals and accesses on these pages are journalled: the person's file, everything hanging from it, the
-# commission's and the préfecture's pages, and the journal itself.
-AUDITED_PREFIXES = (
-    "/personnes/",
-    "/parcours/",
-    "/suivi/",
-    "/pieces/",
-    "/droits/",
-    "/journal/",
-    "/partage/",
-    "/vie-privee/",
-)
-REFUSALS = frozenset({403, 404})
-
-# URL names whose `pk` is a person (the others carry their own object).
-PERSON_URLS = frozenset({
-    "people:person", "people:situation", "people:situation_edit", "people:other_name_add",
-    "people:other_name_remove", "people:consent_add", "people:consent_withdraw",
-    "followup:notes", "followup:actions", "followup:appointments", "followup:referrals",
-    "records:documents", "records:life_story", "records:life_story_version", "records:life_story_diff",
-    "records:life_story_pdf", "rights:person", "pathway:request_create", "sharing:person",
-})  # fmt: skip
 ACTION_BY_URL = {
     "records:document_download": Action.DOWNLOAD,
     "records:life_story_pdf": Action.EXPORT,
     "followup:agenda_ics": Action.EXPORT,
 }
+
+
+def _is_refusal(request, status: int) -> bool:
+    if request.method == "POST" and status == 409:  # an edit refused for a conflict: recorded as the update
+        return False
+    return 400 <= status < 500
 
 
 class DeniedAccessMiddleware:
@@ -49,10 +43,10 @@ class DeniedAccessMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(AUDITED_PREFIXES):
+        if not is_audited(request.path_info):
             return response
         status = response.status_code
-        if status in REFUSALS:
+        if _is_refusal(request, status):
             if not getattr(request, "_audit_denied_recorded", False):
                 log.record(
                     request, Action.DENIED, "page", "", person_id=self._refused_person(request),
@@ -64,9 +58,10 @@ class DeniedAccessMiddleware:
 
     @staticmethod
     def _succeeded(request, status: int) -> bool:
-        if request.method == "POST":  # 409: an edit refused for a conflict shows the values saved meanwhile
+        if request.method == "POST":
             return 200 <= status < 400 or status == 409
-        return request.method == "GET" and 200 <= status < 300
+        # Every other method that returned content is a read (a redirect carries none).
+        return 200 <= status < 300
 
     @staticmethod
     def _refused_person(request) -> int | None:
@@ -78,22 +73,26 @@ class DeniedAccessMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        return log.person_of_url(match.view_name, match.kwargs, PERSON_URLS)
+        person_urls = frozenset(name for name, arg in scope().person_argument.items() if arg == "pk")
+        return log.person_of_url(match.view_name, match.kwargs, person_urls)
 
     @staticmethod
     def _record_access(request) -> None:
         if not getattr(request, "user", None) or not request.user.is_authenticated:
             return
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return
         name = match.view_name
         ids = [v for v in match.kwargs.values() if isinstance(v, int)]
         object_id = ids[0] if ids else ""
         person_id = getattr(request, "audit_person_id", None)
-        if person_id is None and name in PERSON_URLS:
-            person_id = match.kwargs.get("pk")
+        argument = scope().person_argument.get(name)
+        if person_id is None and argument:
+            person_id = match.kwargs.get(argument)
         action = Action.UPDATE if request.method == "POST" else ACTION_BY_URL.get(name, Action.READ)
         object_type = name.replace(":", "_").replace("-", "_")[:30]
         log.record(request, action, object_type, object_id, person_id=person_id)

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from parcours.accounts.permissions import can, requires
 
 
+@require_http_methods(["GET", "HEAD"])
 @login_required
 def home(request):
     """Send each role to the page where its work starts."""

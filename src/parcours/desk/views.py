@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import can, requires
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
 from parcours.pathway import rules
@@ -37,7 +37,7 @@ def todo(request):
     m = request.membership
     today = clock.today()
     sections = []
-    if m.role in ASSOCIATION_STAFF:
+    if can(m, "person_file"):
         rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
         soon = today + dt.timedelta(days=31)
         sections = [
@@ -155,7 +155,7 @@ def person_detail(request, pk):
         .select_related("exit")
     )  # fmt: skip
     today = clock.today()
-    staff = m.role in ASSOCIATION_STAFF
+    staff = can(m, "person_file")
     # The commission and the préfecture see only the requests transmitted to them, not the drafts.
     visible_requests = set(
         PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True)

@@ -12,33 +12,28 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.accounts import policy
+from parcours.accounts.roles import Role
 
 
 def is_follow_up_staff(membership) -> bool:
-    return membership is not None and membership.is_active and membership.role in ASSOCIATION_STAFF
+    return policy.can(membership, "person_file")
 
 
 def can_follow(membership, person) -> bool:
     """May `membership` read and write the follow-up of `person`?"""
-    return is_follow_up_staff(membership) and person.association_id == membership.organisation_id
+    return policy.can(membership, "person_file", person)
 
 
 def can_read_sensitive(membership, person) -> bool:
     """May `membership` read what is marked sensitive in the follow-up of `person`? Her referent and the
     head of service of her association only."""
-    if not can_follow(membership, person):
-        return False
-    return membership.role == Role.HEAD_OF_SERVICE or (
-        person.referent_id is not None and person.referent_id == membership.user_id
-    )
+    return policy.can(membership, "read_sensitive", person)
 
 
 def can_read_note(membership, note) -> bool:
     """May `membership` read the text of `note`? The only place this question is answered for one note."""
-    if not can_follow(membership, note.person):
-        return False
-    return not note.sensitive or can_read_sensitive(membership, note.person)
+    return policy.can(membership, "read_note", note)
 
 
 class PersonLinkedQuerySet(models.QuerySet):

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from parcours.accounts import policy
 from parcours.accounts.models import Membership, Organisation, User
-from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
+from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind
 from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
@@ -25,7 +26,7 @@ from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import Pathway, PathwayRequest, PlanAction
 from parcours.people.models import Consent, ConsentPurpose, Person
 
-from .access import can_follow, can_read_note
+from .access import can_follow
 from .models import (
     ActionItem,
     ActionItemChange,
@@ -63,7 +64,7 @@ def earliest_date(person: Person) -> dt.date:
 
 
 def _require_staff(by: Membership | None, person: Person) -> None:
-    if by is None or not by.is_active or by.role not in ASSOCIATION_STAFF:
+    if not policy.can(by, "person_file"):
         raise DomainError(_("Votre rôle ne permet pas cette action."))
     if not can_follow(by, person):
         raise DomainError(_("Cette personne est suivie par une autre association."))
@@ -111,7 +112,7 @@ def add_note(person: Person, by: Membership, *, domain: str, held_on: dt.date, t
 
 def can_correct_note(by: Membership | None, note: Note) -> bool:
     """Its author, or the head of service, may correct a note — provided she may read it."""
-    return can_read_note(by, note) and (note.author_id == by.user_id or by.role == Role.HEAD_OF_SERVICE)
+    return policy.can(by, "correct_note", note)
 
 
 @transaction.atomic

@@ -3,6 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "followup"
+# Pages about people: the journal records every read and refusal under them (parcours.audit.scope).
+ABOUT_PEOPLE = True
+# URL name -> the argument that is the person (the other views set request.audit_person_id).
+PERSON_ARGUMENT = {"notes": "pk", "actions": "pk", "appointments": "pk", "referrals": "pk"}
 urlpatterns = [
     path("personnes/<int:pk>/entretiens/", views.notes, name="notes"),
     path("entretiens/<int:pk>/", views.note, name="note"),

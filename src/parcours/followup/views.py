@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import requires
+from parcours.accounts.permissions import ACTION, FORM, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.people.models import Person
@@ -99,7 +99,7 @@ class NoteRow:
         )  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def notes(request, pk):
     m = request.membership
     person = _person(request, pk)
@@ -123,7 +123,7 @@ def notes(request, pk):
     })  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def note(request, pk):
     m = request.membership
     visible = Note.objects.visible_to(m).select_related("person", "person__referent", "author")
@@ -171,7 +171,7 @@ def note(request, pk):
 
 
 # --- Action plan -------------------------------------------------------------------------------------
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def actions(request, pk):
     m = request.membership
     person = _person(request, pk)
@@ -231,7 +231,7 @@ def _quick_status(request, person):
     return redirect("followup:actions", pk=person.pk)
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def action(request, pk):
     m = request.membership
     item = get_object_or_404(ActionItem.objects.visible_to(m).select_related("person", "plan_action"), pk=pk)
@@ -260,7 +260,7 @@ def action(request, pk):
 
 
 # --- Appointments ------------------------------------------------------------------------------------
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def appointments(request, pk):
     m = request.membership
     person = _person(request, pk)
@@ -287,7 +287,7 @@ def appointments(request, pk):
 
 
 @require_POST
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 def appointment_outcome(request, pk):
     m = request.membership
     appointment = get_object_or_404(Appointment.objects.visible_to(m).select_related("person"), pk=pk)
@@ -394,7 +394,7 @@ def agenda_ics(request):
 
 
 # --- Referrals ---------------------------------------------------------------------------------------
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def referrals(request, pk):
     m = request.membership
     person = _person(request, pk)
@@ -411,7 +411,7 @@ def referrals(request, pk):
     })  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def referral(request, pk):
     m = request.membership
     item = get_object_or_404(

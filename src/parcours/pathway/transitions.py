@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from parcours.accounts import policy
 from parcours.accounts.models import Membership, Organisation
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.audit import log as audit
@@ -49,7 +50,7 @@ def _d(day: dt.date) -> str:
 
 # --- Checks and the event journal --------------------------------------------------------------------
 def _require_role(by: Membership | None, roles: Iterable[str]) -> None:
-    if by is None or by.role not in roles:
+    if not policy.active(by) or by.role not in roles:
         raise DomainError(_("Votre rôle ne permet pas cette action."))
 
 

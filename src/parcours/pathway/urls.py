@@ -3,6 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "pathway"
+# Pages about people: the journal records every read and refusal under them (parcours.audit.scope).
+ABOUT_PEOPLE = True
+# URL name -> the argument that is the person (the other views set request.audit_person_id).
+PERSON_ARGUMENT = {"request_create": "person_pk"}
 urlpatterns = [
     # a-faire/ (pathway:todo) is the to-do page of parcours.desk, mounted here by parcours/urls.py
     path("demandes/nouvelle/<int:person_pk>/<str:kind>/", views.request_create, name="request_create"),

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import can, requires
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.accounts.permissions import ACTION, FORM, can, requires
+from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.people.models import Person
 
@@ -189,7 +189,7 @@ def _request_differences(form, actions, commitments, req) -> list:
     return rows
 
 
-@requires("request_edit")
+@requires("request_edit", methods=FORM)
 def request_create(request, person_pk, kind):
     if kind not in rules.RequestKind.values:
         raise Http404
@@ -197,7 +197,7 @@ def request_create(request, person_pk, kind):
     return _request_form_page(request, kind=kind, person=person)
 
 
-@requires("request_edit")
+@requires("request_edit", methods=FORM)
 def request_edit(request, pk):
     req = get_object_or_404(_requests(request.membership), pk=pk)
     request.audit_person_id = req.pathway.person_id
@@ -230,9 +230,7 @@ def request_detail(request, pk):
             "avis_list": req.avis.select_related("session").order_by("session__date"),
             "decision": getattr(req, "decision", None),
             "refusal_labels": _refusal_labels(req),
-            "elsewhere": departements_of_earlier_pathways(req.pathway)
-            if m.role not in ASSOCIATION_STAFF
-            else [],
+            "elsewhere": departements_of_earlier_pathways(req.pathway) if not can(m, "person_file") else [],
             **_earlier_here(req.pathway, m),
             "sworn_statement_basis": rules.SWORN_STATEMENT,
         },
@@ -241,7 +239,7 @@ def request_detail(request, pk):
 
 def _earlier_here(pathway, membership) -> dict:
     """Earlier pathways of the person in this département and the months they used (history.py)."""
-    earlier = earlier_pathways_here(pathway, include_index_matches=membership.role not in ASSOCIATION_STAFF)
+    earlier = earlier_pathways_here(pathway, include_index_matches=not can(membership, "person_file"))
     return {
         "earlier_here": earlier,
         "earlier_months": months_used_before(earlier),
@@ -257,7 +255,7 @@ def _refusal_labels(req):
 
 
 @require_POST
-@requires("request_view")
+@requires("request_view", methods=ACTION)
 def request_action(request, pk, action):
     if action not in BUTTON_ACTIONS:
         raise Http404
@@ -294,7 +292,7 @@ def inbox(request):
     )
 
 
-@requires("session_list")
+@requires("session_list", methods=FORM)
 def sessions(request):
     m = request.membership
     form = forms.SessionForm(request.POST or None)
@@ -323,7 +321,7 @@ def sessions(request):
     )
 
 
-@requires("session_list")
+@requires("session_list", methods=FORM)
 def session_detail(request, pk):
     m = request.membership
     session = get_object_or_404(CommissionSession.objects.visible_to(m).select_related("commission"), pk=pk)
@@ -464,7 +462,7 @@ def decisions(request):
     )
 
 
-@requires("decision")
+@requires("decision", methods=FORM)
 def decide(request, pk):
     req = get_object_or_404(_requests(request.membership), pk=pk)
     request.audit_person_id = req.pathway.person_id
@@ -512,7 +510,7 @@ def decide(request, pk):
 
 
 # --- Exit --------------------------------------------------------------------------------------------
-@requires("exit_record")
+@requires("exit_record", methods=FORM)
 def record_exit(request, pk):
     pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
     request.audit_person_id = pathway.person_id
@@ -540,7 +538,7 @@ def record_exit(request, pk):
     )
 
 
-@requires("end_early")
+@requires("end_early", methods=FORM)
 def end_early(request, pk):
     pathway = get_object_or_404(Pathway.objects.visible_to(request.membership), pk=pk)
     request.audit_person_id = pathway.person_id

@@ -2,7 +2,8 @@
 
 from django.db import models
 
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.accounts import policy
+from parcours.accounts.roles import Role
 
 # Requests the préfecture sees: those the commission has given its avis on.
 PREFECTURE_STATUSES = ("avis_given", "authorised", "refused")
@@ -12,10 +13,10 @@ NOT_TRANSMITTED = ("draft", "validated")
 
 class PathwayQuerySet(models.QuerySet):
     def visible_to(self, membership):
-        if membership is None:
+        if not policy.active(membership):
             return self.none()
         org = membership.organisation
-        if membership.role in ASSOCIATION_STAFF:
+        if membership.role in policy.roles("person_file"):
             return self.filter(association_id=org.pk)
         if membership.role == Role.SECRETARIAT:
             return self.filter(requests__commission_id=org.pk).distinct()
@@ -29,10 +30,10 @@ class PathwayQuerySet(models.QuerySet):
 
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, membership):
-        if membership is None:
+        if not policy.active(membership):
             return self.none()
         org = membership.organisation
-        if membership.role in ASSOCIATION_STAFF:
+        if membership.role in policy.roles("person_file"):
             return self.filter(pathway__association_id=org.pk)
         if membership.role == Role.SECRETARIAT:
             return self.filter(commission_id=org.pk).exclude(status__in=NOT_TRANSMITTED)
@@ -43,14 +44,14 @@ class RequestQuerySet(models.QuerySet):
 
 class SessionQuerySet(models.QuerySet):
     def visible_to(self, membership):
-        if membership is None:
+        if not policy.active(membership):
             return self.none()
         org = membership.organisation
         if membership.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER):
             return self.filter(commission_id=org.pk)
         if membership.role == Role.PREFECTURE_AGENT:
             return self.filter(commission__departement_id=org.departement_id)
-        if membership.role in ASSOCIATION_STAFF:
+        if membership.role in policy.roles("person_file"):
             return self.filter(commission__departement__in=org.departements_served.all())
         return self.none()
 

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from parcours.accounts import policy
 from parcours.accounts.models import Membership, Organisation, User
-from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
+from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind
 from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
@@ -54,7 +55,7 @@ class PossibleDuplicate(DomainError):
 
 # --- Who may ---------------------------------------------------------------------------------------------
 def is_staff_of(by: Membership | None, person: Person) -> bool:
-    return by is not None and by.role in ASSOCIATION_STAFF and by.organisation_id == person.association_id
+    return policy.can(by, "person_file", person)
 
 
 def _require_staff(by: Membership | None, person: Person) -> None:
@@ -74,11 +75,7 @@ def staff_users(association: Organisation):
 def may_change_referent(by: Membership | None, person: Person) -> bool:
     """The referent reads the sensitive notes and the life story: only the head of service or the current
     referent (handing the file over) may change her, so that nobody grants herself that access."""
-    if not is_staff_of(by, person):
-        return False
-    if by.role == Role.HEAD_OF_SERVICE:
-        return True
-    return person.referent_id is not None and person.referent_id == by.user_id
+    return policy.can(by, "change_referent", person)
 
 
 # --- Plausibility of the file ------------------------------------------------------------------------------
@@ -186,7 +183,7 @@ def create_person(by: Membership, person: Person, *, distinct_confirmed: bool = 
                   processing_consent_on: dt.date | None = None) -> Person:  # fmt: skip
     """Open the file of `person` (unsaved) in the association of `by`. When the association already follows
     someone born the same day under a similar name, raises PossibleDuplicate unless `distinct_confirmed`."""
-    if by is None or by.role not in ASSOCIATION_STAFF:
+    if not policy.can(by, "person_create"):
         raise DomainError(_("Votre rôle ne permet pas cette action."))
     if person.pk is not None:
         raise DomainError(_("Ce dossier existe déjà."))

@@ -3,6 +3,18 @@ from django.urls import path
 from . import views
 
 app_name = "people"
+# Pages about people: the journal records every read and refusal under them (parcours.audit.scope).
+ABOUT_PEOPLE = True
+# URL name -> the argument that is the person (the other views set request.audit_person_id).
+PERSON_ARGUMENT = {
+    "person": "pk",
+    "situation": "pk",
+    "situation_edit": "pk",
+    "other_name_add": "pk",
+    "other_name_remove": "pk",
+    "consent_add": "pk",
+    "consent_withdraw": "pk",
+}
 urlpatterns = [
     # "" (people:caseload) and "<int:pk>/" (people:person) are pages of parcours.desk, mounted here by
     # parcours/urls.py

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import requires
+from parcours.accounts.permissions import ACTION, FORM, requires
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
 
@@ -14,7 +14,7 @@ from .models import Consent, ConsentStatus, OtherName, Person
 SOON = 60  # days before an expiry that the situation page flags it
 
 
-@requires("person_create")
+@requires("person_create", methods=FORM)
 def person_create(request):
     m = request.membership
     form = PersonCreateForm(request.POST or None, membership=m, initial={"referent": request.user.pk})
@@ -73,7 +73,7 @@ def situation(request, pk):
     })  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def situation_edit(request, pk):
     m = request.membership
     person = _file_person(request, pk)
@@ -111,7 +111,7 @@ def _attempt(request, service, *args, **kwargs):
         return None, False
 
 
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 @require_POST
 def other_name_add(request, pk):
     person = _file_person(request, pk)
@@ -126,7 +126,7 @@ def other_name_add(request, pk):
     return redirect("people:situation", pk=person.pk)
 
 
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 @require_POST
 def other_name_remove(request, pk, name_pk):
     person = _file_person(request, pk)
@@ -137,7 +137,7 @@ def other_name_remove(request, pk, name_pk):
     return redirect("people:situation", pk=person.pk)
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def consent_add(request, pk):
     person = _file_person(request, pk)
     form = ConsentForm(request.POST or None, initial={"given_on": clock.today()})
@@ -157,7 +157,7 @@ def consent_add(request, pk):
     })  # fmt: skip
 
 
-@requires("person_file")
+@requires("person_file", methods=ACTION)
 @require_POST
 def consent_withdraw(request, pk, consent_pk):
     person = _file_person(request, pk)

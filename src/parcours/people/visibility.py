@@ -2,16 +2,17 @@
 
 from django.db import models
 
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.accounts import policy
+from parcours.accounts.roles import Role
 from parcours.core import clock
 
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, membership):
-        if membership is None:
+        if not policy.active(membership):  # the one check of policy.py: an inactive membership sees nobody
             return self.none()
         role = membership.role
-        if role in ASSOCIATION_STAFF:
+        if role in policy.roles("person_file"):
             return self.filter(association_id=membership.organisation_id)
         if role == Role.SECRETARIAT:
             # The identity needed to instruct requests submitted to her commission.

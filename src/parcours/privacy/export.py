@@ -18,7 +18,7 @@ import json
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from parcours.accounts.roles import Role
+from parcours.accounts import policy
 from parcours.core import clock
 from parcours.people.models import Person
 
@@ -30,11 +30,7 @@ SKIPPED_MODELS = frozenset({"audit.accesslog"})
 
 
 def may_export(membership, person: Person) -> bool:
-    if membership is None or membership.organisation_id != person.association_id:
-        return False
-    if membership.role == Role.HEAD_OF_SERVICE:
-        return True
-    return membership.role == Role.SOCIAL_WORKER and person.referent_id == membership.user_id
+    return policy.can(membership, "export_person", person)
 
 
 def _user_label(user) -> str:

@@ -148,9 +148,9 @@ def archive(person: Person, on: dt.date | None = None) -> None:
 def reactivate(person: Person, by) -> None:
     """The person comes back: the head of service brings her archived (not anonymised) file back to the
     caseload."""
-    from parcours.accounts.roles import Role
+    from parcours.accounts import policy
 
-    if by is None or by.role != Role.HEAD_OF_SERVICE or by.organisation_id != person.association_id:
+    if not policy.can(by, "reactivate_person", person):
         raise DomainError(_("Seule la cheffe de service de l'association peut réactiver un dossier."))
     if person.anonymised_on is not None:
         raise DomainError(_("Ce dossier est anonymisé : il ne peut plus être réactivé."))

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from parcours.accounts.roles import Role
+from parcours.accounts import policy
 from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
@@ -33,11 +33,7 @@ from .models import Erasure, ErasureGround
 
 
 def may_erase(membership, person: Person) -> bool:
-    return (
-        membership is not None
-        and membership.role == Role.HEAD_OF_SERVICE
-        and membership.organisation_id == person.association_id
-    )
+    return policy.can(membership, "erase_person", person)
 
 
 def erasure_obstacle(person: Person, today: dt.date | None = None) -> str | None:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import requires
+from parcours.accounts.permissions import ACTION, FORM, requires
 from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
@@ -79,7 +79,7 @@ def export_pdf(request, pk):
     return _download(request, person, export.to_pdf(person, data), "application/pdf", "pdf", "person_export")
 
 
-@requires("privacy")
+@requires("privacy", methods=FORM)
 def erase(request, pk):
     person = _person(request, pk)
     m = request.membership
@@ -102,7 +102,7 @@ def erase(request, pk):
     })  # fmt: skip
 
 
-@requires("privacy_archives")
+@requires("privacy_archives", methods=ACTION)
 @require_POST
 def reactivate(request, pk):
     person = _person(request, pk)

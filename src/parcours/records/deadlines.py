@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from parcours.accounts.roles import ASSOCIATION_STAFF
+from parcours.accounts import policy
 from parcours.people.models import Person
 
 from .models import Document
@@ -43,7 +43,7 @@ class DueItem:
 def expiring_documents(membership, today: dt.date, person: Person | None = None):
     """Documents of the people `membership` may see that expire within WARNING_DAYS days or already have,
     unless the person has a document of the same kind valid longer (the renewed one)."""
-    if membership is None or membership.role not in ASSOCIATION_STAFF:
+    if not policy.can(membership, "person_file"):
         return Document.objects.none()
     documents = Document.objects.filter(
         person__in=Person.objects.visible_to(membership),

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from parcours.accounts import policy
 from parcours.accounts.models import Membership
-from parcours.accounts.roles import ASSOCIATION_STAFF, Role
 from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
@@ -52,15 +52,12 @@ class LifeStoryConflict(DomainError):
 
 # --- Who may --------------------------------------------------------------------------------------------
 def is_staff_of(by: Membership | None, person: Person) -> bool:
-    return by is not None and by.role in ASSOCIATION_STAFF and by.organisation_id == person.association_id
+    return policy.can(by, "person_file", person)
 
 
 def is_referent_or_head(by: Membership | None, person: Person) -> bool:
     """The person's referent worker or the head of service of her association."""
-    return is_staff_of(by, person) and (
-        by.role == Role.HEAD_OF_SERVICE
-        or (person.referent_id is not None and by.user_id == person.referent_id)
-    )
+    return policy.can(by, "read_sensitive", person)
 
 
 def _require_staff(by: Membership | None, person: Person) -> None:

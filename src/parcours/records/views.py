@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from parcours.accounts.permissions import requires
+from parcours.accounts.permissions import FORM, requires
 from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.crypto import DecryptionError
@@ -52,7 +52,7 @@ def _attempt(request, service, *args, **kwargs):
 
 
 # --- Documents ------------------------------------------------------------------------------------------
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def documents(request, pk):
     person = _person(request, pk)
     m = request.membership
@@ -86,7 +86,9 @@ def documents(request, pk):
 
 def _document(request, pk) -> Document:
     visible = Person.objects.visible_to(request.membership)
-    return get_object_or_404(Document.objects.filter(person__in=visible).select_related("person"), pk=pk)
+    document = get_object_or_404(Document.objects.filter(person__in=visible).select_related("person"), pk=pk)
+    request.audit_person_id = document.person_id  # the journal names the person of every page on it
+    return document
 
 
 @requires("person_file")
@@ -106,7 +108,7 @@ def document_download(request, pk):
     return response
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def document_delete(request, pk):
     """GET asks for confirmation (no script needed), POST deletes."""
     document = _document(request, pk)
@@ -134,7 +136,7 @@ def _versions(person):
     return list(LifeStoryVersion.objects.filter(life_story__person=person).select_related("author"))
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def life_story(request, pk):
     person = _person(request, pk)
     m = request.membership

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from parcours.accounts.roles import ASSOCIATION_STAFF
+from parcours.accounts import policy
 from parcours.core import clock
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.rules import Basis
@@ -242,7 +242,7 @@ def due_items(
 ) -> list[RightDeadline]:
     """What the association staff has to do on the rights of the people it follows: overdue, due within
     `horizon_days`, or undated; sorted by date. Empty for any other role."""
-    if membership is None or membership.role not in ASSOCIATION_STAFF:
+    if not policy.can(membership, "person_file"):
         return []
     today = today or clock.today()
     limit = today + dt.timedelta(days=horizon_days)

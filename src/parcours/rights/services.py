@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from parcours.accounts import policy
 from parcours.accounts.models import Membership
-from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
@@ -33,7 +33,7 @@ def _d(day: dt.date) -> str:
 
 
 def _require_staff_of(by: Membership | None, person: Person) -> None:
-    if by is None or by.role not in ASSOCIATION_STAFF:
+    if not policy.can(by, "person_file"):
         raise DomainError(_("Votre rôle ne permet pas cette action."))
     if person.association_id != by.organisation_id:
         raise DomainError(_("Cette personne est suivie par une autre association."))

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from parcours.accounts.permissions import requires
+from parcours.accounts.permissions import FORM, requires
 from parcours.core import clock, locking
 from parcours.people.models import Person
 
@@ -78,7 +78,7 @@ def _afis_initial(person, afis_current) -> dict:
     return initial
 
 
-@requires("person_file")
+@requires("person_file", methods=FORM)
 def person_rights(request, pk):
     m = request.membership
     person = get_object_or_404(deadlines.with_rights(Person.objects.visible_to(m)), pk=pk)

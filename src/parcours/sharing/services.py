@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from parcours.accounts import policy
 from parcours.accounts.models import Membership
-from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.followup.models import ActionItem, Appointment, AppointmentStatus, Domain
 from parcours.people.models import Consent, Person, SharingScope
@@ -66,7 +66,7 @@ class SharedPerson:
 
 
 def _is_partner(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.PARTNER_COUNSELLOR
+    return policy.can(membership, "shared_people")
 
 
 def _shared(membership: Membership, people) -> list[SharedPerson]:

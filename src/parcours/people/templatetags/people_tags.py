@@ -1,6 +1,6 @@
 from django import template
 
-from parcours.accounts.roles import ASSOCIATION_STAFF
+from parcours.accounts import policy
 from parcours.people.sections import person_sections
 
 register = template.Library()
@@ -14,7 +14,7 @@ def person_nav(context, person):
 
 def _is_staff(context) -> bool:
     membership = getattr(context.get("request"), "membership", None)
-    return membership is not None and membership.role in ASSOCIATION_STAFF
+    return policy.can(membership, "person_file")
 
 
 @register.inclusion_tag("people/contact_banner.html", takes_context=True)

@@ -1,0 +1,136 @@
+"""Who may: the one answer for services, views and templates.
+
+    from parcours.accounts import policy
+
+    policy.can(membership, "person_file")                # may her role open the association's files?
+    policy.can(membership, "person_file", person)        # ... and this person's file?
+    policy.can(membership, "read_note", note)            # ... and the text of this note?
+
+    {% load policy %}{% can "read_sensitive" person as allowed %}
+
+- `RULES` is the one table of which roles may do what (a page rule of a view, or an action of a service).
+- `OBJECT_RULES` adds, for some actions, the check on one object (her association, her referent, a note's
+  sensitivity). An object outside it is refused; views answer it with a 404 (never a 403 that would confirm
+  it exists) through the visibility querysets (`Model.objects.visible_to(membership)`), which read their role
+  sets from `RULES` too (`roles(action)`) and start with the same `is_active` check.
+- A membership that is missing or not active is refused everything, here and in every visible_to: that is
+  checked once, in `active()`.
+
+State transitions of a request or a pathway carry their own roles in pathway/rules.py (the legal basis of
+each); `pathway.transitions` checks `active()` before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .roles import ASSOCIATION_STAFF, Role
+
+# --- The table ---------------------------------------------------------------------------------------------
+RULES: dict[str, frozenset[str]] = {
+    # Pages (accounts.permissions.requires).
+    "todo": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "caseload": ASSOCIATION_STAFF,
+    "person_create": ASSOCIATION_STAFF,
+    "person_view": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    # The association's own file on the person (situation, follow-up, documents, life story, rights).
+    "person_file": ASSOCIATION_STAFF,
+    "agenda": ASSOCIATION_STAFF,
+    "request_edit": ASSOCIATION_STAFF,
+    "request_view": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "exit_record": ASSOCIATION_STAFF,
+    "inbox": frozenset({Role.SECRETARIAT}),
+    "session_list": frozenset({Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT}),
+    "session_manage": frozenset({Role.SECRETARIAT}),
+    "decision": frozenset({Role.PREFECTURE_AGENT}),
+    "end_early": frozenset({Role.PREFECTURE_AGENT}),
+    "statistics": frozenset(
+        {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
+    ),
+    "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
+    # A partner's pages (parcours.sharing): the people who consented to share with her organisation, and of
+    # each only the consented scopes (the visibility rule and sharing/services.py do the rest).
+    "shared_people": frozenset({Role.PARTNER_COUNSELLOR}),
+    "audit_journal": frozenset({Role.HEAD_OF_SERVICE}),
+    # The national administration reviews the reads and refusals of commission and préfecture users
+    # (audit/views.py review): nobody else sees them, and they see no other journal.
+    "audit_review": frozenset({Role.NATIONAL_ADMIN}),
+    # The person's rights (parcours.privacy): her retention status and the export of her data (her referent
+    # and the head of service), erasure and reactivation (head of service, checked by the services).
+    "privacy": ASSOCIATION_STAFF,
+    "privacy_archives": frozenset({Role.HEAD_OF_SERVICE}),
+    "organisation": frozenset(Role.values),
+    # The user's own second factors and password (accounts/views.py).
+    "account_security": frozenset(Role.values),
+    # Actions on one object (checked with OBJECT_RULES when given the object).
+    # What is marked sensitive in the follow-up, and the life story: her referent and the head of service.
+    "read_sensitive": ASSOCIATION_STAFF,
+    "read_note": ASSOCIATION_STAFF,
+    "correct_note": ASSOCIATION_STAFF,
+    # Handing the file to another referent: the head of service or the current referent.
+    "change_referent": ASSOCIATION_STAFF,
+    # The export of the person's data (RGPD art. 15/20): her referent and the head of service.
+    "export_person": ASSOCIATION_STAFF,
+    "erase_person": frozenset({Role.HEAD_OF_SERVICE}),
+    "reactivate_person": frozenset({Role.HEAD_OF_SERVICE}),
+}
+
+
+def active(membership) -> bool:
+    """The one place that checks that a membership exists and is active."""
+    return membership is not None and bool(getattr(membership, "is_active", False))
+
+
+def roles(action: str) -> frozenset[str]:
+    """The roles of `action` in the table (for the visibility querysets, which filter in SQL)."""
+    return RULES[action]
+
+
+# --- Object rules: (active membership whose role the table allows, object) -> bool -----------------------
+def _own_association(m, person) -> bool:
+    return person.association_id == m.organisation_id
+
+
+def _referent_or_head(m, person) -> bool:
+    return _own_association(m, person) and (
+        m.role == Role.HEAD_OF_SERVICE or (person.referent_id is not None and person.referent_id == m.user_id)
+    )
+
+
+def _read_note(m, note) -> bool:
+    return _own_association(m, note.person) and (not note.sensitive or _referent_or_head(m, note.person))
+
+
+def _correct_note(m, note) -> bool:
+    return _read_note(m, note) and (note.author_id == m.user_id or m.role == Role.HEAD_OF_SERVICE)
+
+
+def _visible(m, obj) -> bool:
+    """The object is within the visibility rule of its model (`visible_to`, in SQL)."""
+    return type(obj)._default_manager.visible_to(m).filter(pk=obj.pk).exists()
+
+
+OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
+    "person_view": _visible,
+    "request_view": _visible,
+    "person_file": _own_association,
+    "privacy": _own_association,
+    "read_sensitive": _referent_or_head,
+    "read_note": _read_note,
+    "correct_note": _correct_note,
+    "change_referent": _referent_or_head,
+    "export_person": _referent_or_head,
+    "erase_person": _own_association,
+    "reactivate_person": _own_association,
+}
+
+
+def can(membership, action: str, obj=None) -> bool:
+    """May `membership` do `action` (on `obj`, when given)? Unknown actions raise KeyError."""
+    allowed = RULES[action]
+    if not active(membership) or membership.role not in allowed:
+        return False
+    if obj is None:
+        return True
+    check = OBJECT_RULES.get(action)
+    return True if check is None else check(membership, obj)
