@@ -6,8 +6,6 @@ import parcours.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
-from parcours.core.crypto import encrypted_columns_migration
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -42,13 +40,6 @@ class Migration(migrations.Migration):
             model_name="referral",
             name="reason",
             field=parcours.core.fields.EncryptedCharField(max_length=300, verbose_name="motif"),
-        ),
-        encrypted_columns_migration(
-            {
-                "followup.ActionItem": ["description"],
-                "followup.ActionItemChange": ["description"],
-                "followup.Referral": ["partner_name", "reason"],
-            }
         ),
         migrations.AddConstraint(
             model_name="referral",

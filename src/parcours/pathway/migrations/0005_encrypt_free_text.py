@@ -3,8 +3,6 @@
 import parcours.core.fields
 from django.db import migrations
 
-from parcours.core.crypto import encrypted_columns_migration
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -76,17 +74,5 @@ class Migration(migrations.Migration):
             model_name="planaction",
             name="description",
             field=parcours.core.fields.EncryptedCharField(max_length=300, verbose_name="action prévue"),
-        ),
-        encrypted_columns_migration(
-            {
-                "pathway.PathwayRequest": ["situation", "motivation", "evaluation"],
-                "pathway.PlanAction": ["description"],
-                "pathway.Commitment": ["text"],
-                "pathway.CommissionSession": ["place", "attendance"],
-                "pathway.Avis": ["reason"],
-                "pathway.Decision": ["motivation"],
-                "pathway.Exit": ["comment"],
-                "pathway.Event": ["comment"],
-            }
         ),
     ]

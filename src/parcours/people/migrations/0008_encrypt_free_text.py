@@ -3,8 +3,6 @@
 import parcours.core.fields
 from django.db import migrations
 
-from parcours.core.crypto import encrypted_columns_migration
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -32,11 +30,5 @@ class Migration(migrations.Migration):
             field=parcours.core.fields.EncryptedCharField(
                 blank=True, max_length=200, verbose_name="langues parlées"
             ),
-        ),
-        encrypted_columns_migration(
-            {
-                "people.Person": ["languages"],
-                "people.Consent": ["partner_name", "scope"],
-            }
         ),
     ]

@@ -3,8 +3,6 @@
 import parcours.core.fields
 from django.db import migrations
 
-from parcours.core.crypto import encrypted_columns_migration
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -21,11 +19,5 @@ class Migration(migrations.Migration):
             model_name="apsfile",
             name="comment",
             field=parcours.core.fields.EncryptedTextField(blank=True, verbose_name="commentaire"),
-        ),
-        encrypted_columns_migration(
-            {
-                "rights.AfisFile": ["comment"],
-                "rights.ApsFile": ["comment"],
-            }
         ),
     ]
