@@ -2,12 +2,12 @@
 text of the people in it, while the pages still show them to those allowed. (security.md: "Data at rest";
 the columns and what may stay in clear: core/classification.py, docs/security/encryption.md)
 
-Issue 7, finding 2: before the free-text columns were encrypted, test_a_canary_typed_into_any_text_column…
-found its canary in 27 columns in the SQLite file (the request's situation, motivation and evaluation, plan
-actions, commitments, avis reasons, the préfet's motivation, exit and event comments, session place and
-attendance, action items and their history, referral reason and partner, consent partner and scope, AFIS and
-APS comments, languages); the older test only looked at names, phones, a note and a life story, and skipped
-letters-only names shorter than 12 characters.
+Issue 7, finding 2: run against the models before the free-text columns were encrypted,
+test_a_canary_typed_into_any_text_column… found its canary in the SQLite file for 20 columns: the request's
+situation, motivation and evaluation, plan actions, commitments, avis reasons, the préfet's motivation, exit
+and event comments, session place and attendance, action items and their history, referral reason and
+partner, consent partner and scope, AFIS and APS comments, languages. The older test only looked at names,
+phones, a note and a life story, and skipped letters-only names shorter than 12 characters.
 """
 
 import datetime as dt
