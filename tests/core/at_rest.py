@@ -77,6 +77,14 @@ def database_bytes(tmp_path: Path) -> str:
     return _pg_dump() or _pg_copy_everything()
 
 
+def logical_dump(tmp_path: Path) -> str:
+    """Every value whole: SQLite's iterdump (SQL text), or what database_bytes gives on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return "\n".join(connection.connection.iterdump())
+    return database_bytes(tmp_path)
+
+
 def _pg_dump() -> str | None:
     installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
     binary = shutil.which("pg_dump") or (str(installed[-1]) if installed else None)

@@ -25,9 +25,10 @@ def raw(table: str, column: str, pk: int) -> str:
 def test_encrypting_migrations_encrypt_existing_rows_and_are_reversible(personas):
     person = personas.person(languages="tigrinya, arabe")
     with clock.travel_to(dt.date(2026, 3, 2)):
-        referral = followup.refer(person, personas.worker, reason="Motif fictif de l'orientation",
-                                  domain="rights", referred_on=dt.date(2026, 3, 2), partner_name="Foyer fictif",
-                                  oral_agreement=True)  # fmt: skip
+        referral = followup.refer(
+            person, personas.worker, reason="Motif fictif de l'orientation", domain="rights",
+            referred_on=dt.date(2026, 3, 2), partner_name="Foyer fictif", oral_agreement=True,
+        )  # fmt: skip
     afis = AfisFile.objects.create(person=person, requested_on=dt.date(2026, 3, 2), comment="Dossier fictif",
                                    updated_by=personas.worker.user)  # fmt: skip
     expected = [
@@ -58,8 +59,9 @@ def test_a_referral_still_needs_a_partner_in_the_database_once_its_name_is_encry
 
     from parcours.followup.models import Referral
 
-    values = dict(person=personas.person(), reason="Motif fictif", domain="rights", referred_on=dt.date(2026, 3, 2),
-                  created_by=personas.worker.user, updated_by=personas.worker.user)  # fmt: skip
+    values = dict(person=personas.person(), reason="Motif fictif", domain="rights",
+                  referred_on=dt.date(2026, 3, 2), created_by=personas.worker.user,
+                  updated_by=personas.worker.user)  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
         Referral.objects.create(partner_name="", **values)
     assert Referral.objects.create(partner_name="Foyer fictif", **values).pk
