@@ -18,14 +18,15 @@ install-dev:
 	$(PYTHON) scripts/bootstrap.py dev
 
 demo: install-demo
-	PARCOURS_DATA_DIR=$(DATA_DIR) PARCOURS_MFA_REQUIRED=0 $(BIN)/python manage.py demo --port $(PORT)
+	PARCOURS_DEMO=1 PARCOURS_DATA_DIR=$(DATA_DIR) PARCOURS_MFA_REQUIRED=0 $(BIN)/python manage.py demo --port $(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest  # demo mode (PARCOURS_DEMO=1): tests/pytest_demo_mode.py
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports  # the app layers (docs/decisions/0027-layered-apps.md)
 
 worker:
 	PARCOURS_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py db_worker --queue-name "*"

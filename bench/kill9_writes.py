@@ -15,11 +15,14 @@ What it does, on the PostgreSQL server of DATABASE_URL (default postgres://postg
    a write counts as acknowledged when the server answered 302;
 4. in the middle of the burst, at a random instant when writes are in flight, sends SIGKILL to the whole
    process group (the gunicorn master and its workers) and checks that none survives; starts the server
-   again and repeats (--rounds);
+   again and repeats (--rounds). A request counts as cut when it was sent before the kill and its connection
+   was dropped without an answer; while no request was cut, more rounds are run (up to --max-rounds) and
+   the run fails if none ever was: a kill between two requests proves nothing;
 5. checks in the database, through the ORM in a child process: every acknowledged person and request is
    there with its content; no pathway without its request and its "open_pathway" event; no request without
    its "open_request" event, its plan action and its commitment; the counts agree; writes that were in flight
-   are either complete or absent;
+   are either complete or absent; every acknowledged write has its journal row (an audit row that is not a
+   read or a refusal, by the account that made it, naming the person: person_id or the person as object);
 6. starts the server once more on the same database and makes one more write (no lock left behind);
 7. stops everything and drops the database, even on failure or Ctrl-C.
 
@@ -221,7 +224,20 @@ class Write:
     person_pk: int | None = None  # the person of a request
     pk: int | None = None  # what the 302 pointed to
     acknowledged: bool = False
-    outcome: str = "in flight"  # "acknowledged", "connection lost", "refused: …"
+    outcome: str = "in flight"  # "acknowledged", "connection lost (…)", "refused: …"
+    user: str = ""  # the account that made it: its journal row must name it
+    began: float = 0.0  # time.monotonic() when the POST was about to be sent
+
+    def cut_by(self, killed_at: float | None) -> bool:
+        """Sent before the kill and never answered, the connection dropped by the server (not refused):
+        the kill reached this request inside the server, before its response left."""
+        return (
+            killed_at is not None
+            and self.began < killed_at
+            and not self.acknowledged
+            and self.outcome.startswith("connection lost")
+            and "ConnectionRefused" not in self.outcome
+        )
 
 
 class WriteLog:
@@ -233,6 +249,7 @@ class WriteLog:
 
     def begin(self, write: Write) -> None:
         with self.lock:
+            write.began = time.monotonic()
             self.writes.append(write)
             self.in_flight += 1
 
@@ -272,6 +289,7 @@ class Client(threading.Thread):
         self.logged_in = threading.Event()
 
     def post(self, write: Write, path: str, data, expected: re.Pattern) -> int | None:
+        write.user = self.username
         self.log.begin(write)
         started = time.perf_counter()
         try:
@@ -437,7 +455,8 @@ def kill_group(process: subprocess.Popen, sig: int = signal.SIGKILL, timeout: fl
 class Round:
     seconds: float = 0.0  # from the clients' first write to the kill
     in_flight_at_kill: int = 0  # POSTs sent and not yet answered when the kill was sent
-    unanswered: int = 0  # of which never answered: the kill reached them inside the server
+    unanswered: int = 0  # writes of the round never acknowledged
+    cut: int = 0  # of which sent before the kill and dropped by it: requests the kill cut in the server
     processes_killed: int = 0
     server_start_seconds: float = 0.0
     login_seconds: float = 0.0  # the clients log in (the password hasher is slow on purpose)
@@ -453,16 +472,23 @@ class Result:
     restart_seconds: float | None = None
     restart_write: bool = False
     client_errors: list = field(default_factory=list)
+    max_rounds: int = 0
     mean_latency_ms: float = 0.0
     timings: dict = field(default_factory=dict)
+
+    @property
+    def cut(self) -> int:
+        return sum(r.cut for r in self.rounds)
 
     @property
     def ok(self) -> bool:
         c = self.check
         return (
             sum(self.acknowledged.values()) > 0
-            and all(r.processes_killed >= 3 and r.in_flight_at_kill >= 1 for r in self.rounds)
+            and all(r.processes_killed >= 3 for r in self.rounds)
+            and self.cut >= 1
             and not c.get("lost")
+            and not c.get("unjournaled")
             and not c.get("half_written")
             and not c.get("unexplained")
             and not self.client_errors
@@ -493,6 +519,7 @@ def burst_and_kill(
     port = free_port()
     process = start_server(env, port, log_file)
     killed = threading.Event()
+    killed_at: float | None = None
     threads: list[Client] = []
     try:
         rnd.server_start_seconds = wait_ready(process, port, log_file)
@@ -514,6 +541,7 @@ def burst_and_kill(
                 break
             time.sleep(0.001)
         rnd.in_flight_at_kill = log.in_flight
+        killed_at = time.monotonic()
         killed.set()
         rnd.processes_killed = kill_group(process)
         rnd.seconds = time.perf_counter() - started
@@ -524,11 +552,13 @@ def burst_and_kill(
         for thread in threads:
             thread.join(timeout=HTTP_TIMEOUT + 5)
     result.client_errors += [f"{t.name}: {t.error}" for t in threads if t.error]
-    rnd.unanswered = sum(1 for w in log.writes if w.marker.startswith(f"{marker}c") and not w.acknowledged)
+    mine = [w for w in log.writes if w.marker.startswith(f"{marker}c")]
+    rnd.unanswered = sum(1 for w in mine if not w.acknowledged)
+    rnd.cut = sum(1 for w in mine if w.cut_by(killed_at))
     say(
         f"kill -9 du groupe de processus (127.0.0.1:{port}) après {fr(rnd.seconds)} s d'écritures : "
         f"{rnd.processes_killed} processus tués, {rnd.in_flight_at_kill} écriture(s) en vol, "
-        f"{rnd.unanswered} restée(s) sans réponse."
+        f"{rnd.unanswered} restée(s) sans réponse, dont {rnd.cut} coupée(s) dans le serveur."
     )
     return rnd
 
@@ -539,11 +569,15 @@ def run(
     clients: int = 8,
     burst_seconds: float = 15.0,
     rounds: int = 1,
+    max_rounds: int | None = None,
     template: str | None = None,
     say=print,
 ) -> Result:
-    """The bench; `template` names an already migrated database to copy instead of migrating."""
-    result = Result(clients=clients)
+    """The bench; `template` names an already migrated database to copy instead of migrating. After
+    `rounds` rounds, more rounds are run (up to `max_rounds`) until at least one request was cut by a kill:
+    a kill that fell between two requests proves nothing."""
+    max_rounds = max(rounds, max_rounds or rounds)
+    result = Result(clients=clients, max_rounds=max_rounds)
     password = secrets.token_urlsafe(16)
     timings = result.timings
     started = time.perf_counter()
@@ -564,7 +598,9 @@ def run(
         log_file = workdir / "gunicorn.log"
         log = WriteLog()
         run_id = secrets.token_hex(2)
-        for number in range(1, rounds + 1):
+        number = 0
+        while number < rounds or (result.cut == 0 and number < max_rounds):
+            number += 1
             rnd = burst_and_kill(
                 env,
                 log_file,
@@ -639,8 +675,11 @@ def describe(r: Result) -> str:
         f"{fr(ack / seconds if seconds else 0)} par seconde, latence moyenne {r.mean_latency_ms:.0f} ms",
         f"Acquittées retrouvées en base            : {c.get('found', 0)} sur {ack}",
         f"Acquittées perdues                       : {len(c.get('lost', []))}",
-        f"En vol au moment du kill                 : {in_flight}, dont {unacknowledged} restée(s) sans "
-        f"réponse : {c.get('unacknowledged_present', 0)} enregistrée(s) en entier, "
+        f"Acquittées sans ligne de journal         : {len(c.get('unjournaled', []))} (non acquittées mais "
+        f"enregistrées sans ligne : {c.get('unacknowledged_unjournaled', 0)}, pour information)",
+        f"En vol au moment du kill                 : {in_flight} ; sans réponse : {unacknowledged}, dont "
+        f"{r.cut} coupée(s) dans le serveur par le kill (au moins 1 exigée, {len(r.rounds)} kill(s) sur "
+        f"{r.max_rounds} au plus) : {c.get('unacknowledged_present', 0)} enregistrée(s) en entier, "
         f"{unacknowledged - c.get('unacknowledged_present', 0)} absente(s)",
         f"Personnes / parcours / demandes en base  : {c.get('people', 0)} / {c.get('pathways', 0)} / "
         f"{c.get('requests', 0)}",
@@ -654,6 +693,7 @@ def describe(r: Result) -> str:
     for label, items in (
         ("Perdues", c.get("lost")),
         ("Orphelins", c.get("half_written")),
+        ("Sans ligne de journal", c.get("unjournaled")),
         ("Sans écriture correspondante", c.get("unexplained")),
         ("Erreurs des clients", r.client_errors),
     ):
@@ -672,6 +712,7 @@ def _verify(log_path: str) -> dict:
     import django
 
     django.setup()
+    from parcours.audit.models import AccessLog
     from parcours.pathway.models import Event, Pathway, PathwayRequest
     from parcours.people.models import Person
 
@@ -718,6 +759,32 @@ def _verify(log_path: str) -> dict:
         elif ok:
             unacknowledged_present += 1
 
+    # The journal: every acknowledged write has a row naming the person it is about and the account that
+    # made it, with an action that is not a read or a refusal. Whether the row is written by the middleware
+    # after the view ("update", object = the URL's argument) or inside the service's transaction with a
+    # semantic event type, it names the person (person_id) or has the person as its object.
+    not_writes = {"read", "denied", "download", "export", "print", "login", "login_failed", "logout", "purge"}
+    journaled: set[tuple[str, int]] = set()
+    for username, person_id, object_type, object_id in (
+        AccessLog.objects.exclude(action__in=not_writes)
+        .filter(user__isnull=False)
+        .values_list("user__username", "person_id", "object_type", "object_id")
+    ):
+        if person_id is not None:
+            journaled.add((username, person_id))
+        if "person" in object_type and str(object_id).isdigit():
+            journaled.add((username, int(object_id)))
+    unjournaled, unacknowledged_unjournaled = [], 0
+    for w in writes:
+        person_pk = w.pk if w.kind == "person" else w.person_pk
+        if w.acknowledged and (w.user, person_pk) not in journaled:
+            unjournaled.append(f"{w.kind} {w.marker} (personne {person_pk}, {w.user})")
+    # Writes that reached the database without their answer: reported (rows written after the change's
+    # transaction may be missing for them), not part of the verdict.
+    for w in writes:
+        if w.kind == "person" and not w.acknowledged and (p := person_by_marker.get(w.marker)) is not None:
+            unacknowledged_unjournaled += (w.user, p.pk) not in journaled
+
     half_written = []
     for p in pathways.values():
         if not p.requests.all():
@@ -746,6 +813,9 @@ def _verify(log_path: str) -> dict:
         "unacknowledged_present": unacknowledged_present,
         "half_written": half_written,
         "unexplained": unexplained,
+        "journaled": sum(w.acknowledged for w in writes) - len(unjournaled),
+        "unjournaled": unjournaled,
+        "unacknowledged_unjournaled": unacknowledged_unjournaled,
         "people": len(people),
         **counts,
     }
@@ -756,6 +826,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="clients simultanés (défaut : 8)")
     parser.add_argument("--burst", type=float, default=15.0, help="secondes d'écritures avant chaque kill -9")
     parser.add_argument("--rounds", type=int, default=3, help="nombre de kill -9 successifs (défaut : 3)")
+    parser.add_argument(
+        "--max-rounds",
+        type=int,
+        default=6,
+        help="nombre maximal de kill -9, tant qu'aucune requête n'a été coupée (défaut : 6)",
+    )
     parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)  # "verify FILE", for the child
     args = parser.parse_args(argv)
     if args.command[:1] == ["verify"]:
@@ -767,7 +843,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PostgreSQL inutilisable : {problem}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))  # the finally blocks stop the server, drop the base
-    result = run(server, clients=args.clients, burst_seconds=args.burst, rounds=args.rounds)
+    result = run(
+        server, clients=args.clients, burst_seconds=args.burst, rounds=args.rounds, max_rounds=args.max_rounds
+    )
     print(describe(result))
     return 0 if result.ok else 1
 

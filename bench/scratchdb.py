@@ -10,6 +10,13 @@ database is never touched:
 password), then, with --people, walks requests through the services of `parcours.pathway.transitions` so
 that most pathway tables hold rows (draft, validated, submitted, authorised, refused, exited). Its last
 line of output is a JSON summary.
+
+    python bench/scratchdb.py canary --first-name X --document-text Y   # after seed
+    python bench/scratchdb.py read-canary --person P --document D       # the restore side
+
+`canary` writes, through the model and the records service, a person whose first name is X and a PDF
+document saying Y (the backup test's canaries); `read-canary` reads them back (decrypting them) and prints
+the first name and the document's SHA-256 and base64 content.
 """
 
 from __future__ import annotations
@@ -108,12 +115,14 @@ def database_name(url: str) -> str:
 # --- Django in a child process -----------------------------------------------------------------------
 def django_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a Parcours process on the throwaway database: its own data folder and secret key
-    (the project's var/ is not touched), no second factor, no debug pages."""
+    (the project's var/ is not touched), no second factor, no debug pages. Demo mode (PARCOURS_DEMO=1): the
+    throwaway instance's keys are generated into its throwaway data folder."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="parcours.settings",
         PARCOURS_DATA_DIR=str(data_dir),
+        PARCOURS_DEMO="1",
         SECRET_KEY=secrets.token_urlsafe(50),
         PARCOURS_MFA_REQUIRED="0",
         DEBUG="0",
@@ -256,15 +265,70 @@ def _seed(workers: int, people: int, password: str) -> dict:
     }
 
 
+def _canary(first_name: str, document_text: str) -> dict:
+    import django
+
+    django.setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from parcours.accounts.models import Membership
+    from parcours.people.models import Person
+    from parcours.records import samples, services
+
+    worker = Membership.objects.filter(role="social_worker").order_by("pk").first()
+    person = Person.objects.create(
+        association=worker.organisation,
+        referent=worker.user,
+        first_name=first_name,
+        last_name="Démo-Canari",
+        departement=worker.organisation.departement,
+    )
+    content = samples.pdf(document_text)
+    document = services.add_document(
+        person, worker, kind="certificate", upload=SimpleUploadedFile("canari.pdf", content)
+    )
+    return {"person": person.pk, "document": document.pk, "storage_name": document.storage_name}
+
+
+def _read_canary(person_pk: int, document_pk: int) -> dict:
+    import base64
+    import hashlib
+
+    import django
+
+    django.setup()
+    from parcours.people.models import Person
+    from parcours.records import files
+    from parcours.records.models import Document
+
+    person = Person.objects.get(pk=person_pk)
+    content = files.read(Document.objects.get(pk=document_pk).storage_name)
+    return {
+        "first_name": person.first_name,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "content": base64.b64encode(content).decode(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    canary = sub.add_parser("canary", help="une personne et un document canaris")
+    canary.add_argument("--first-name", required=True)
+    canary.add_argument("--document-text", required=True)
+    read = sub.add_parser("read-canary", help="relit les canaris (déchiffrés)")
+    read.add_argument("--person", type=int, required=True)
+    read.add_argument("--document", type=int, required=True)
     seed_parser = sub.add_parser("seed", help="comptes et parcours fictifs (DATABASE_URL, BENCH_PASSWORD)")
     seed_parser.add_argument("--workers", type=int, default=1)
     seed_parser.add_argument("--people", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "seed":
         print(json.dumps(_seed(args.workers, args.people, os.environ["BENCH_PASSWORD"])))
+    elif args.command == "canary":
+        print(json.dumps(_canary(args.first_name, args.document_text)))
+    elif args.command == "read-canary":
+        print(json.dumps(_read_canary(args.person, args.document)))
     return 0
 
 

@@ -13,18 +13,30 @@
    (md5 des md5 de chaque ligne, triés : indépendant de l'ordre physique et de la collation), ainsi que
    la liste des index, contraintes, déclencheurs, vues, fonctions et séquences ; vérifie que chaque séquence
    restaurée est au-delà des identifiants restaurés (sinon la première insertion échouerait) ;
-5. affiche un tableau en français, supprime la base de travail et le fichier de sauvegarde (même en cas
-   d'erreur ou d'interruption) et sort avec le code 0 (identique), 1 (différences) ou 2 (erreur).
+5. avec `--documents-dir DOSSIER` (les pièces déposées, PARCOURS_DOCUMENTS_DIR) : archive le dossier
+   (tar), restaure l'archive dans un dossier de travail et compare la liste des fichiers et l'empreinte
+   SHA-256 de chacun ;
+6. avec `--decrypt` : dans un processus Django lancé sur la base restaurée (et les pièces restaurées), avec
+   les clés de l'environnement de l'application, déchiffre chaque valeur de chaque colonne chiffrée et
+   chaque pièce, et compare l'empreinte SHA-256 de chaque pièce déchiffrée à celle enregistrée lors du
+   dépôt : une sauvegarde restaurable mais indéchiffrable (clés perdues, fichiers manquants) est une
+   différence ;
+7. affiche un tableau en français, supprime la base de travail, le fichier de sauvegarde et l'archive (même
+   en cas d'erreur ou d'interruption) et sort avec le code 0 (identique), 1 (différences) ou 2 (erreur).
 
 Aucune donnée n'est affichée : seulement des noms de tables, des nombres de lignes et des empreintes.
-`--keep-dump FICHIER` conserve la sauvegarde vérifiée (droits 0600) pour qu'une tâche planifiée la chiffre
-et l'archive (voir docs/operations/backup.md). Dépendances : bibliothèque standard et psycopg.
+`--keep-dump FICHIER` et `--keep-documents FICHIER` conservent la sauvegarde et l'archive vérifiées (droits
+0600) pour qu'une tâche planifiée les chiffre et les archive (voir docs/operations/backup.md). Dépendances :
+bibliothèque standard et psycopg ; `--decrypt` lance en plus l'application (Django, ses clés).
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
+import io
+import json
 import os
 import re
 import secrets
@@ -32,14 +44,18 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+ROOT = Path(__file__).resolve().parent.parent
 
 OK, DIFFERENT, ERROR = 0, 1, 2
 SCHEMA = "public"
@@ -196,6 +212,126 @@ def lagging_sequences(conn: psycopg.Connection) -> tuple[int, list[str]]:
     return len(owned), lagging
 
 
+# --- The documents folder ----------------------------------------------------------------------------
+def archive_documents(folder: Path, archive: Path) -> dict[str, str]:
+    """Archive every file of `folder` into `archive` (tar, 0600); returns {relative path: SHA-256} of the
+    bytes archived (read once: what is hashed is what is archived)."""
+    digests = {}
+    with open(archive, "xb") as raw:
+        archive.chmod(0o600)
+        with tarfile.open(fileobj=raw, mode="w") as tar:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
+                data = path.read_bytes()
+                name = path.relative_to(folder).as_posix()
+                info = tarfile.TarInfo(name)
+                info.size, info.mode, info.mtime = len(data), 0o600, int(path.stat().st_mtime)
+                tar.addfile(info, io.BytesIO(data))
+                digests[name] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def restore_documents(archive: Path, folder: Path) -> dict[str, str]:
+    folder.mkdir(mode=0o700)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder, filter="data")  # no absolute path, no "..", no link out of the folder
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def report_documents(source: dict[str, str], restored: dict[str, str], out) -> int:
+    missing = sorted(source.keys() - restored.keys())
+    extra = sorted(restored.keys() - source.keys())
+    changed = sorted(n for n in source.keys() & restored.keys() if source[n] != restored[n])
+    line = f"Pièces déposées : {len(source)} fichier(s) archivé(s), {len(restored)} restauré(s)"
+    if missing or extra or changed:
+        print(
+            f"{line} — DIFFÉRENCE : {len(missing)} manquant(s), {len(extra)} en trop, "
+            f"{len(changed)} d'empreinte différente.",
+            file=out,
+        )
+        return 1
+    print(f"{line} — empreintes SHA-256 identiques.", file=out)
+    return 0
+
+
+# --- Decryption of the restored copy, in a Django child process ---------------------------------------
+def decrypt_restored(url: str, scratch: str, documents: Path | None) -> dict:
+    """Run this script with --decrypt-child on the restored database (and documents): the keys are those of
+    this process's environment (PARCOURS_ENCRYPTION_KEYS, or the data folder's keys)."""
+    env = dict(os.environ)
+    # The same server and account, the scratch database; in the environment, never on a command line.
+    env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{scratch}"))
+    env.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
+    args = [sys.executable, str(Path(__file__).resolve()), "--decrypt-child"]
+    if documents is not None:
+        env["PARCOURS_DOCUMENTS_DIR"] = str(documents)
+        args.append("--with-documents")
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    if done.returncode != 0:
+        raise CheckError(
+            f"le déchiffrement de la base restaurée n'a pas pu être lancé :\n{done.stderr.strip()}"
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _decrypt_child(with_documents: bool) -> dict:
+    """Every encrypted value of every row, and every document, decrypted through the application. Only
+    counts leave this function (nothing decrypted is printed)."""
+    import django
+
+    django.setup()
+    from django.apps import apps
+
+    from parcours.core.crypto import DecryptionError
+    from parcours.core.fields import EncryptedMixin
+
+    result = {"tables": 0, "values": 0, "failed_rows": 0, "documents": 0, "documents_failed": 0}
+    for model in apps.get_models():
+        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedMixin)]
+        if not names:
+            continue
+        result["tables"] += 1
+        manager = model._base_manager
+        for pk in manager.order_by("pk").values_list("pk", flat=True).iterator():
+            try:
+                row = manager.filter(pk=pk).values_list(*names).get()
+            except DecryptionError:
+                result["failed_rows"] += 1
+                continue
+            result["values"] += sum(v not in (None, "") for v in row)
+    if with_documents:
+        from parcours.records import files
+        from parcours.records.models import Document
+
+        for name, sha256 in Document.objects.order_by("pk").values_list("storage_name", "sha256"):
+            result["documents"] += 1
+            try:
+                ok = hashlib.sha256(files.read(name)).hexdigest() == sha256
+            except (OSError, DecryptionError):
+                ok = False
+            result["documents_failed"] += not ok
+    return result
+
+
+def report_decryption(found: dict, out) -> int:
+    problems = found["failed_rows"] + found["documents_failed"]
+    line = (
+        f"Déchiffrement après restauration : {found['values']} valeur(s) chiffrée(s) dans {found['tables']} "
+        f"table(s), {found['failed_rows']} ligne(s) indéchiffrable(s)"
+    )
+    if "with_documents" in found:
+        line += (
+            f" ; {found['documents']} pièce(s), {found['documents_failed']} indéchiffrable(s), manquante(s) "
+            "ou d'empreinte différente de celle du dépôt"
+        )
+    print(line + (" — ÉCHEC." if problems else " — tout se déchiffre."), file=out)
+    return problems
+
+
 # --- The check ---------------------------------------------------------------------------------------
 def scratch_name(source: str) -> str:
     """verif_<source>_<random>: at most 53 characters (PostgreSQL keeps 63), tied to its source."""
@@ -302,7 +438,15 @@ def report(source: Inventory, restored: Inventory, seq_count: int, lagging: list
     return differences == 0
 
 
-def check(url: str, keep_dump: Path | None = None, out=sys.stdout) -> int:
+def check(
+    url: str,
+    keep_dump: Path | None = None,
+    out=sys.stdout,
+    *,
+    documents_dir: Path | None = None,
+    keep_documents: Path | None = None,
+    decrypt: bool = False,
+) -> int:
     params = connection_params(url)
     source_db = params["dbname"]
     try:
@@ -335,6 +479,11 @@ def check(url: str, keep_dump: Path | None = None, out=sys.stdout) -> int:
         )
         source_inv = inventory(source)
         source.rollback()
+        if documents_dir is not None:
+            documents_archive = workdir / "documents.tar"
+            documents_seconds = time.perf_counter()
+            source_docs = archive_documents(documents_dir, documents_archive)
+            documents_seconds = time.perf_counter() - documents_seconds
 
         admin = connect(params, autocommit=True)
         create_scratch(admin, scratch)
@@ -350,6 +499,15 @@ def check(url: str, keep_dump: Path | None = None, out=sys.stdout) -> int:
             prepare_session(restored_conn)
             restored_inv = inventory(restored_conn)
             seq_count, lagging = lagging_sequences(restored_conn)
+        restored_documents = None
+        if documents_dir is not None:
+            restored_documents = workdir / "documents-restaurees"
+            restored_docs = restore_documents(documents_archive, restored_documents)
+        decrypted = None
+        if decrypt:
+            decrypted = decrypt_restored(url, scratch, restored_documents)
+            if restored_documents is not None:
+                decrypted["with_documents"] = True
 
         print(
             f"Vérification de la sauvegarde de la base « {source_db} » "
@@ -363,6 +521,19 @@ def check(url: str, keep_dump: Path | None = None, out=sys.stdout) -> int:
         )
         print("", file=out)
         identical = report(source_inv, restored_inv, seq_count, lagging, out)
+        extra_problems = 0
+        if documents_dir is not None:
+            print(f"Archive des pièces faite en {fr_seconds(documents_seconds)}.", file=out)
+            extra_problems += report_documents(source_docs, restored_docs, out)
+        if decrypted is not None:
+            extra_problems += report_decryption(decrypted, out)
+        if extra_problems:
+            print(f"RÉSULTAT : {extra_problems} problème(s) sur les pièces ou le déchiffrement.", file=out)
+            identical = False
+        if keep_documents is not None and identical and documents_dir is not None:
+            keep_documents.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            shutil.move(documents_archive, keep_documents)
+            print(f"Archive des pièces vérifiée conservée : {keep_documents}", file=out)
         if keep_dump is not None and identical:
             keep_dump.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             dump.chmod(0o600)  # before it leaves the private working folder
@@ -397,10 +568,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep-dump", type=Path, metavar="FICHIER", help="conserver la sauvegarde si elle est identique"
     )
+    parser.add_argument(
+        "--documents-dir", type=Path, metavar="DOSSIER", help="archiver, restaurer et comparer les pièces"
+    )
+    parser.add_argument(
+        "--keep-documents", type=Path, metavar="FICHIER", help="conserver l'archive des pièces vérifiée"
+    )
+    parser.add_argument(
+        "--decrypt",
+        action="store_true",
+        help="déchiffrer toute la base restaurée (et les pièces) avec les clés de l'environnement",
+    )
+    parser.add_argument("--decrypt-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--with-documents", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.decrypt_child:
+        print(json.dumps(_decrypt_child(args.with_documents)))
+        return OK
+    if args.keep_documents is not None and args.documents_dir is None:
+        parser.error("--keep-documents demande --documents-dir")
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return check(args.database_url, args.keep_dump)
+        return check(
+            args.database_url,
+            args.keep_dump,
+            documents_dir=args.documents_dir,
+            keep_documents=args.keep_documents,
+            decrypt=args.decrypt,
+        )
     except CheckError as exc:
         print(f"ERREUR : {exc}", file=sys.stderr)
         return ERROR

@@ -66,6 +66,13 @@ def _second_factor_not_forced(settings):
     settings.PARCOURS_MFA_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path):
+    """Each test has its own file of journal checkpoints: the database is rolled back after each test, and a
+    checkpoint left by another test would rightly look like a truncated journal."""
+    settings.PARCOURS_AUDIT_CHECKPOINT_FILE = str(tmp_path / "audit-checkpoints.log")
+
+
 @pytest.fixture
 def personas(db):
     return Personas()

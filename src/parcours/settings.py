@@ -1,22 +1,41 @@
-"""Parcours settings: one module, configured by environment variables.
+"""Parcours settings: one module, configured by environment variables, each read once here through the
+typed reader parcours/env.py (a malformed value stops the start-up with its name). The rest of the code
+reads django.conf.settings only. docs/security/configuration.md says what is guaranteed.
 
-PARCOURS_DATA_DIR   folder for the SQLite database, generated keys and uploads (default: ./var)
-DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/parcours (default: SQLite in the data folder)
-SECRET_KEY          required in production; the demo generates one into the data folder
-DEBUG               "1" to enable Django's debug pages (never in production)
+PARCOURS_DEMO       "1" for the demonstration and the test suite (`make demo`, `make test`): keys are then
+                    generated into <data folder>/keys, SQLite and DEBUG are allowed and the `demo` app is
+                    installed. Outside demo mode (production), the process refuses to start without
+                    SECRET_KEY, PARCOURS_ENCRYPTION_KEYS, PARCOURS_BLIND_INDEX_KEY and PARCOURS_AUDIT_KEY,
+                    with DEBUG on or with SQLite (`python -m parcours.env` prints fresh keys).
+PARCOURS_DATA_DIR   folder for the SQLite database, the demo's keys, static files and uploads (default:
+                    ./var); in demo mode it is made private to its owner (0700, files 0600)
+PARCOURS_DOCUMENTS_DIR  uploaded documents (default: <data folder>/documents)
+DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/parcours (default: SQLite in the data folder, which
+                    only demo mode accepts)
+SECRET_KEY          required outside demo mode
+PARCOURS_ENCRYPTION_KEYS, PARCOURS_BLIND_INDEX_KEY, PARCOURS_AUDIT_KEY  keys outside the database
+                    (core/crypto.py): required outside demo mode
+DEBUG               "1" to enable Django's debug pages (demo mode only)
 ALLOWED_HOSTS       comma-separated host names (default: 127.0.0.1,localhost)
 PARCOURS_STATE_BRANDING  "1" only on instances run by the State (Marianne block); associations get a
                     neutral header, as the DSFR licence requires
+PARCOURS_SITE_TITLE title of the site and of the second-factor entries (default: Parcours)
 HTTPS               "1" behind TLS: secure cookies, HSTS, CSP upgrade-insecure-requests
 PARCOURS_MFA_REQUIRED  "0" lets the roles that see identities log in without a second factor (demo only;
                     default "1")
 PARCOURS_SESSION_IDLE_MINUTES, PARCOURS_SESSION_MAX_HOURS  session limits (default 30 minutes, 8 hours)
 PARCOURS_LOGIN_FAILURE_LIMIT, PARCOURS_LOGIN_LOCK_MINUTES  login throttling (default 5 failures, 15 minutes)
-PARCOURS_TRUSTED_PROXIES  number of reverse proxies in front of Django that append to X-Forwarded-For
-                    (default 0: the address is REMOTE_ADDR)
+PARCOURS_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of Django
+                    (e.g. "127.0.0.1" or "10.0.0.0/8,::1"). Only when the direct peer is one of them is
+                    X-Forwarded-For read, from the right; both the journal and the login throttling use this
+                    one list (core/network.py). Default: none, the address is REMOTE_ADDR.
 PARCOURS_WEBAUTHN_RP_ID, PARCOURS_WEBAUTHN_ORIGINS  domain and origins of security keys (default: the
                     first name of ALLOWED_HOSTS that is not an address, https://<it> under HTTPS=1)
 PARCOURS_HSTS_PRELOAD  "1" adds the preload token to HSTS (only for a domain submitted to the list)
+PARCOURS_AUDIT_RETENTION_DAYS  retention of the access journal (audit/conf.py: 180 to 1095, default 365)
+PARCOURS_ARCHIVE_AFTER_MONTHS, PARCOURS_ANONYMISE_AFTER_YEARS, PARCOURS_ERASURE_BLOCK_YEARS  retention of
+                    the files (privacy/conf.py, docs/security/retention.md)
+LOG_LEVEL           level of the root logger (default WARNING)
 """
 
 import datetime as dt
@@ -27,31 +46,53 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from parcours import env
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
-DATA_DIR = Path(os.environ.get("PARCOURS_DATA_DIR", PROJECT_DIR / "var")).resolve()
+PARCOURS_DEMO = env.flag("PARCOURS_DEMO")
+DATA_DIR = env.path("PARCOURS_DATA_DIR", PROJECT_DIR / "var")
+PARCOURS_KEYS_DIR = DATA_DIR / "keys"
 
 
-def env_flag(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+def _private_data_dir() -> None:
+    """Demo mode: the data folder (database, keys, documents) is readable by its owner only. Every file the
+    process creates is 0600 (umask), and the SQLite files made before are narrowed too."""
+    os.umask(0o077)
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = DATA_DIR.stat()
+    # Never narrow a shared folder such as /tmp (sticky bit) or one that belongs to someone else.
+    if info.st_uid == os.getuid() and not info.st_mode & 0o1000:
+        DATA_DIR.chmod(0o700)
+    for name in ("parcours.sqlite3", "parcours.sqlite3-wal", "parcours.sqlite3-shm", "secret_key"):
+        if (DATA_DIR / name).is_file():
+            (DATA_DIR / name).chmod(0o600)
 
 
-def _secret_key() -> str:
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    # Demo and development: a key generated once and kept in the (git-ignored) data folder.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = DATA_DIR / "secret_key"
+def _demo_secret_key() -> str:
+    """Demo mode only: a key generated once and kept in the (git-ignored) data folder."""
+    PARCOURS_KEYS_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key_file = PARCOURS_KEYS_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+        legacy = DATA_DIR / "secret_key"  # where demos made before the keys folder kept it
+        key_file.write_text(legacy.read_text() if legacy.is_file() else secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
-DEBUG = env_flag("DEBUG")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+if PARCOURS_DEMO:
+    _private_data_dir()
+
+# Keys outside the database (core/crypto.py reads the last three from here, or in demo mode from
+# <data folder>/keys, generated by crypto.ensure_local_keys).
+PARCOURS_ENCRYPTION_KEYS = env.secret("PARCOURS_ENCRYPTION_KEYS")
+PARCOURS_BLIND_INDEX_KEY = env.secret("PARCOURS_BLIND_INDEX_KEY")
+PARCOURS_AUDIT_KEY = env.secret("PARCOURS_AUDIT_KEY")
+SECRET_KEY = env.secret("SECRET_KEY") or (_demo_secret_key() if PARCOURS_DEMO else "")
+DEBUG = env.flag("DEBUG")
+ALLOWED_HOSTS = list(env.strings("ALLOWED_HOSTS", ("127.0.0.1", "localhost")))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -77,11 +118,11 @@ INSTALLED_APPS = [
     "parcours.followup",
     "parcours.rights",
     "parcours.records",
-    "parcours.documents",
-    "parcours.demo",
+    *(["parcours.demo"] if PARCOURS_DEMO else []),  # fictional data and `manage.py demo`: demo mode only
     "parcours.audit",
     "parcours.privacy",
     "parcours.sharing",
+    "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
 ]
 
 MIDDLEWARE = [
@@ -97,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "parcours.accounts.middleware.SessionLimitsMiddleware",
     "parcours.accounts.middleware.MembershipMiddleware",
+    "parcours.audit.context.RequestContextMiddleware",
     "parcours.audit.middleware.DeniedAccessMiddleware",
     "parcours.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,7 +159,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
-                "parcours.core.context_processors.parcours",
+                "parcours.desk.context_processors.parcours",
                 "parcours.accounts.context_processors.csp_nonce",
             ],
         },
@@ -128,7 +170,7 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'parcours.sqlite3'}"),
+        env.string("DATABASE_URL", f"sqlite:///{DATA_DIR / 'parcours.sqlite3'}"),
         conn_max_age=60,  # persistent connections: a connection per request cut throughput by five
         conn_health_checks=True,
     )
@@ -174,7 +216,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-PARCOURS_DOCUMENTS_DIR = Path(os.environ.get("PARCOURS_DOCUMENTS_DIR", DATA_DIR / "documents")).resolve()
+PARCOURS_DOCUMENTS_DIR = env.path("PARCOURS_DOCUMENTS_DIR", DATA_DIR / "documents")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -185,8 +227,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Sessions end with the browser, after PARCOURS_SESSION_IDLE_MINUTES without a request and after
 # PARCOURS_SESSION_MAX_HOURS at most (accounts.middleware.SessionLimitsMiddleware).
-PARCOURS_SESSION_IDLE_MINUTES = int(os.environ.get("PARCOURS_SESSION_IDLE_MINUTES", "30"))
-PARCOURS_SESSION_MAX_HOURS = int(os.environ.get("PARCOURS_SESSION_MAX_HOURS", "8"))
+PARCOURS_SESSION_IDLE_MINUTES = env.integer("PARCOURS_SESSION_IDLE_MINUTES", 30, low=1)
+PARCOURS_SESSION_MAX_HOURS = env.integer("PARCOURS_SESSION_MAX_HOURS", 8, low=1, high=24)
 SESSION_COOKIE_AGE = PARCOURS_SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -196,7 +238,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-HTTPS = env_flag("HTTPS")
+HTTPS = env.flag("HTTPS")
 if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"  # a __Host- cookie is Secure, host-only, Path=/
@@ -208,7 +250,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The preload list takes registrable domains, and an instance usually lives on a subdomain of its
 # operator: the token is added only on request, and Django's reminder is silenced otherwise.
-SECURE_HSTS_PRELOAD = env_flag("PARCOURS_HSTS_PRELOAD")
+SECURE_HSTS_PRELOAD = env.flag("PARCOURS_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Content Security Policy (django-csp): everything from this origin, scripts only from it or with the
@@ -236,8 +278,9 @@ PARCOURS_PERMISSIONS_POLICY = (
 
 # Second factor (docs/decisions/0013-authentication.md): required for the roles that can see an identity
 # (accounts.roles.IDENTITY_ROLES) unless PARCOURS_MFA_REQUIRED=0, which only the demo uses.
-PARCOURS_MFA_REQUIRED = env_flag("PARCOURS_MFA_REQUIRED", default=True)
-OTP_TOTP_ISSUER = os.environ.get("PARCOURS_SITE_TITLE", "Parcours")
+PARCOURS_MFA_REQUIRED = env.flag("PARCOURS_MFA_REQUIRED", default=True)
+PARCOURS_SITE_TITLE = env.string("PARCOURS_SITE_TITLE", "Parcours")
+OTP_TOTP_ISSUER = PARCOURS_SITE_TITLE
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "parcours.security"
@@ -253,23 +296,23 @@ def _is_address(host: str) -> bool:
 
 # A security key is bound to a domain name (an IP address cannot be one): http://localhost:8000 for the
 # demo, https://<host> in production.
-OTP_WEBAUTHN_RP_ID = os.environ.get("PARCOURS_WEBAUTHN_RP_ID") or next(
+OTP_WEBAUTHN_RP_ID = env.string("PARCOURS_WEBAUTHN_RP_ID") or next(
     (h.lstrip(".") for h in ALLOWED_HOSTS if h != "*" and not _is_address(h)), "localhost"
 )
-OTP_WEBAUTHN_ALLOWED_ORIGINS = [
-    o.strip()
-    for o in os.environ.get(
+OTP_WEBAUTHN_ALLOWED_ORIGINS = list(
+    env.strings(
         "PARCOURS_WEBAUTHN_ORIGINS",
-        f"https://{OTP_WEBAUTHN_RP_ID}" if HTTPS else f"http://{OTP_WEBAUTHN_RP_ID}:8000",
-    ).split(",")
-    if o.strip()
-]
+        (f"https://{OTP_WEBAUTHN_RP_ID}" if HTTPS else f"http://{OTP_WEBAUTHN_RP_ID}:8000",),
+    )
+)
 
 # Login throttling (django-axes): PARCOURS_LOGIN_FAILURE_LIMIT failures for one account, or from one
 # address, lock further attempts for PARCOURS_LOGIN_LOCK_MINUTES; the password is never recorded.
-PARCOURS_LOGIN_FAILURE_LIMIT = int(os.environ.get("PARCOURS_LOGIN_FAILURE_LIMIT", "5"))
-PARCOURS_LOGIN_LOCK_MINUTES = int(os.environ.get("PARCOURS_LOGIN_LOCK_MINUTES", "15"))
-PARCOURS_TRUSTED_PROXIES = int(os.environ.get("PARCOURS_TRUSTED_PROXIES", "0"))
+PARCOURS_LOGIN_FAILURE_LIMIT = env.integer("PARCOURS_LOGIN_FAILURE_LIMIT", 5, low=1)
+PARCOURS_LOGIN_LOCK_MINUTES = env.integer("PARCOURS_LOGIN_LOCK_MINUTES", 15, low=1)
+# The one proxy setting: addresses or networks of the reverse proxies, used by the journal and the login
+# throttling alike (core/network.client_ip).
+PARCOURS_TRUSTED_PROXIES = env.networks("PARCOURS_TRUSTED_PROXIES")
 AXES_FAILURE_LIMIT = PARCOURS_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = dt.timedelta(minutes=PARCOURS_LOGIN_LOCK_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -278,18 +321,64 @@ AXES_LOCKOUT_CALLABLE = "parcours.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = False  # a success must not wipe an address's failures on other accounts
 AXES_ENABLE_ADMIN = False
 
-PARCOURS_STATE_BRANDING = env_flag("PARCOURS_STATE_BRANDING")
-PARCOURS_SITE_TITLE = os.environ.get("PARCOURS_SITE_TITLE", "Parcours")
+PARCOURS_STATE_BRANDING = env.flag("PARCOURS_STATE_BRANDING")
 
+# Retention (validated against their legal range by audit/conf.py and privacy/conf.py; None = the default).
+PARCOURS_AUDIT_RETENTION_DAYS = env.integer("PARCOURS_AUDIT_RETENTION_DAYS", None)
+PARCOURS_ARCHIVE_AFTER_MONTHS = env.integer("PARCOURS_ARCHIVE_AFTER_MONTHS", None)
+PARCOURS_ANONYMISE_AFTER_YEARS = env.integer("PARCOURS_ANONYMISE_AFTER_YEARS", None)
+PARCOURS_ERASURE_BLOCK_YEARS = env.integer("PARCOURS_ERASURE_BLOCK_YEARS", None)
+
+LOG_LEVEL = env.string("LOG_LEVEL", "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A refusal (403, 404, 400: PermissionDenied, Http404, SuspiciousOperation) is one line, without the
+    # traceback Django's django.request and django.security loggers attach to it; errors (5xx) keep theirs.
+    "filters": {"one_line_refusals": {"()": "parcours.core.logging.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Second factors, expired sessions, login failures and locks: user ids only (axes masks the account and
     # the address in its lines, keeping them in its table), never a password or a code.
     "loggers": {
+        # Replaces Django's own handlers (its console handler under DEBUG would print the traceback again).
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "parcours.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+
+# --- Fail closed (docs/security/configuration.md) ----------------------------------------------------------
+def configuration_problems() -> list[str]:
+    """What forbids a start outside demo mode; empty in demo mode."""
+    if PARCOURS_DEMO:
+        return []
+    problems = [
+        f"{name} manque : hors démonstration, la clé doit venir de l'environnement (aucune clé n'est "
+        "générée dans le dossier de données)."
+        for name, value in (
+            ("SECRET_KEY", SECRET_KEY),
+            ("PARCOURS_ENCRYPTION_KEYS", PARCOURS_ENCRYPTION_KEYS),
+            ("PARCOURS_BLIND_INDEX_KEY", PARCOURS_BLIND_INDEX_KEY),
+            ("PARCOURS_AUDIT_KEY", PARCOURS_AUDIT_KEY),
+        )
+        if not value
+    ]
+    if DEBUG:
+        problems.append("DEBUG=1 : les pages de débogage sont réservées à la démonstration.")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        problems.append(
+            "DATABASE_URL manque ou désigne SQLite : hors démonstration, Parcours demande PostgreSQL "
+            "(DATABASE_URL=postgres://…)."
+        )
+    return problems
+
+
+if _problems := configuration_problems():
+    raise ImproperlyConfigured(
+        "Parcours refuse de démarrer (PARCOURS_DEMO n'est pas activé, réglages de production) :\n- "
+        + "\n- ".join(_problems)
+        + "\nLes clés se génèrent avec `python -m parcours.env` et se gardent hors du dossier de données ; "
+        "pour la démonstration ou les tests : PARCOURS_DEMO=1 (ce que font `make demo` et `make test`)."
+    )

@@ -1,11 +1,21 @@
 from django.urls import include, path
 
+from parcours.desk import urls as desk
+from parcours.pathway import urls as pathway
+from parcours.people import urls as people
+
+
+def _with_desk(app_urls, desk_patterns):
+    """An app's URLs plus the desk pages that keep a URL name in its namespace (docs/decisions/0027)."""
+    return include(([*desk_patterns, *app_urls.urlpatterns], app_urls.app_name))
+
+
 urlpatterns = [
-    path("", include("parcours.core.urls")),
+    path("", include((desk.core_patterns, "core"))),
     path("compte/", include("parcours.accounts.urls")),
     path("compte/cle/", include("parcours.accounts.webauthn")),  # security keys (namespace otp_webauthn)
-    path("personnes/", include("parcours.people.urls")),
-    path("parcours/", include("parcours.pathway.urls")),
+    path("personnes/", _with_desk(people, desk.people_patterns)),
+    path("parcours/", _with_desk(pathway, desk.pathway_patterns)),
     path("suivi/", include("parcours.followup.urls")),
     path("droits/", include("parcours.rights.urls")),
     path("pieces/", include("parcours.records.urls")),

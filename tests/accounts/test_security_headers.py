@@ -3,13 +3,14 @@ production settings."""
 
 import os
 import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+
+from parcours.env import generate_production_keys as production_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,16 +70,21 @@ def test_pages_of_a_logged_in_user_are_never_stored(client, personas):
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "HTTPS": "1",
-        "ALLOWED_HOSTS": "parcours.example.org",
-        "PARCOURS_DATA_DIR": str(tmp_path),
-    }
-    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # the second is for the browser tests
-        env.pop(name, None)
+    """Production settings: not demo mode, every key from the environment, PostgreSQL (check --deploy does
+    not connect to it), HTTPS. tests/core/test_settings.py shows the same command failing without a key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")}
+    env.update(
+        {
+            **production_keys(),
+            "PARCOURS_DEMO": "0",
+            "DEBUG": "0",
+            "HTTPS": "1",
+            "ALLOWED_HOSTS": "parcours.example.org",
+            "PARCOURS_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://parcours@127.0.0.1:5432/parcours_check_deploy",
+        }
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # for the browser tests
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -93,7 +93,30 @@ def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_saw(settings):
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 192.0.2.44"
     )
-    settings.PARCOURS_TRUSTED_PROXIES = 0
+    settings.PARCOURS_TRUSTED_PROXIES = ()
     assert client_ip(request) == "10.0.0.1"  # a forged header is ignored without a declared proxy
-    settings.PARCOURS_TRUSTED_PROXIES = 1
+    settings.PARCOURS_TRUSTED_PROXIES = ("10.0.0.1",)
     assert client_ip(request) == "192.0.2.44"  # what our proxy appended, not what the client claimed
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_one_clients_failures_do_not_lock_another_client(client, personas, clock, settings):
+    """Issue 7, finding 5: the journal read PARCOURS_TRUSTED_PROXY (a list) and the throttling
+    PARCOURS_TRUSTED_PROXIES (a count); with only the list set, axes saw every browser as the proxy's address
+    and five wrong passwords from one client locked everybody. Before the change this failed (the count was
+    0, or a TypeError with a list); now the single setting serves both."""
+    settings.PARCOURS_TRUSTED_PROXIES = ("127.0.0.1",)
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for username in ("travailleuse", "cheffe", "benevole", "inconnue", "membre"):
+        client.post(LOGIN, {"username": username, "password": WRONG}, HTTP_X_FORWARDED_FOR="198.51.100.66",
+                    **proxy)  # fmt: skip
+    # The attacker's address is locked…
+    locked = client.post(LOGIN, {"username": "secretariat", "password": PASSWORD},
+                         HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy)  # fmt: skip
+    assert locked.status_code == 429
+    # …another client behind the same proxy logs in.
+    other = client.post(LOGIN, {"username": "secretariat", "password": PASSWORD},
+                        HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)  # fmt: skip
+    assert other.status_code == 302
+    assert AccessAttempt.objects.filter(ip_address="198.51.100.66").exists()
+    assert not AccessAttempt.objects.filter(ip_address="127.0.0.1").exists()

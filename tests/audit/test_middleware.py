@@ -21,7 +21,9 @@ def test_a_403_on_a_person_url_is_recorded(client, personas):
     assert client.get(f"/personnes/{person.pk}/?q=Nomfictif").status_code == 403
     [row] = denied()
     assert (row.outcome, row.status_code, row.object_type, row.object_id) == ("denied", 403, "page", "")
-    assert row.path == f"/personnes/{person.pk}/" and row.person_id is None
+    # The refusal names the person (issue 7, finding 4: it was stored without her, so the head of service
+    # searching her reference missed it).
+    assert row.path == f"/personnes/{person.pk}/" and row.person_id == person.pk
     assert (row.user, row.organisation, row.role) == (
         personas.volunteer.user,
         personas.association,
@@ -87,7 +89,8 @@ def test_an_accepted_form_is_recorded_as_an_update(client, personas):
     response = client.post(f"/personnes/{person.pk}/autres-noms/", {"name": "Graphie fictive"})
     assert response.status_code == 302
     rows = list(AccessLog.objects.order_by("seq")[before:])
-    assert [(r.action, r.person_id) for r in rows] == [("update", person.pk)]
+    # One row, written by the service in its transaction and naming the event; none by the middleware.
+    assert [(r.action, r.event, r.person_id) for r in rows] == [("create", "other_name.add", person.pk)]
 
 
 def refused_and_recorded(request, pk):

@@ -3,10 +3,10 @@
 from django.urls import path
 
 from parcours.audit.log import audited_read
-from parcours.people import views as people_views
+from parcours.desk import views as desk_views
 from parcours.urls import urlpatterns as site
 
 urlpatterns = [
-    path("personnes/<int:pk>/", audited_read("person", person_kwarg="pk")(people_views.person_detail)),
+    path("personnes/<int:pk>/", audited_read("person", person_kwarg="pk")(desk_views.person_detail)),
     *site,
 ]

@@ -19,6 +19,8 @@ from django.db import connection, models
 
 from parcours.core.fields import EncryptedMixin
 
+from ..tools import required
+
 # "v1:<kid>:<base64>", as core/crypto.py writes it (kid: letters, digits, "-" or "_").
 CIPHERTEXT_TOKEN = re.compile(r"v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]+=*")
 
@@ -88,7 +90,7 @@ def logical_dump(tmp_path: Path) -> str:
 def _pg_dump() -> str | None:
     installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
     binary = shutil.which("pg_dump") or (str(installed[-1]) if installed else None)
-    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    in_ci = required()  # CI=true or PARCOURS_REQUIRE_BROWSER=1 (.ci/run): fail, never fall back
     if binary is None:
         if in_ci:
             pytest.fail("pg_dump is missing: CI must install postgresql-client (.ci/run)")

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -745,7 +745,12 @@ def test_demo_reset_regenerates_and_empties_the_documents_folder(settings, tmp_p
         old_files = stored_files(folder)
         (folder / "ab").mkdir(exist_ok=True)
         (folder / "ab" / "stray").write_bytes(b"left by an earlier run")
-        call_command("demo", "--no-server", "--reset", stdout=io.StringIO())
+        # --reset alone destroys nothing and says what it would destroy.
+        with pytest.raises(CommandError, match="--reset --wet-run") as refused:
+            call_command("demo", "--no-server", "--reset", stdout=io.StringIO())
+        assert "documents déposés" in str(refused.value) and str(folder) in str(refused.value)
+        assert Person.objects.count() == 151 and stored_files(folder) == old_files | {"stray"}
+        call_command("demo", "--no-server", "--reset", "--wet-run", stdout=io.StringIO())
     assert Person.objects.count() == 150
     assert all(p.first_name != "Marqueuse" for p in Person.objects.all())
     assert Organisation.objects.filter(kind=OrganisationKind.COMMISSION).count() == 3

@@ -1,12 +1,15 @@
 """Browser fixtures for the journeys: Debian's chromium driven by Playwright's sync API.
 
 No pytest-playwright: one browser per module, a fresh context (cookies, storage) per test. The browser is
-never downloaded (`playwright install` cannot run here); without /usr/bin/chromium the tests are skipped.
+never downloaded (`playwright install` cannot run here); without /usr/bin/chromium the tests are skipped on a
+developer's machine and fail in CI (CI=true or PARCOURS_REQUIRE_BROWSER=1, see tests/tools.py).
 """
 
 from pathlib import Path
 
 import pytest
+
+from ..tools import skip_or_fail
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +32,7 @@ TIMEOUT_MS = 10_000
 @pytest.fixture
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("chromium absent : apt-get install chromium")
+        skip_or_fail("chromium absent : apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

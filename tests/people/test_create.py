@@ -146,3 +146,19 @@ def test_only_the_associations_staff_open_files(client, personas, role):
     assert client.get(reverse("people:person_create")).status_code == 403
     assert client.post(reverse("people:person_create"), new_person()).status_code == 403
     assert not Person.objects.exists()
+
+
+def test_the_creation_is_journaled_with_the_person_it_created(client, personas):
+    """The journal row of a person's creation names her (before, the middleware's row for
+    /personnes/nouvelle/ had no person: a head of service searching her journal missed her creation; the
+    kill -9 bench now requires it of every acknowledged write)."""
+    from parcours.audit.models import AccessLog
+
+    login(client, personas.worker).post(reverse("people:person_create"), new_person())
+    person = Person.objects.get()
+    reads = {"read", "denied", "download", "export", "print", "login", "login_failed", "logout", "purge"}
+    rows = AccessLog.objects.exclude(action__in=reads).filter(user=personas.worker.user)
+    assert any(
+        row.person_id == person.pk or ("person" in row.object_type and row.object_id == str(person.pk))
+        for row in rows
+    ), list(rows.values("action", "object_type", "object_id", "person_id"))

@@ -424,8 +424,10 @@ def test_each_download_and_each_refusal_is_journalled_without_a_name(client, per
     login(client, personas.worker).get(reverse("records:document_download", args=[document.pk]))
     login(client, personas.outsider).get(reverse("records:document_download", args=[document.pk]))
     assert journal() == [
+        ("create", "document", str(document.pk), "allowed"),  # the upload, written by the service
         ("download", "document", str(document.pk), "allowed"),
         ("denied", "page", "", "denied"),
     ]
     assert AccessLog.objects.get(action="download").person_id == followed.pk
+    assert AccessLog.objects.get(action="denied").person_id == followed.pk  # the refusal names her too
     assert not AccessLog.objects.filter(path__icontains="Amarachi").exists()

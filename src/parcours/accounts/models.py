@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parcours.accounts.approval import approval_end
 from parcours.core.models import Departement
 
 from .roles import ROLES_BY_KIND, OrganisationKind, Role
@@ -54,8 +55,6 @@ class Organisation(models.Model):
 
     @property
     def approval_end(self):
-        from parcours.pathway.rules import approval_end
-
         return approval_end(self.approval_start) if self.approval_start else None
 
 

@@ -35,6 +35,9 @@ PAGE_RULES: dict[str, frozenset[str]] = {
     # each only the consented scopes (the visibility rule and sharing/services.py do the rest).
     "shared_people": frozenset({Role.PARTNER_COUNSELLOR}),
     "audit_journal": frozenset({Role.HEAD_OF_SERVICE}),
+    # The national administration reviews the reads and refusals of commission and préfecture users
+    # (audit/views.py review): nobody else sees them, and they see no other journal.
+    "audit_review": frozenset({Role.NATIONAL_ADMIN}),
     # The person's rights (parcours.privacy): her retention status and the export of her data (her referent
     # and the head of service), erasure and reactivation (head of service, checked by the services).
     "privacy": ASSOCIATION_STAFF,

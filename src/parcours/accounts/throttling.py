@@ -8,17 +8,9 @@ AccessAttempt table and logs it; the lock is lifted by itself once the time has 
 from django.conf import settings
 from django.shortcuts import render
 
+from parcours.core.network import client_ip  # AXES_CLIENT_IP_CALLABLE: the journal's address too
 
-def client_ip(request) -> str | None:
-    """The address of the browser. Behind PARCOURS_TRUSTED_PROXIES reverse proxies (each appending to
-    X-Forwarded-For), the address the nearest trusted proxy saw; otherwise REMOTE_ADDR."""
-    proxies = settings.PARCOURS_TRUSTED_PROXIES
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
+__all__ = ["client_ip", "lockout_response"]
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -6,9 +6,11 @@ class AuditConfig(AppConfig):
     verbose_name = "Journal des accès"
 
     def ready(self):
+        from parcours.core import network
+
         from . import conf, signals
 
         # A retention outside the CNIL range or a malformed proxy list stops the start-up with a clear error.
         conf.retention_days()
-        conf.trusted_proxies()
+        network.trusted_proxies()
         signals.connect()

@@ -2,6 +2,10 @@
 
     from parcours.audit import log as audit
 
+    # Inside a domain service's transaction.atomic(): the change and its row commit (or roll back) together.
+    audit.record_event(by, "note.update", note)                       # person from note.person_id
+    audit.record_event(by, "person.create", person, person_id=person.pk)
+
     audit.record(request, "read", "person", person.pk, person_id=person.pk)
     audit.record(request, "update", "note", note.pk, person_id=note.person_id)
     audit.record_system("update", "pathway", pathway.pk, person_id=pathway.person_id)   # jobs, commands
@@ -15,14 +19,19 @@ of the person concerned, never a name; both are checked. Refusals (403, 404) und
 recorded by the middleware (middleware.py), so views need not record them.
 """
 
-import ipaddress
+import contextvars
 import re
 from functools import wraps
 from urllib.parse import quote
 
+from django.apps import apps
+from django.db import connection
 from django.http import HttpRequest
 
-from . import chain, conf
+from parcours.core.network import client_ip  # the throttling's address too
+
+from . import chain
+from .events import EVENTS
 from .models import SYSTEM_ROLE, AccessLog, Action, Outcome
 
 OBJECT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,29}")
@@ -58,6 +67,91 @@ def record(
     else:
         request._audit_recorded = True  # nor the access the view recorded itself
     return row
+
+
+# The request being served, set by RequestContextMiddleware, so that services record its address and page.
+current_request: contextvars.ContextVar = contextvars.ContextVar("parcours_audit_request", default=None)
+
+
+class JournalOutsideTransactionError(RuntimeError):
+    """record_event() is called inside the service's transaction.atomic(), never after it."""
+
+
+def record_event(
+    by, event: str, obj=None, *, person_id=None, request: HttpRequest | None = None
+) -> AccessLog:
+    """One semantic journal row for a change made by a domain service, written in the caller's transaction.
+
+    `by` is the Membership acting (or a User, or None for a job); `event` a key of events.EVENTS
+    (e.g. "note.update"); `obj` the object changed (or its key); `person_id` the person concerned, by
+    default `obj.person_id` (or `obj.pk` for a person). The address and page come from `request`, or from the
+    request being served (RequestContextMiddleware). Must be called inside `transaction.atomic()`: if the
+    row cannot be written, the exception rolls the change back with it."""
+    if event not in EVENTS:
+        raise ValueError(f"Événement inconnu pour le journal : {event!r}")
+    if not connection.in_atomic_block:
+        raise JournalOutsideTransactionError(
+            "audit.log.record_event() s'appelle dans la transaction du service (transaction.atomic())."
+        )
+    action = str(EVENTS[event][0])
+    object_type = event.partition(".")[0]
+    if person_id is None and obj is not None and not isinstance(obj, int | str):
+        person_id = getattr(obj, "person_id", None)
+        if person_id is None and getattr(getattr(obj, "_meta", None), "label", "") == "people.Person":
+            person_id = obj.pk
+    user, organisation_id, role = None, None, SYSTEM_ROLE
+    if by is not None and hasattr(by, "organisation_id"):  # a Membership
+        user, organisation_id, role = by.user, by.organisation_id, by.role
+    elif by is not None:  # a User
+        user, role = by, ""
+    request = request if request is not None else current_request.get()
+    fields = _checked(action, object_type, getattr(obj, "pk", obj), person_id, Outcome.ALLOWED)
+    row = chain.append(
+        user=user,
+        organisation_id=organisation_id,
+        role=role,
+        event=event,
+        ip=client_ip(request) if request is not None else None,
+        path=clean_path(request.path) if request is not None else "",
+        **fields,
+    )
+    if request is not None:
+        request._audit_recorded = True  # the middleware does not record the POST a second time
+    return row
+
+
+# URL names whose object is not the person: where to find the person concerned by a refused request, so
+# that refusals carry the person whenever the object exists (looked up without the visibility filter).
+OBJECT_URLS = {
+    "followup:note": "followup.Note",
+    "followup:action": "followup.ActionItem",
+    "followup:appointment_outcome": "followup.Appointment",
+    "followup:referral": "followup.Referral",
+    "records:document_download": "records.Document",
+    "records:document_delete": "records.Document",
+    "pathway:request": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:request_edit": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:request_action": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:decide": ("pathway.PathwayRequest", "pathway__person_id"),
+    "pathway:exit": "pathway.Pathway",
+    "pathway:end_early": "pathway.Pathway",
+}
+PERSON_KWARGS = ("person_pk",)
+
+
+def person_of_url(view_name: str, kwargs: dict, person_urls=frozenset()) -> int | None:
+    """The key of the person a URL is about, whether or not the user may see it (for refusals)."""
+    if view_name in person_urls and isinstance(kwargs.get("pk"), int):
+        return kwargs["pk"]
+    for name in PERSON_KWARGS:
+        if isinstance(kwargs.get(name), int):
+            return kwargs[name]
+    target = OBJECT_URLS.get(view_name)
+    if target and isinstance(kwargs.get("pk"), int):
+        label, field = target if isinstance(target, tuple) else (target, "person_id")
+        model = apps.get_model(label)
+        return model._base_manager.filter(pk=kwargs["pk"]).values_list(field, flat=True).first()
+    return None
 
 
 def record_system(
@@ -136,35 +230,3 @@ def clean_path(path: str) -> str:
     """The page's path without its query string (searches carry names), control characters and
     non-ASCII percent-encoded so that nothing can forge a line or a terminal sequence."""
     return quote(path or "", safe="/:@!$&'()*+,;=-._~")[:PATH_MAX]
-
-
-def _ip(value) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        ip = ipaddress.ip_address(str(value).strip())
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        return ip.ipv4_mapped
-    return ip
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR; behind a reverse proxy listed in PARCOURS_TRUSTED_PROXY, the nearest address of
-    X-Forwarded-For that is not one of the proxies (read from the right: the left part is the client's say).
-    Without that list, the count of proxies PARCOURS_TRUSTED_PROXIES of the login throttling
-    (accounts/throttling.py) is honoured the same way it does, so both record the same address."""
-    peer = _ip(request.META.get("REMOTE_ADDR", ""))
-    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    proxies = conf.trusted_proxies()
-    if proxies:
-        if peer is not None and any(peer in net for net in proxies):
-            for hop in reversed(hops):
-                ip = _ip(hop)
-                if ip is None:
-                    break
-                peer = ip
-                if not any(ip in net for net in proxies):
-                    break
-    elif (count := conf.trusted_proxy_count()) and len(hops) >= count:
-        peer = _ip(hops[-count]) or peer
-    return str(peer) if peer is not None else None

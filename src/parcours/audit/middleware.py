@@ -54,7 +54,10 @@ class DeniedAccessMiddleware:
         status = response.status_code
         if status in REFUSALS:
             if not getattr(request, "_audit_denied_recorded", False):
-                log.record(request, Action.DENIED, "page", "", outcome=Outcome.DENIED, status_code=status)
+                log.record(
+                    request, Action.DENIED, "page", "", person_id=self._refused_person(request),
+                    outcome=Outcome.DENIED, status_code=status,
+                )  # fmt: skip
         elif self._succeeded(request, status) and not getattr(request, "_audit_recorded", False):
             self._record_access(request)
         return response
@@ -64,6 +67,18 @@ class DeniedAccessMiddleware:
         if request.method == "POST":  # 409: an edit refused for a conflict shows the values saved meanwhile
             return 200 <= status < 400 or status == 409
         return request.method == "GET" and 200 <= status < 300
+
+    @staticmethod
+    def _refused_person(request) -> int | None:
+        """The person a refused request was about, when the URL names one or an object of hers."""
+        person = getattr(request, "audit_person_id", None)
+        if person is not None:
+            return person
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return log.person_of_url(match.view_name, match.kwargs, PERSON_URLS)
 
     @staticmethod
     def _record_access(request) -> None:

@@ -1,11 +1,13 @@
 """The access journal: who read or changed what, when, for which organisation, from which address.
 
-Rows are append-only and hash-chained (see chain.py). They hold pseudonymous identifiers only: the primary
-key of the person concerned, never a name; the journal page shows it as the person's reference (P-000123).
+Rows are append-only and chained with a keyed hash, HMAC-SHA256 under PARCOURS_AUDIT_KEY (see chain.py).
+They hold pseudonymous identifiers only: the primary key of the person concerned, never a name; the journal
+page shows it as the person's reference (P-000123).
 """
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -81,6 +83,9 @@ class AccessLog(models.Model):
     )
     role = models.CharField(_("rôle"), max_length=30, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # The semantic event a domain service recorded (events.EVENTS, e.g. "note.update"); empty for reads,
+    # refusals and logins recorded by the middleware and the signals.
+    event = models.CharField(_("événement"), max_length=40, blank=True, default="")
     object_type = models.CharField(_("type d'objet"), max_length=30, blank=True)
     object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
     # Not a foreign key: the journal outlives the person's file (anonymisation, deletion) and is never joined
@@ -140,10 +145,24 @@ class AccessLog(models.Model):
             "outcome": self.outcome,
             "previous_hash": self.previous_hash,
         }
+        if self.event:  # rows written before the field existed serialise as they did
+            data["event"] = self.event
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+    def compute_hash(self, keyed: bool = True) -> str:
+        """HMAC-SHA256 under the journal key; rows written before the chain was keyed (`keyed=False`, see
+        ChainHead.keyed_from) kept their plain SHA-256, which the first keyed row seals in turn."""
+        if not keyed:
+            return hashlib.sha256(self.canonical()).hexdigest()
+        from parcours.core.crypto import audit_key
+
+        return hmac.new(audit_key(), b"row|" + self.canonical(), hashlib.sha256).hexdigest()
+
+    @property
+    def event_label(self) -> str:
+        from .events import label_of
+
+        return label_of(self.event) if self.event else ""
 
     # --- display ---
     @property
@@ -167,6 +186,30 @@ class ChainHead(models.Model):
     anchor_seq = models.PositiveBigIntegerField(default=1)
     anchor_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # Rows numbered from keyed_from on are HMAC-chained; earlier ones (written before migration 0003) keep
+    # their SHA-256 and are sealed by the first keyed row, whose HMAC covers their hash.
+    keyed_from = models.PositiveBigIntegerField(default=1)
+    # HMAC of the fields above: the head cannot be moved (tail cut, anchor moved) without the key.
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("tête de chaîne du journal")
+
+    def is_genesis(self) -> bool:
+        return (self.last_seq, self.last_hash, self.anchor_seq, self.anchor_hash) == (
+            0,
+            GENESIS_HASH,
+            1,
+            GENESIS_HASH,
+        )
+
+    def compute_seal(self) -> str:
+        return head_seal(self.last_seq, self.last_hash, self.anchor_seq, self.anchor_hash, self.keyed_from)
+
+
+def head_seal(last_seq, last_hash, anchor_seq, anchor_hash, keyed_from) -> str:
+    """HMAC of the chain head (also used by migration 0003 on the historical model)."""
+    from parcours.core.crypto import audit_key
+
+    message = f"head|{last_seq}|{last_hash}|{anchor_seq}|{anchor_hash}|{keyed_from}"
+    return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()

@@ -1,4 +1,4 @@
-"""Background job of the journal, run by the django-tasks database worker (`manage.py db_worker`)."""
+"""Background jobs of the journal, run by the django-tasks database worker (`manage.py db_worker`)."""
 
 from django_tasks import task
 
@@ -7,5 +7,14 @@ from . import chain
 
 @task(queue_name="default")
 def purge_access_logs_task() -> int:
-    """Daily: delete the journal rows older than PARCOURS_AUDIT_RETENTION_DAYS and re-anchor the chain."""
-    return chain.purge()
+    """Daily: delete the journal rows older than PARCOURS_AUDIT_RETENTION_DAYS, re-anchor the chain, and
+    write a signed checkpoint outside the database."""
+    deleted = chain.purge()
+    chain.checkpoint()
+    return deleted
+
+
+@task(queue_name="default")
+def audit_checkpoint_task() -> int:
+    """Daily: a signed checkpoint of the journal's head, written outside the database (logger and file)."""
+    return chain.checkpoint()["seq"]

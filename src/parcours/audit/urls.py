@@ -5,4 +5,5 @@ from . import views
 app_name = "audit"
 urlpatterns = [
     path("", views.journal, name="journal"),
+    path("revue/", views.review, name="review"),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
+from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
 from parcours.pathway import rules as pathway_rules
@@ -102,8 +103,10 @@ def add_note(person: Person, by: Membership, *, domain: str, held_on: dt.date, t
     _require_domain(domain)
     _require_past_date(person, held_on, _("La date de l'entretien"))
     text = _clean_text(text, _("Le compte rendu"))
-    return Note.objects.create(person=person, domain=domain, held_on=held_on, text=text, sensitive=sensitive,
+    note = Note.objects.create(person=person, domain=domain, held_on=held_on, text=text, sensitive=sensitive,
                                author=by.user, created_at=clock.now())  # fmt: skip
+    audit.record_event(by, "note.create", note)
+    return note
 
 
 def can_correct_note(by: Membership | None, note: Note) -> bool:
@@ -135,6 +138,7 @@ def correct_note(note: Note, by: Membership, *, domain: str, held_on: dt.date, t
     note.domain, note.held_on, note.text, note.sensitive = domain, held_on, text, sensitive
     note.corrected_at = clock.now()
     note.save(update_fields=["domain", "held_on", "text", "sensitive", "corrected_at"])
+    audit.record_event(by, "note.update", note)
     return note
 
 
@@ -177,6 +181,7 @@ def add_action(person: Person, by: Membership, *, domain: str, description: str,
         plan_action=plan_action, created_by=by.user, created_at=now, updated_by=by.user, updated_at=now,
     )  # fmt: skip
     _snapshot(item, by)
+    audit.record_event(by, "action.create", item)
     return item
 
 
@@ -202,6 +207,7 @@ def update_action(item: ActionItem, by: Membership, *, status: str, due_date: dt
     item.updated_by, item.updated_at = by.user, clock.now()
     item.save(update_fields=["status", "due_date", "description", "updated_by", "updated_at"])
     _snapshot(item, by)
+    audit.record_event(by, "action.update", item)
     return item
 
 
@@ -310,10 +316,12 @@ def schedule_appointment(person: Person, by: Membership, *, worker: User, starts
               "l'association, par exemple), jamais son lieu d'hébergement.")
         )  # fmt: skip
     now = clock.now()
-    return Appointment.objects.create(
+    appointment = Appointment.objects.create(
         person=person, worker=worker, starts_at=starts_at, ends_at=ends_at, place=place, purpose=purpose,
         created_by=by.user, created_at=now, updated_by=by.user, updated_at=now,
     )  # fmt: skip
+    audit.record_event(by, "appointment.schedule", appointment)
+    return appointment
 
 
 def _require_slot(person: Person, starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> None:
@@ -357,6 +365,7 @@ def record_appointment_outcome(appointment: Appointment, by: Membership, status:
     appointment.status = status
     appointment.updated_by, appointment.updated_at = by.user, clock.now()
     appointment.save(update_fields=["status", "updated_by", "updated_at"])
+    audit.record_event(by, "appointment.outcome", appointment)
     return appointment
 
 
@@ -399,12 +408,14 @@ def refer(person: Person, by: Membership, *, reason: str, domain: str, referred_
               "son accord et cochez « accord oral de la personne », ou enregistrez son consentement.")
         )  # fmt: skip
     now = clock.now()
-    return Referral.objects.create(
+    referral = Referral.objects.create(
         person=person, partner=partner, partner_name=partner_name, reason=reason, domain=domain,
         referred_on=referred_on, consent=consent, oral_agreement=consent is None and oral_agreement,
         comment=(comment or "").strip(), created_by=by.user, created_at=now, updated_by=by.user,
         updated_at=now,
     )  # fmt: skip
+    audit.record_event(by, "referral.create", referral)
+    return referral
 
 
 @transaction.atomic
@@ -434,4 +445,5 @@ def record_referral_outcome(referral: Referral, by: Membership, *, outcome: str,
         referral.comment = comment.strip()
     referral.updated_by, referral.updated_at = by.user, clock.now()
     referral.save(update_fields=["outcome", "outcome_on", "comment", "updated_by", "updated_at"])
+    audit.record_event(by, "referral.outcome", referral)
     return referral

@@ -7,6 +7,12 @@ from . import rules
 from .models import OutcomeActivity, OutcomeHousing, PlanDomain
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Free text the secretariat types on a session reaches the commission members (who must not identify anyone)
+# and the préfecture: said on every such field.
+READ_BY_MEMBERS = _(
+    "Ce texte est lu par les membres de la commission et par la préfecture : n'y écrivez ni nom, ni "
+    "élément permettant de reconnaître une personne."
+)
 
 
 class RequestForm(DsfrBaseForm):
@@ -60,13 +66,16 @@ class CommentForm(DsfrBaseForm):
 
 class SessionForm(DsfrBaseForm):
     date = forms.DateField(label=_("Date de la séance"), widget=DATE)
-    place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
+    place = forms.CharField(label=_("Lieu"), max_length=200, required=False, help_text=READ_BY_MEMBERS)
 
 
 class SessionDetailsForm(DsfrBaseForm):
-    place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
+    place = forms.CharField(label=_("Lieu"), max_length=200, required=False, help_text=READ_BY_MEMBERS)
     attendance = forms.CharField(
-        label=_("Membres présents"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Membres présents"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=READ_BY_MEMBERS,
     )
 
 
@@ -74,7 +83,12 @@ class AvisForm(DsfrBaseForm):
     kind = forms.ChoiceField(
         label=_("Avis"), choices=[("", _("— non examinée —")), *rules.AvisKind.choices], required=False
     )
-    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=READ_BY_MEMBERS,
+    )
 
 
 class DecisionForm(DsfrBaseForm):

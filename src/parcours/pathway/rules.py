@@ -10,7 +10,6 @@ before the one that bears the same number, and, when the target month has no suc
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -18,7 +17,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parcours.accounts.approval import APPROVAL_YEARS, approval_end  # noqa: F401 (R121_12_3, part of the rules)
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.core.periods import add_months, period_end
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,6 @@ RULE_VERSIONS: tuple[RuleVersion, ...] = (
     RuleVersion("2016", dt.date(2016, 10, 30), period_months=6, max_total_months=24, basis=DURATION),
 )
 
-APPROVAL_YEARS = 3  # R121_12_3
-
 # Lead time before a period's end by which the renewal request is due. Not set by the texts: a setting.
 DEFAULT_RENEWAL_LEAD_MONTHS = 2  # PRACTICE_RENEWAL_LEAD
 
@@ -88,28 +87,7 @@ def rule_version(code: str) -> RuleVersion:
     return next(v for v in RULE_VERSIONS if v.code == code)
 
 
-# --- Date arithmetic ---------------------------------------------------------------------------------
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day number `months` later (or earlier), clamped to the last day of a shorter month."""
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def period_end(start: dt.date, months: int) -> dt.date:
-    """Last day (inclusive) of a duration of `months` starting on `start` (art. 641 CPC)."""
-    month_index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    last_day = calendar.monthrange(year, month)[1]
-    if start.day > last_day:
-        return dt.date(year, month, last_day)
-    return dt.date(year, month, start.day) - dt.timedelta(days=1)
-
-
-def approval_end(start: dt.date) -> dt.date:
-    return period_end(start, APPROVAL_YEARS * 12)
+# --- Date arithmetic: parcours.core.periods (art. 641 CPC); the approval: parcours.accounts.approval -----
 
 
 def renewal_due(end: dt.date) -> dt.date:

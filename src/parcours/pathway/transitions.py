@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership, Organisation
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
+from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.people.models import Person
@@ -171,7 +172,13 @@ def open_request(person: Person, kind: str, by: Membership, content: RequestCont
     req = PathwayRequest.objects.create(pathway=pathway, kind=kind, created_by=by.user)
     _write_content(req, content)
     _record(pathway, "open_request", by, request=req, to_status=req.status)
+    _journal(by, "request.open", req, pathway)
     return req
+
+
+def _journal(by: Membership | None, event: str, obj, pathway: Pathway | None = None) -> None:
+    """The journal row of the change, in the service's transaction (audit.log.record_event)."""
+    audit.record_event(by, event, obj, person_id=pathway.person_id if pathway is not None else None)
 
 
 def _write_content(req: PathwayRequest, content: RequestContent) -> None:
@@ -213,6 +220,7 @@ def update_request(
     locking.claim(req, expected_version)
     _write_content(req, content)
     _record(req.pathway, "update_request", by, request=req)
+    _journal(by, "request.update", req, req.pathway)
     return req
 
 
@@ -223,6 +231,7 @@ def validate_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
     _require_own_association(by, req.pathway)
     _check_complete(req)
     _move_request(req, "validate", by)
+    _journal(by, "request.validate", req, req.pathway)
     return req
 
 
@@ -252,6 +261,7 @@ def return_to_draft(request: PathwayRequest, by: Membership, comment: str = "") 
     _require_transition(by, rules.REQUEST_TRANSITIONS["return_to_draft"], req.status)
     _require_own_association(by, req.pathway)
     _move_request(req, "return_to_draft", by, comment)
+    _journal(by, "request.return_to_draft", req, req.pathway)
     return req
 
 
@@ -288,6 +298,7 @@ def submit_request(
     req.submitted_on = clock.today()
     req.save(update_fields=["commission", "submitted_on"])
     _move_request(req, "submit", by)
+    _journal(by, "request.submit", req, req.pathway)
     return req
 
 
@@ -298,6 +309,7 @@ def resubmit_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
     _require_own_association(by, req.pathway)
     _check_complete(req)
     _move_request(req, "resubmit", by)
+    _journal(by, "request.resubmit", req, req.pathway)
     return req
 
 
@@ -319,6 +331,7 @@ def withdraw_request(request: PathwayRequest, by: Membership, comment: str = "")
         previous = req.pathway.status
         _move_pathway(req.pathway, PS.EXITED)
         _record(req.pathway, "record_exit", by, from_status=previous, to_status=PS.EXITED, comment=comment)
+    _journal(by, "request.withdraw", req, req.pathway)
     return req
 
 
@@ -333,7 +346,9 @@ def create_session(by: Membership, date: dt.date, place: str = "") -> Commission
     _require_role(by, {Role.SECRETARIAT})
     if date < dt.date(2016, 10, 30):
         raise DomainError(_("La date de séance est antérieure au décret du 28 octobre 2016."))
-    return CommissionSession.objects.create(commission=by.organisation, date=date, place=place)
+    session = CommissionSession.objects.create(commission=by.organisation, date=date, place=place)
+    _journal(by, "session.create", session)
+    return session
 
 
 @transaction.atomic
@@ -355,6 +370,7 @@ def update_session(
     locking.claim(session, expected_version)
     session.place, session.attendance = place.strip(), attendance.strip()
     session.save(update_fields=["place", "attendance"])
+    _journal(by, "session.update", session)
     return session
 
 
@@ -376,6 +392,7 @@ def cancel_session(session: CommissionSession, by: Membership, comment: str = ""
     session.agenda.all().delete()
     session.status = SessionStatus.CANCELLED
     session.save(update_fields=["status"])
+    _journal(by, "session.cancel", session)
     return session
 
 
@@ -397,6 +414,7 @@ def schedule_request(request: PathwayRequest, session: CommissionSession, by: Me
     except IntegrityError as exc:
         raise DomainError(_("Cette demande est déjà inscrite à cette séance.")) from exc
     _move_request(req, "schedule", by, comment=_("Séance du %(d)s") % {"d": _d(session.date)})
+    _journal(by, "request.schedule", req, req.pathway)
     return item
 
 
@@ -409,6 +427,7 @@ def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayReques
         session__avis__request=req
     ).delete()
     _move_request(req, "unschedule", by)
+    _journal(by, "request.unschedule", req, req.pathway)
     return req
 
 
@@ -433,6 +452,7 @@ def record_avis(
     if session.status == SessionStatus.PLANNED:
         session.status = SessionStatus.HELD
         session.save(update_fields=["status"])
+    _journal(by, "avis.record", avis, req.pathway)
     return avis
 
 
@@ -515,6 +535,7 @@ def authorise(
     _move_pathway(pathway, target)
     if previous_status != target:
         _record(pathway, "pathway_status", by, from_status=previous_status, to_status=target)
+    _journal(by, "decision.authorise", req, pathway)
     return period
 
 
@@ -547,6 +568,7 @@ def refuse(
         previous = pathway.status
         _move_pathway(pathway, after)
         _record(pathway, "pathway_status", by, from_status=previous, to_status=after)
+    _journal(by, "decision.refuse", decision, req.pathway)
     return decision
 
 
@@ -599,6 +621,7 @@ def _close(
         to_status=PS.EXITED,
         comment=f"{rules.ExitReason(reason).label}. {comment}".strip(". "),
     )
+    _journal(by, "pathway.end_early" if action == "end_early" else "pathway.exit", exit_, pathway)
     return exit_
 
 
@@ -652,5 +675,6 @@ def expire_periods(today: dt.date | None = None) -> int:
                     to_status=PS.LAPSED,
                     comment=_("Fin de la période le %(d)s") % {"d": _d(last.end)},
                 )
+                _journal(None, "pathway.expire", pathway, pathway)
                 changed += 1
     return changed

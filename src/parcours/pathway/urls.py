@@ -4,7 +4,7 @@ from . import views
 
 app_name = "pathway"
 urlpatterns = [
-    path("a-faire/", views.todo, name="todo"),
+    # a-faire/ (pathway:todo) is the to-do page of parcours.desk, mounted here by parcours/urls.py
     path("demandes/nouvelle/<int:person_pk>/<str:kind>/", views.request_create, name="request_create"),
     path("demandes/<int:pk>/", views.request_detail, name="request"),
     path("demandes/<int:pk>/modifier/", views.request_edit, name="request_edit"),

@@ -1,7 +1,5 @@
 """Pages of the pathway. Views read through the visibility rule and change state only through transitions."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -13,17 +11,14 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
 from parcours.core import clock, locking
-from parcours.followup import deadlines as followup_deadlines
 from parcours.people.models import Person
-from parcours.records import deadlines as records_deadlines
-from parcours.rights import deadlines as rights_deadlines
 
 from . import forms, rules
 from . import transitions as t
-from .deadlines import summarise
 from .history import departements_of_earlier_pathways
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
+from .visibility import identified_people
 
 RS = rules.RequestStatus
 PS = rules.PathwayStatus
@@ -61,79 +56,6 @@ def _attempt(request, service, *args, **kwargs):
         return None, False
 
 
-# --- To do -------------------------------------------------------------------------------------------
-@requires("todo")
-def todo(request):
-    m = request.membership
-    today = clock.today()
-    sections = []
-    if m.role in ASSOCIATION_STAFF:
-        rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
-        soon = today + dt.timedelta(days=31)
-        sections = [
-            (
-                _("Renouvellements à préparer"),
-                [
-                    r
-                    for r in rows
-                    if r[0].status == PS.ACTIVE
-                    and not r[1].open_request
-                    and r[1].renewal_due
-                    and r[1].renewal_due <= soon
-                ],
-            ),
-            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED]),
-            (_("Brouillons à compléter ou à valider"), [r for r in rows if _open_status(r) == RS.DRAFT]),
-            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED]),
-            (
-                _("Périodes échues : renouveler ou enregistrer la sortie"),
-                [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
-            ),
-        ]
-        for _title, items in sections:
-            items.sort(
-                key=lambda r: (
-                    r[1].next_deadline is None,
-                    (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
-                )
-            )
-        return render(
-            request,
-            "pathway/todo_association.html",
-            {
-                "title": _("À faire"),
-                "sections": sections,
-                "followup_due": followup_deadlines.due_items(m, today),
-                "rights_due": rights_deadlines.due_items(m, today),
-                "records_due": records_deadlines.due_items(m, today),
-            },
-        )
-    reqs = _requests(m).prefetch_related("agenda_items__session")
-    if m.role == Role.SECRETARIAT:
-        sections = [
-            (
-                _("Demandes à inscrire à une séance"),
-                list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on")),
-            ),
-            (
-                _("Demandes examinées en séance : avis à enregistrer"),
-                list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()),
-            ),
-            (
-                _("Avis transmis, en attente de la décision du préfet"),
-                list(reqs.filter(status=RS.AVIS_GIVEN)),
-            ),
-        ]
-    else:
-        sections = [(_("Demandes en attente de décision"), list(reqs.filter(status=RS.AVIS_GIVEN)))]
-    return render(request, "pathway/todo_requests.html", {"title": _("À faire"), "sections": sections})
-
-
-def _open_status(row):
-    return row[1].open_request.status if row[1].open_request else None
-
-
-# --- Requests ----------------------------------------------------------------------------------------
 def _content_from(form, actions, commitments) -> t.RequestContent:
     data = form.cleaned_data
     return t.RequestContent(
@@ -371,8 +293,19 @@ def session_detail(request, pk):
             "request", "request__pathway", "request__pathway__person", "request__pathway__association"
         ).prefetch_related(Prefetch("request__avis", to_attr="all_avis"))
     )
+    # Who is named on the agenda: the person visibility rule, item by item (the préfecture from the avis on,
+    # members never); the others appear with their pseudonymised fields, as to a member. A request the reader
+    # may not open is not linked, and its avis reason (free text on the person) reaches only the commission.
+    identified = identified_people(m, (item.request.pathway.person_id for item in items))
+    readable = set(
+        _requests(m).filter(pk__in=[item.request_id for item in items]).values_list("pk", flat=True)
+    )
+    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
     for item in items:
         item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
+        item.identified = item.request.pathway.person_id in identified
+        item.readable = item.request_id in readable
+        item.show_reason = in_commission or item.readable
     if can(m, "session_manage") and request.method == "POST":
         return _session_post(request, session, items)
     return _session_page(request, session, items)
@@ -400,6 +333,7 @@ def _session_page(request, session, items, details_form=None, conflict=None):
             "waiting": waiting,
             "manage": manage,
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
+            "partly_pseudonymised": any(not item.identified for item in items),
             "today": clock.today(),
             "details_form": details_form
             or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),

@@ -53,3 +53,16 @@ class SessionQuerySet(models.QuerySet):
         if membership.role in ASSOCIATION_STAFF:
             return self.filter(commission__departement__in=org.departements_served.all())
         return self.none()
+
+
+def identified_people(membership, person_ids) -> set[int]:
+    """Among `person_ids`, the people whose identity `membership` may read on any page: exactly those its
+    person visibility rule reaches (people/visibility.py), so that no page names someone whose own page
+    answers 404. For the préfecture that is from the commission's avis on; for commission members, never
+    (they read the pseudonymised fields only: reference, initials, birth year, nationality)."""
+    from parcours.people.models import Person
+
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    return set(Person.objects.visible_to(membership).filter(pk__in=ids).values_list("pk", flat=True))

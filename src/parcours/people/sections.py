@@ -5,24 +5,22 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.permissions import can
 
-# (url name taking the person's pk, label, page rule)
-PERSON_SECTIONS = (
-    ("people:person", _("Synthèse"), "person_view"),
-    ("people:situation", _("Identité et situation"), "person_file"),
-    ("followup:notes", _("Entretiens"), "person_file"),
-    ("followup:actions", _("Plan d'action"), "person_file"),
-    ("followup:appointments", _("Rendez-vous"), "person_file"),
-    ("followup:referrals", _("Orientations"), "person_file"),
-    ("records:documents", _("Documents"), "person_file"),
-    ("records:life_story", _("Récit de vie"), "person_file"),
-    ("rights:person", _("Droits"), "person_file"),
-    ("privacy:person", _("Vie privée"), "privacy"),
-)
+# url name taking the person's pk -> (position, label, page rule). People's own sections are here; the apps
+# above people add theirs from their AppConfig.ready() with `register_section` (people imports none of them:
+# docs/decisions/0027-layered-apps.md). The position orders the menu.
+PERSON_SECTIONS: dict[str, tuple[int, str, str]] = {
+    "people:person": (10, _("Synthèse"), "person_view"),
+    "people:situation": (20, _("Identité et situation"), "person_file"),
+}
+
+
+def register_section(position: int, name: str, label, rule: str) -> None:
+    PERSON_SECTIONS[name] = (position, label, rule)
 
 
 def person_sections(membership, person, current_path: str) -> list[dict]:
     items = []
-    for name, label, rule in PERSON_SECTIONS:
+    for name, (_position, label, rule) in sorted(PERSON_SECTIONS.items(), key=lambda s: s[1][0]):
         if not can(membership, rule):
             continue
         try:

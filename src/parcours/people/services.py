@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
+from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
 
@@ -205,6 +206,7 @@ def create_person(by: Membership, person: Person, *, distinct_confirmed: bool = 
         if processing_consent_on is not None:
             Consent.objects.create(person=person, purpose=ConsentPurpose.PROCESSING,
                                    given_on=processing_consent_on, recorded_by=by.user)  # fmt: skip
+        audit.record_event(by, "person.create", person, person_id=person.pk)
     return person
 
 
@@ -223,6 +225,7 @@ def update_file(person: Person, by: Membership, *, expected_version: int | None 
     _check_file(person, by)
     locking.claim(person, expected_version)
     person.save()
+    audit.record_event(by, "person.update", person, person_id=person.pk)
     return person
 
 
@@ -240,12 +243,15 @@ def add_other_name(person: Person, by: Membership, name: str) -> OtherName:
     if normalise(name) in {normalise(k) for k in known if k}:
         raise DomainError(_("Ce nom figure déjà dans le dossier."))
     with transaction.atomic():
-        return OtherName.objects.create(person=person, name=name)
+        other = OtherName.objects.create(person=person, name=name)
+        audit.record_event(by, "other_name.add", other)
+        return other
 
 
 def remove_other_name(other: OtherName, by: Membership) -> None:
     _require_staff(by, other.person)
     with transaction.atomic():
+        audit.record_event(by, "other_name.remove", other.pk, person_id=other.person_id)
         other.delete()
 
 
@@ -301,11 +307,13 @@ def record_consent(
         raise DomainError(_("Un des textes saisis est trop long."))
     _check_consent_dates(given_on, expires_on)
     with transaction.atomic():
-        return Consent.objects.create(
+        consent = Consent.objects.create(
             person=person, purpose=purpose, partner=partner, partner_name=partner_name, scope=scope,
             scopes=scopes, text_version=text_version, given_on=given_on, expires_on=expires_on,
             recorded_by=by.user,
         )  # fmt: skip
+        audit.record_event(by, "consent.record", consent)
+        return consent
 
 
 def withdraw_consent(consent: Consent, by: Membership, on: dt.date | None = None) -> Consent:
@@ -328,6 +336,7 @@ def withdraw_consent(consent: Consent, by: Membership, on: dt.date | None = None
         updated = Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(withdrawn_on=on)
         if not updated:
             raise DomainError(_("Ce consentement a déjà été retiré."))
+        audit.record_event(by, "consent.withdraw", consent)
     consent.withdrawn_on = on
     return consent
 

@@ -4,9 +4,9 @@ from . import views
 
 app_name = "people"
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
+    # "" (people:caseload) and "<int:pk>/" (people:person) are pages of parcours.desk, mounted here by
+    # parcours/urls.py
     path("nouvelle/", views.person_create, name="person_create"),
-    path("<int:pk>/", views.person_detail, name="person"),
     path("<int:pk>/situation/", views.situation, name="situation"),
     path("<int:pk>/situation/modifier/", views.situation_edit, name="situation_edit"),
     path("<int:pk>/autres-noms/", views.other_name_add, name="other_name_add"),

@@ -1,63 +1,17 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import can, requires
-from parcours.accounts.roles import ASSOCIATION_STAFF
+from parcours.accounts.permissions import requires
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
-from parcours.pathway import rules
-from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import Pathway, PathwayRequest
 
 from . import services
 from .forms import ConsentForm, OtherNameForm, PersonCreateForm, PersonForm, WithdrawConsentForm
 from .models import Consent, ConsentStatus, OtherName, Person
-from .search import search_ids, sort_key
 
-PS = rules.PathwayStatus
-NO_PATHWAY = "none"
-SQL_IN_LIMIT = 900  # beyond, the matches are kept in Python rather than sent as SQL parameters
 SOON = 60  # days before an expiry that the situation page flags it
-
-
-@requires("caseload")
-def caseload(request):
-    m = request.membership
-    query = request.GET.get("q", "").strip()[:200]
-    status = request.GET.get("statut", "")
-    visible = Person.objects.visible_to(m).filter(archived_on__isnull=True)  # archives: parcours.privacy
-    people = visible.select_related("referent", "departement").prefetch_related(
-        "pathways__periods", "pathways__requests__agenda_items__session"
-    )
-    order = None
-    if query:
-        # Names are matched on two light queries; the heavy page data is loaded for the matches only.
-        found = search_ids(visible, query)
-        order = {pk: position for position, pk in enumerate(found)}
-        if len(found) <= SQL_IN_LIMIT:
-            people = people.filter(pk__in=found)
-    today = clock.today()
-    rows = []
-    for person in people:
-        if order is not None and person.pk not in order:
-            continue
-        pathways = sorted(person.pathways.all(), key=lambda p: p.created_at)
-        pathway = pathways[-1] if pathways else None
-        if status and (pathway.status if pathway else NO_PATHWAY) != status:
-            continue
-        rows.append((person, pathway, summarise(pathway, today) if pathway else None))
-    if order is not None:
-        rows.sort(key=lambda row: order[row[0].pk])
-    else:
-        rows.sort(key=lambda row: sort_key(row[0]))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "people/caseload.html", {
-        "title": _("Personnes suivies"), "page": page, "query": query, "status": status,
-        "statuses": [(NO_PATHWAY, _("Sans parcours")), *PS.choices], "total": len(rows),
-    })  # fmt: skip
 
 
 @requires("person_create")
@@ -77,48 +31,11 @@ def person_create(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            request.audit_person_id = person.pk  # the journal row of the creation names the person
             messages.success(request, _("Le dossier est créé."))
             return redirect("people:person", pk=person.pk)
     return render(request, "people/person_form.html", {
         "title": _("Nouvelle personne"), "form": form, "duplicates": duplicates,
-    })  # fmt: skip
-
-
-@requires("person_view")
-def person_detail(request, pk):
-    m = request.membership
-    person = get_object_or_404(Person.objects.visible_to(m).select_related("referent", "departement"), pk=pk)
-    pathways = (
-        Pathway.objects.visible_to(m).filter(person=person)
-        .prefetch_related("periods", "requests__agenda_items__session", "events__actor",
-                          "events__actor_organisation")
-        .select_related("exit")
-    )  # fmt: skip
-    today = clock.today()
-    staff = m.role in ASSOCIATION_STAFF
-    # The commission and the préfecture see only the requests transmitted to them, not the drafts.
-    visible_requests = set(
-        PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True)
-    )
-    blocks = []
-    for pathway in pathways:
-        summary = summarise(pathway, today)
-        blocks.append({
-            "pathway": pathway, "summary": summary,
-            "requests": [r for r in pathway.requests.all() if r.pk in visible_requests],
-            "can_renew": staff and pathway.status in rules.REQUEST_OPENING_STATES[rules.RequestKind.RENEWAL]
-            and not summary.open_request and not summary.cap_reached,
-            "can_exit": staff and pathway.status in rules.PATHWAY_TRANSITIONS["record_exit"].sources,
-            "can_end_early": can(m, "end_early")
-            and pathway.status in rules.PATHWAY_TRANSITIONS["end_early"].sources,
-        })  # fmt: skip
-    active = [b for b in blocks if b["pathway"].status != PS.EXITED]
-    can_enter = staff and (
-        not active or all(b["pathway"].status == PS.REFUSED and not b["summary"].open_request for b in active)
-    )
-    return render(request, "people/person_detail.html", {
-        "title": person.reference, "person": person, "blocks": blocks,
-        "can_enter": can_enter, "staff": staff,
     })  # fmt: skip
 
 

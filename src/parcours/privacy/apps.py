@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
@@ -7,6 +8,9 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Vie privée"
 
     def ready(self):
+        from parcours.people.sections import register_section
+
         from . import guard
 
         guard.connect()
+        register_section(100, "privacy:person", _("Vie privée"), "privacy")

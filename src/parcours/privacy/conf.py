@@ -1,4 +1,4 @@
-"""Retention settings, read from Django's settings first, then from the environment.
+"""Retention settings, read from Django's settings (settings.py reads the environment).
 
 PARCOURS_ARCHIVE_AFTER_MONTHS    months without any activity, and no open pathway, after which a file is
                                  archived (default 24; 6 to 60 allowed). CNIL référentiel of retention
@@ -15,8 +15,6 @@ PARCOURS_ERASURE_BLOCK_YEARS     an erasure on request is refused while a préfe
 docs/security/retention.md explains each default.
 """
 
-import os
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -29,7 +27,7 @@ def _bounded(name: str, bounds: tuple[int, int, int], unit: str) -> int:
     default, low, high = bounds
     value = getattr(settings, name, None)
     if value is None:
-        value = os.environ.get(name, default)
+        value = default
     try:
         if isinstance(value, bool):
             raise TypeError

@@ -179,7 +179,7 @@ def to_json(export: dict) -> bytes:
 
 
 def to_pdf(person: Person, export: dict) -> bytes:
-    from parcours.documents.pdf import render_pdf
+    from parcours.core.pdf import render_pdf
 
     return render_pdf("privacy/export_pdf.html", {
         "person": person, "blocks": export["blocks"], "journal": export["journal"],

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts.roles import Role
+from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.pathway.rules import add_months
@@ -83,4 +84,5 @@ def erase(person: Person, by, ground: str) -> Erasure:
             person=person, ground=ground, erased_on=today, erased_by=by.user, organisation=by.organisation
         )
         anonymise(person, today=today)
+        audit.record_event(by, "erasure.record", erasure, person_id=person.pk)
     return erasure

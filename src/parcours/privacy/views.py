@@ -90,11 +90,10 @@ def erase(request, pk):
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and obstacle is None and form.is_valid():
         try:
-            erasure = services.erase(person, m, form.cleaned_data["ground"])
+            services.erase(person, m, form.cleaned_data["ground"])
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            audit.record(request, "delete", "erasure", erasure.pk, person_id=person.pk)
             messages.success(request, _("Le dossier est effacé : il ne contient plus aucune donnée "
                                         "permettant d'identifier la personne."))  # fmt: skip
             return redirect("privacy:person", pk=person.pk)

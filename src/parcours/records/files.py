@@ -4,9 +4,12 @@ random name and encrypted, read back only by the download view after its permiss
 Accepted: PDF, JPEG and PNG, up to settings.PARCOURS_DOCUMENT_MAX_BYTES (10 Mo by default). A PDF must start
 with its signature and end with its end-of-file marker; an image must really decode with Pillow.
 
-On disk a file is "PRC1:<kid>:" + nonce + AES-256-GCM(content), with the keys of core/crypto.py (outside the
-database, apart from SECRET_KEY) and the file's storage name as associated data: a stolen disk or backup of
-the documents folder shows nothing, and a file renamed to another document's name does not decrypt.
+On disk a file is sealed with core/crypto.py's one envelope, b"v1:<kid>:" + nonce + AES-256-GCM(content), with
+the keys of core/crypto.py (outside the database, apart from SECRET_KEY) and "records.document.file:" + the
+file's storage name as associated data: a stolen disk or backup of the documents folder shows nothing, and a
+file renamed to another document's name does not decrypt. Files written before the envelope was shared
+("PRC1:<kid>:" + nonce + AES-256-GCM, the storage name alone as associated data) are still read, and
+`manage.py rotate_encryption_keys --wet-run` rewrites them in the envelope (`rewrap`).
 """
 
 from __future__ import annotations
@@ -177,29 +180,69 @@ def storage_path(storage_name: str) -> Path:
     return documents_dir() / storage_name[:2] / storage_name
 
 
-FILE_PREFIX = b"PRC1"
+LEGACY_PREFIX = b"PRC1:"  # the format of files written before the one envelope; read, never written
 NONCE_BYTES = 12
 
 
+def context_of(storage_name: str) -> str:
+    return f"records.document.file:{storage_name}"
+
+
 def seal(content: bytes, storage_name: str) -> bytes:
-    kid, keys = crypto.load_keys()
-    nonce = os.urandom(NONCE_BYTES)
-    return (
-        b"%s:%s:" % (FILE_PREFIX, kid.encode())
-        + nonce
-        + keys[kid].encrypt(nonce, content, storage_name.encode())
-    )
+    return crypto.encrypt_bytes(content, context_of(storage_name))
 
 
 def unseal(blob: bytes, storage_name: str) -> bytes:
+    if blob.startswith(LEGACY_PREFIX):
+        return _unseal_legacy(blob, storage_name)
     try:
-        prefix, kid, sealed = blob.split(b":", 2)
-        if prefix != FILE_PREFIX:
-            raise ValueError
+        return crypto.decrypt_bytes(blob, context_of(storage_name))
+    except crypto.DecryptionError as exc:
+        raise crypto.DecryptionError("Cannot decrypt a stored document") from exc
+
+
+def _unseal_legacy(blob: bytes, storage_name: str) -> bytes:
+    try:
+        _prefix, kid, sealed = blob.split(b":", 2)
         key = crypto.load_keys()[1][kid.decode()]
         return key.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], storage_name.encode())
     except (ValueError, KeyError, UnicodeDecodeError, InvalidTag) as exc:
         raise crypto.DecryptionError("Cannot decrypt a stored document") from exc
+
+
+def _replace(path: Path, sealed: bytes) -> None:
+    """Write `sealed` in place of `path` atomically: a crash leaves the old file or the new one, whole."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "xb") as out:
+            tmp.chmod(0o600)
+            out.write(sealed)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def rewrap(wet_run: bool = False) -> int:
+    """Documents not sealed in the envelope under the current key (older key or older format): how many,
+    and with wet_run, re-encrypt each one in place. Resumable: a rewritten file is skipped next time."""
+    from parcours.records.models import Document
+
+    kid = crypto.current_kid()
+    stale = 0
+    for name in Document.objects.order_by("pk").values_list("storage_name", flat=True).iterator():
+        path = storage_path(name)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            continue  # reported by the documents' own checks; nothing to re-encrypt
+        if crypto.key_id_of_bytes(blob) == kid:
+            continue
+        stale += 1
+        if wet_run:
+            _replace(path, seal(unseal(blob, name), name))
+    return stale
 
 
 def write(upload, storage_name: str) -> Path:

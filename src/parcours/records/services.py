@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import ASSOCIATION_STAFF, Role
+from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.people.models import Person
@@ -132,6 +133,7 @@ def add_document(
                 uploaded_by=by.user,
                 uploaded_at=clock.now(),
             )
+            audit.record_event(by, "document.upload", document)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -145,6 +147,7 @@ def delete_document(document: Document, by: Membership) -> None:
     storage_name = document.storage_name
     pk = document.pk
     with transaction.atomic():
+        audit.record_event(by, "document.delete", pk, person_id=document.person_id)
         Document.objects.filter(pk=pk).delete()
         transaction.on_commit(lambda: _remove_file(storage_name, pk))
 
@@ -194,7 +197,7 @@ def save_life_story(
             if latest is not None and latest.text == text:
                 raise DomainError(_("Le texte n'a pas changé depuis la version %(n)s : aucune nouvelle "
                                     "version n'a été créée.") % {"n": latest_number})  # fmt: skip
-            return LifeStoryVersion.objects.create(
+            version = LifeStoryVersion.objects.create(
                 life_story=story,
                 number=latest_number + 1,
                 text=text,
@@ -202,6 +205,8 @@ def save_life_story(
                 author=by.user,
                 created_at=clock.now(),
             )
+            audit.record_event(by, "life_story.save", version, person_id=person.pk)
+            return version
     except IntegrityError as exc:  # two first versions at once: the other one won
         raise LifeStoryConflict(
             _("Une autre version vient d'être enregistrée : votre texte est repris ci-dessous, "

@@ -15,7 +15,7 @@ from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.crypto import DecryptionError
 from parcours.core.errors import DomainError
-from parcours.documents.pdf import render_pdf
+from parcours.core.pdf import render_pdf
 from parcours.people.models import Person
 
 from . import files, services
@@ -60,12 +60,11 @@ def documents(request, pk):
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            saved, ok = _attempt(
+            _saved, ok = _attempt(
                 request, services.add_document, person, m,
                 kind=data["kind"], upload=data["file"], title=data["title"], expires_on=data["expires_on"],
             )  # fmt: skip
             if ok:
-                audit.record(request, "create", "document", saved.pk, person_id=person.pk)
                 messages.success(request, _("Le document est enregistré."))
                 return redirect("records:documents", pk=person.pk)
     else:
@@ -112,10 +111,8 @@ def document_delete(request, pk):
     """GET asks for confirmation (no script needed), POST deletes."""
     document = _document(request, pk)
     if request.method == "POST":
-        document_pk = document.pk
         _done, ok = _attempt(request, services.delete_document, document, request.membership)
         if ok:
-            audit.record(request, "delete", "document", document_pk, person_id=document.person_id)
             messages.success(request, _("Le document est supprimé."))
         return redirect("records:documents", pk=document.person_id)
     if not services.can_delete_document(request.membership, document):
@@ -154,8 +151,8 @@ def life_story(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                saved = services.save_life_story(person, m, data["text"], based_on=data["based_on"],
-                                                 comment=data["comment"])  # fmt: skip
+                services.save_life_story(person, m, data["text"], based_on=data["based_on"],
+                                         comment=data["comment"])  # fmt: skip
             except services.LifeStoryConflict as exc:
                 messages.error(request, exc.message)
                 versions = _versions(person)
@@ -171,7 +168,6 @@ def life_story(request, pk):
                 messages.error(request, exc.message)
                 status = 400
             else:
-                audit.record(request, "create", "life_story_version", saved.pk, person_id=person.pk)
                 messages.success(request, _("La nouvelle version du récit est enregistrée."))
                 return redirect("records:life_story", pk=person.pk)
         else:

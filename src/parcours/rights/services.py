@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import ASSOCIATION_STAFF
+from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.errors import DomainError
 from parcours.pathway.rules import add_months
@@ -125,6 +126,7 @@ def save_afis(person: Person, by: Membership, dates: AfisDates, afis: AfisFile |
     afis.updated_by = by.user
     afis.updated_at = clock.now()
     afis.save()
+    audit.record_event(by, "afis.save", afis)
     return afis
 
 
@@ -212,6 +214,7 @@ def save_aps(person: Person, by: Membership, dates: ApsDates, aps: ApsFile | Non
     aps.updated_by = by.user
     aps.updated_at = clock.now()
     aps.save()
+    audit.record_event(by, "aps.save", aps)
     return aps
 
 

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 DAILY_TASKS = (
     "parcours.pathway.tasks.expire_periods_task",
     "parcours.audit.tasks.purge_access_logs_task",
+    "parcours.audit.tasks.audit_checkpoint_task",
     "parcours.privacy.tasks.retention_task",
 )
 

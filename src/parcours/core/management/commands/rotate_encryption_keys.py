@@ -1,6 +1,7 @@
-"""Re-encrypt every encrypted column with the current (first) key. Resumable: rows already under the
-current key are skipped, so the command can be run again after an interruption. Nothing is written
-without --wet-run."""
+"""Re-encrypt every encrypted column, and every file sealed with the envelope (the uploaded documents, through
+the rewrappers the apps register in core/crypto.py), with the current (first) key. Resumable: rows and files
+already under the current key are skipped, so the command can be run again after an interruption. Nothing
+is written without --wet-run. When the simulation announces 0 rows and 0 files, the old key can go."""
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -49,5 +50,12 @@ class Command(BaseCommand):
                             )
             total += len(stale)
             self.stdout.write(f"{model._meta.label} : {len(stale)} ligne(s) à rechiffrer")
-        verb = "rechiffrées" if wet_run else "à rechiffrer (simulation, ajoutez --wet-run)"
-        self.stdout.write(self.style.SUCCESS(f"{total} ligne(s) {verb} avec la clé « {kid} »."))
+        files = 0
+        for label, rewrap in crypto.REWRAPPERS.items():
+            stale = rewrap(wet_run=wet_run)
+            files += stale
+            self.stdout.write(f"{label} : {stale} fichier(s) à rechiffrer")
+        verb = "rechiffré(e)s" if wet_run else "à rechiffrer (simulation, ajoutez --wet-run)"
+        self.stdout.write(
+            self.style.SUCCESS(f"{total} ligne(s) et {files} fichier(s) {verb} avec la clé « {kid} ».")
+        )

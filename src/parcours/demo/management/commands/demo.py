@@ -1,7 +1,8 @@
 """`manage.py demo`: everything the demonstration needs, in one command.
 
 Migrates the database, collects the static files, creates the fictional data set if the base holds nobody
-yet (`--reset` starts again from an empty base and an empty documents folder), prints the demo accounts,
+yet (`--reset --wet-run` starts again from an empty base and an empty documents folder; `--reset` alone
+only says what it would destroy), prints the demo accounts,
 enqueues the daily jobs, then runs the job worker in the background and the web server (gunicorn) in the
 foreground. Ctrl-C or SIGTERM stops
 both. `--no-server` does everything but start the two processes.
@@ -22,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from parcours.accounts.models import Organisation
+from parcours.audit.chain import archive_checkpoints
 from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_tasks
 from parcours.demo import generator
 from parcours.pathway.models import Pathway
@@ -44,7 +46,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="Port du serveur web (défaut : 8000).")
         parser.add_argument(
-            "--reset", action="store_true", help="Vide la base et régénère les données fictives."
+            "--reset",
+            action="store_true",
+            help="Vide la base et le dossier des documents, puis régénère les données fictives "
+            "(avec --wet-run seulement).",
+        )
+        parser.add_argument(
+            "--wet-run",
+            action="store_true",
+            help="Confirme --reset : sans elle, --reset n'efface rien et dit ce qu'il effacerait.",
         )
         parser.add_argument(
             "--no-server",
@@ -55,15 +65,23 @@ class Command(BaseCommand):
             "--seed", type=int, default=generator.DEFAULT_SEED, help="Graine des données fictives."
         )
 
-    def handle(self, *args, port, reset, no_server, seed, **options):
+    def handle(self, *args, port, reset, wet_run, no_server, seed, **options):
+        if reset and not wet_run:
+            raise CommandError(
+                "--reset efface toute la base de données "
+                f"({settings.DATABASES['default']['NAME']}) : personnes, parcours, comptes, journal des "
+                f"accès, et tous les documents déposés dans {settings.PARCOURS_DOCUMENTS_DIR}. Rien n'a été "
+                "effacé. Pour confirmer, relancez avec --reset --wet-run."
+            )
         self.say("Mise à jour de la base de données…")
         call_command("migrate", interactive=False, verbosity=0)
         self.say("Préparation des fichiers statiques…")
         call_command("collectstatic", interactive=False, verbosity=0)
         if reset:
-            self.say("Effacement de la base et des documents déposés (--reset)…")
+            self.say("Effacement de la base et des documents déposés (--reset --wet-run)…")
             call_command("flush", interactive=False, verbosity=0)
             empty_documents_dir()
+            archive_checkpoints()  # the journal starts again: its old checkpoints would say it was truncated
         self.prepare_data(seed)
         self.print_accounts()
         results = enqueue_daily_tasks()
@@ -81,13 +99,14 @@ class Command(BaseCommand):
         if Person.objects.exists():
             self.say(
                 f"Données existantes réutilisées : {Person.objects.count()} personnes, "
-                f"{Pathway.objects.count()} parcours (--reset pour les régénérer)."
+                f"{Pathway.objects.count()} parcours (--reset --wet-run pour les régénérer)."
             )
             return
         if Organisation.objects.exists():
             raise CommandError(
                 "La base contient des organisations mais aucune personne : ce n'est pas une base de "
-                "démonstration. Relancez avec --reset pour l'effacer et créer les données fictives."
+                "démonstration. Relancez avec --reset --wet-run pour l'effacer et créer les données "
+                "fictives."
             )
         self.say("Création des données fictives…")
         started = time.perf_counter()

@@ -1,6 +1,6 @@
 """One way to render every official PDF: a Django template rendered to HTML, then to PDF by WeasyPrint.
 
-Templates extend "documents/pdf_base.html" (A4, DejaVu fonts embedded, "page X / Y" at the foot of each page).
+Templates extend "core/pdf_base.html" (A4, DejaVu fonts embedded, "page X / Y" at the foot of each page).
 Nothing is fetched while rendering: no network, no local file (only data: URIs), so text typed by a user
 can never make the server read a file or call a URL.
 """

@@ -1,0 +1,132 @@
+"""The one reader of the environment: settings.py reads every variable once through these typed helpers,
+and the rest of the code reads `django.conf.settings` only.
+
+Plain Python (no Django settings needed), so that settings.py can import it before Django is set up. A
+malformed value stops the start-up with `ConfigurationError` (an ImproperlyConfigured) naming the variable
+and what is expected, never a silent default.
+
+`python -m parcours.env` prints a fresh set of production keys (SECRET_KEY, PARCOURS_ENCRYPTION_KEYS,
+PARCOURS_BLIND_INDEX_KEY, PARCOURS_AUDIT_KEY), to be stored by the operator outside the data folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on", "oui"}
+FALSE = {"0", "false", "no", "off", "non"}
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """A variable of the environment has a value Parcours cannot use."""
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    value = (os.environ if environ is None else environ).get(name)
+    if value is None or not value.strip():
+        return None
+    return value.strip()
+
+
+def string(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> str:
+    raw = _raw(name, environ)
+    return default if raw is None else raw
+
+
+def flag(name: str, default: bool = False, *, environ: Mapping[str, str] | None = None) -> bool:
+    raw = _raw(name, environ)
+    if raw is None:
+        return default
+    if raw.lower() in TRUE:
+        return True
+    if raw.lower() in FALSE:
+        return False
+    raise ConfigurationError(f"{name} = {raw!r} : indiquez 1 (activé) ou 0 (désactivé).")
+
+
+def integer(
+    name: str,
+    default: int,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    hint: str = "",
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    raw = _raw(name, environ)
+    if raw is None:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        number = None
+    if number is None or (low is not None and number < low) or (high is not None and number > high):
+        bounds = (
+            f"entre {low} et {high}"
+            if low is not None and high is not None
+            else f"au moins {low}"
+            if low is not None
+            else f"au plus {high}"
+            if high is not None
+            else "entier"
+        )
+        raise ConfigurationError(
+            f"{name} = {raw!r} : indiquez un nombre entier {bounds} ({default} par défaut){hint}."
+        )
+    return number
+
+
+def strings(
+    name: str, default: tuple[str, ...] = (), *, environ: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    raw = _raw(name, environ)
+    if raw is None:
+        return tuple(default)
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def path(name: str, default: Path | str, *, environ: Mapping[str, str] | None = None) -> Path:
+    raw = _raw(name, environ)
+    return Path(default if raw is None else raw).expanduser().resolve()
+
+
+def secret(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """A key or password: its value is never repeated in an error message; None when unset."""
+    return _raw(name, environ)
+
+
+def networks(name: str, *, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Comma-separated addresses or networks ("127.0.0.1", "10.0.0.0/8,::1"), normalised."""
+    items = strings(name, environ=environ)
+    try:
+        return tuple(str(ipaddress.ip_network(item, strict=False)) for item in items)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{name} = {','.join(items)!r} : indiquez les adresses ou réseaux des mandataires inverses "
+            "séparés par des virgules, par exemple « 127.0.0.1 » ou « 10.0.0.0/8,::1 » (une liste "
+            "d'adresses, pas un nombre de mandataires)."
+        ) from exc
+
+
+def generate_production_keys() -> dict[str, str]:
+    def b64(size: int = 32) -> str:
+        return base64.b64encode(secrets.token_bytes(size)).decode()
+
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "PARCOURS_ENCRYPTION_KEYS": f"{secrets.token_hex(4)}:{b64()}",
+        "PARCOURS_BLIND_INDEX_KEY": b64(),
+        "PARCOURS_AUDIT_KEY": b64(),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover (a helper for operators)
+    for key, value in generate_production_keys().items():
+        print(f"{key}={value}")
