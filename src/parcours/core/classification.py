@@ -115,6 +115,7 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
     "audit.accesslog": {
         "role": Clear("role code of the account, set by the code"),
         "action": CHOICE,
+        "event": Clear("name of the event (e.g. referral_create), set by the service, never typed"),
         "object_type": Clear("name of a kind of object, set by the code"),
         "object_id": Clear("primary key of the object, a number"),
         "path": Clear("URL of the page: route names and primary keys, never a typed value"),
