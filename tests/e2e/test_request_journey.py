@@ -150,7 +150,7 @@ def test_entry_request_from_first_interview_to_authorisation(page, personas):
     pathway = page.get_by_role("region", name=re.compile("^Parcours"))
     expect(pathway.get_by_text("En cours", exact=True)).to_be_visible()
     expect(pathway).to_contain_text(f"n° 1, du {french(today)} au {french(period_end)}")
-    expect(pathway).to_contain_text("Mois de parcours utilisés : 6 / 24")
+    expect(pathway).to_contain_text("Mois de parcours utilisés : 0 / 24 — 6 mois autorisés")  # issue 7, 7 d
     expect(pathway.get_by_role("listitem").filter(has_text="Demande d'engagement")).to_contain_text(
         "Autorisée"
     )

@@ -305,3 +305,92 @@ def test_worker_todo_counts_her_appointments_of_today_and_tomorrow(client, perso
     page = login(client, personas.worker).get(reverse("pathway:todo")).content.decode()
     heading = page.split('id="a-faire-rdv"')[1].split("</h2>")[0]
     assert 'fr-badge--no-icon">2</span>' in heading
+
+
+# --- Finding 7 e and f: what the commission and the préfet are told ---------------------------------------
+def _reentry_without_sworn_statement(personas):
+    """A person whose first pathway (10 January – exit 20 April 2026: 3 months used) ended, and whose new
+    entry request, without the signed sworn statement, is examined on 2 February 2027."""
+    from parcours.pathway import transitions as t
+
+    person = personas.person(first_name="Prenomsecret", last_name="Nomsecret")
+    first = authorised_pathway(
+        personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2026, 1, 5),
+        decided_on=dt.date(2026, 1, 10),
+    )  # fmt: skip
+    with clock.travel_to(dt.date(2026, 4, 20)):
+        t.record_exit(first, personas.worker, dt.date(2026, 4, 20), "lost_contact")
+    with clock.travel_to(dt.date(2027, 1, 4)):
+        req = t.open_request(
+            person, "entry", personas.worker, complete_content(dt.date(2027, 1, 4), sworn_statement=False)
+        )
+        t.validate_request(req, personas.head)
+        t.submit_request(req, personas.worker)
+        session = t.create_session(personas.secretariat, dt.date(2027, 2, 2))
+        t.schedule_request(req, session, personas.secretariat)
+    return first, req, session
+
+
+def test_commission_and_prefecture_learn_of_the_earlier_pathway_here_and_the_missing_statement(
+    client, personas
+):
+    """Before the fix, nothing on these pages told of the earlier pathway in the Gard nor of the statement."""
+    from parcours.pathway import transitions as t
+
+    first, req, session = _reentry_without_sworn_statement(personas)
+    with clock.travel_to(dt.date(2027, 2, 2)):
+        pages = [
+            login(client, who).get(reverse("pathway:request", args=[req.pk])).content.decode()
+            for who in (personas.secretariat, personas.worker)
+        ]
+        t.record_avis(req, session, "favourable", personas.secretariat)
+        # The préfecture sees the request from the avis on (issue 7, finding 3): on its decision page.
+        pages.append(
+            login(client, personas.agent).get(reverse("pathway:decide", args=[req.pk])).content.decode()
+        )
+        for page in pages:
+            assert "Parcours antérieur(s) dans ce département : 3 mois utilisés" in page
+            assert f"{first.reference} : du 10 janvier 2026 au 20 avril 2026, 3 mois utilisés" in page
+            assert "honneur de cessation non signée à ce jour." in page
+            assert "440802" in page
+        member = login(client, personas.member).get(reverse("pathway:session", args=[session.pk]))
+        page = member.content.decode()
+        assert "attestation de cessation non signée (information)" in page
+        assert "parcours antérieur ici : 3 mois utilisés" in page
+        assert "Nomsecret" not in page and "Prenomsecret" not in page
+        secretariat = login(client, personas.secretariat).get(reverse("pathway:session", args=[session.pk]))
+        assert "attestation de cessation non signée (information)" in secretariat.content.decode()
+
+
+def test_the_association_preparing_a_new_entry_sees_the_months_of_the_earlier_pathway(client, personas):
+    from parcours.pathway import transitions as t
+
+    person = personas.person()
+    first = authorised_pathway(
+        personas, person, submitted_on=dt.date(2025, 7, 1), session_on=dt.date(2025, 8, 4),
+        decided_on=dt.date(2025, 8, 10),
+    )  # fmt: skip
+    t.record_exit(first, personas.worker, dt.date(2026, 2, 9), "completed")  # the six months, to the day
+    url = reverse("pathway:request_create", args=[person.pk, "entry"])
+    page = login(client, personas.worker).get(url).content.decode()
+    assert "Parcours antérieur(s) dans ce département : 6 mois utilisés" in page
+    assert "Ces mois ne sont pas décomptés du plafond de 24 mois" in page
+
+
+def test_after_an_early_end_the_person_page_shows_the_period_closed_that_day(client, personas):
+    """Finding 7 c: before the fix the page kept « du 10 janvier 2026 au 9 juillet 2026 » after the end."""
+    from parcours.pathway import transitions as t
+
+    person = personas.person()
+    pathway = authorised_pathway(
+        personas, person, submitted_on=dt.date(2025, 12, 1), session_on=dt.date(2026, 1, 5),
+        decided_on=dt.date(2026, 1, 10),
+    )  # fmt: skip
+    t.end_early(pathway, personas.agent, TODAY, "Engagements non tenus")
+    page = login(client, personas.worker).get(reverse("people:person", args=[person.pk])).content.decode()
+    assert (
+        "n° 1, du 10 janvier 2026 au 10 mars 2026 (close par la sortie ; fin autorisée : 9 juillet 2026)"
+        in page
+    )
+    assert "Mois de parcours utilisés : 2 / 24" in page
+    assert "Période du 10 janvier 2026 au 9 juillet 2026" in page  # the history keeps the authorisation

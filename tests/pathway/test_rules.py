@@ -224,3 +224,35 @@ def test_every_open_request_state_can_still_be_withdrawn_or_decided():
     """No open request is stuck: from each open state some transition leads on."""
     for status in rules.OPEN_REQUEST_STATUSES:
         assert any(status in t.sources for t in rules.REQUEST_TRANSITIONS.values()), status
+
+
+# --- Months elapsed (finding 7 d) ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("start", "day", "months"),
+    [
+        (D(2025, 2, 10), D(2025, 2, 10), 0),  # the first day: nothing used yet
+        (D(2025, 2, 10), D(2025, 2, 9), 0),  # before the start
+        (D(2025, 2, 10), D(2025, 3, 8), 0),
+        (D(2025, 2, 10), D(2025, 3, 9), 1),  # 10 February – 9 March is one month
+        (D(2025, 1, 31), D(2025, 2, 27), 0),  # no 31 February: the month ends on its last day
+        (D(2025, 1, 31), D(2025, 2, 28), 1),
+        (D(2024, 1, 31), D(2024, 2, 28), 0),  # leap year
+        (D(2024, 1, 31), D(2024, 2, 29), 1),
+        (D(2024, 2, 29), D(2024, 3, 28), 1),  # from 29 February
+        (D(2024, 2, 29), D(2025, 2, 27), 11),
+        (D(2024, 2, 29), D(2025, 2, 28), 12),  # no 29 February 2025: the last day of February
+        (D(2025, 3, 1), D(2025, 3, 31), 1),  # whole calendar month
+        (D(2025, 12, 15), D(2026, 1, 14), 1),  # over the year
+        (D(2025, 2, 10), D(2027, 2, 9), 24),  # the 24 months
+    ],
+)
+def test_months_elapsed_are_whole_months_at_the_edges(start, day, months):
+    assert rules.months_elapsed(start, day) == months
+
+
+@given(start=days, months=st.integers(min_value=0, max_value=48))
+def test_a_period_of_n_months_has_used_n_months_on_its_last_day_and_fewer_the_day_before(start, months):
+    end = rules.period_end(start, months) if months else start
+    if months:
+        assert rules.months_elapsed(start, end) == months
+        assert rules.months_elapsed(start, end - ONE_DAY) == months - 1

@@ -453,6 +453,65 @@ def test_an_early_end_closes_the_pending_renewal_which_cannot_revive_the_pathway
     assert req.pathway.status == PS.EXITED
 
 
+# --- Finding 7 c: an exit or an early end closes the running period ----------------------------------------
+@pytest.mark.parametrize("action", list(PATHWAY_STEPS))
+def test_an_exit_ends_the_running_period_that_day_and_keeps_the_authorised_end(actors, personas, action):
+    """Before the fix the period kept its end (9 August 2025) after an exit on 20 March."""
+    pathway = pathway_in_state(personas, "active")  # 10 February – 9 August 2025
+    by = actors[allowed_actors(rules.PATHWAY_TRANSITIONS[action].roles)[0]]
+    with clock.travel_to(D(2025, 3, 20)):
+        PATHWAY_STEPS[action](pathway, by)
+    period = Period.objects.get(pathway=pathway)
+    assert (period.start, period.end, period.planned_end, period.months) == (
+        D(2025, 2, 10),
+        D(2025, 3, 20),
+        FIRST_PERIOD_END,
+        6,
+    )
+    event = pathway.events.get(action=action)
+    assert "Période n° 1 close le 20 mars 2025 (fin autorisée : 9 août 2025)." in event.comment
+
+
+def test_an_exit_on_the_last_day_of_the_period_leaves_it_whole(personas):
+    pathway = pathway_in_state(personas, "active")
+    with clock.travel_to(FIRST_PERIOD_END):
+        t.record_exit(pathway, personas.worker, FIRST_PERIOD_END, "completed")
+    period = Period.objects.get(pathway=pathway)
+    assert (period.end, period.planned_end) == (FIRST_PERIOD_END, None)
+    assert "close" not in pathway.events.get(action="record_exit").comment
+
+
+def test_an_early_end_cancels_a_renewal_period_that_had_not_started(personas):
+    pathway = entry_pathway(personas)
+    person = pathway.person
+    renew(personas, person, submitted_on=D(2025, 6, 2), session_on=D(2025, 7, 1), decided_on=D(2025, 7, 10))
+    with clock.travel_to(D(2025, 7, 20)):
+        t.end_early(pathway, personas.agent, D(2025, 7, 20), "Engagements non tenus")
+    periods = list(pathway.periods.values_list("number", "end", "planned_end"))
+    assert periods == [(1, D(2025, 7, 20), FIRST_PERIOD_END)]
+    comment = pathway.events.get(action="end_early").comment
+    assert "Période n° 2 (du 10 août 2025 au 9 février 2026) annulée par la sortie." in comment
+
+
+# --- Finding 7 e: a new entry in the same département tells of the earlier pathway ------------------------
+def test_a_new_entry_after_an_exit_shows_the_earlier_pathway_and_its_months_here(personas):
+    from parcours.pathway.history import earlier_pathways_here, months_used_before
+
+    old = pathway_in_state(personas, "active")  # 10 February 2025
+    with clock.travel_to(D(2025, 5, 20)):
+        t.record_exit(old, personas.worker, D(2025, 5, 20), "withdrawn")
+    with clock.travel_to(D(2025, 9, 1)):
+        req = t.open_request(old.person, "entry", personas.worker, complete_content(signed_on=D(2025, 9, 1)))
+        earlier = earlier_pathways_here(req.pathway, include_index_matches=False)
+    assert [(e.reference, e.start, e.end, e.months_used, e.exit_reason) for e in earlier] == [
+        (old.reference, D(2025, 2, 10), D(2025, 5, 20), 3, "Retrait de la personne")
+    ]
+    assert months_used_before(earlier) == 3
+    # The cap of the new pathway is not reduced (rules.CAP_PER_PATHWAY, to check in the regulation).
+    assert t.months_used(req.pathway) == 0
+    assert not rules.CAP_PER_PATHWAY.verified
+
+
 # --- The 24-month cap --------------------------------------------------------------------------------
 def four_periods(personas):
     """Entry on 10 January 2025, then three renewals each requested two months before the end."""
@@ -743,7 +802,7 @@ def test_an_incomplete_request_cannot_be_validated_and_the_message_lists_what_is
         message = assert_refused(lambda: t.validate_request(req, personas.head))
     assert message == (
         "La demande est incomplète : il manque la motivation et le projet d'insertion, au moins une action "
-        "prévue, au moins un engagement de la personne, l'attestation sur l'honneur, la date de signature."
+        "prévue, au moins un engagement de la personne, la date de signature."
     )
 
 
@@ -766,8 +825,47 @@ def test_blank_plan_lines_do_not_count_as_actions_or_commitments(personas):
 def test_an_adjourned_request_still_incomplete_cannot_be_resubmitted(personas):
     req = request_in_state(personas, "adjourned")
     with clock.travel_to(D(2025, 2, 4)):
-        t.update_request(req, personas.worker, complete_content(sworn_statement=False))
-        assert_refused(lambda: t.resubmit_request(req, personas.worker), match="l'attestation sur l'honneur")
+        t.update_request(req, personas.worker, complete_content(motivation=" "))
+        assert_refused(lambda: t.resubmit_request(req, personas.worker), match="la motivation")
+
+
+# --- Finding 7 f: the sworn statement is recorded when signed and never blocks (CE n° 440802) ---------
+def test_a_request_without_the_signed_sworn_statement_is_validated_submitted_and_authorised(personas):
+    """Before the fix, validation refused it: « il manque l'attestation sur l'honneur »."""
+    person = personas.person()
+    with clock.travel_to(D(2025, 1, 6)):
+        req = t.open_request(person, "entry", personas.worker, complete_content(sworn_statement=False))
+        t.validate_request(req, personas.head)
+        t.submit_request(req, personas.worker)
+        session = t.create_session(personas.secretariat, D(2025, 2, 3))
+        t.schedule_request(req, session, personas.secretariat)
+    with clock.travel_to(D(2025, 2, 3)):
+        t.record_avis(req, session, "favourable", personas.secretariat)
+    with clock.travel_to(D(2025, 2, 10)):
+        period = t.authorise(req, personas.agent, D(2025, 2, 10))
+    req.refresh_from_db()
+    assert (req.status, req.sworn_statement, req.sworn_statement_on) == (RS.AUTHORISED, False, None)
+    assert period.start == D(2025, 2, 10)
+    assert rules.SWORN_STATEMENT_REQUIRED is False
+    assert "440802" in rules.SWORN_STATEMENT.text and not rules.SWORN_STATEMENT.verified
+
+
+def test_the_sworn_statement_is_recorded_with_the_day_it_was_signed_and_never_in_the_future(personas):
+    req = request_in_state(personas, "adjourned")  # the statement was not signed when first examined
+    with clock.travel_to(D(2025, 2, 20)):
+        assert_refused(
+            lambda: t.update_request(
+                req,
+                personas.worker,
+                complete_content(sworn_statement=False, sworn_statement_on=D(2025, 2, 21)),
+            ),
+            match="attestation sur l'honneur ne peut pas être dans le futur",
+        )
+        t.update_request(
+            req, personas.worker, complete_content(sworn_statement=False, sworn_statement_on=D(2025, 2, 20))
+        )
+    req.refresh_from_db()
+    assert (req.sworn_statement, req.sworn_statement_on) == (True, D(2025, 2, 20))
 
 
 def test_a_signature_in_the_future_is_refused_and_nothing_is_created(personas):

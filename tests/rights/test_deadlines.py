@@ -83,9 +83,44 @@ def test_the_end_of_the_pathway_is_reported_to_the_msa_while_the_afis_runs(perso
 
     with clock.travel_to(D(2025, 3, 20)):
         t.record_exit(pathway, personas.worker, D(2025, 3, 20), "withdrawn")
+    # Finding 7 a: the AFIS is due for March and stops on 1 April (it said: stop on 20 March).
     assert items(person, D(2025, 3, 21), "afis") == [
-        ("Signaler la fin du parcours à la MSA (AFIS en cours)", D(2025, 3, 20))
-    ]
+        ("Signaler la fin du parcours à la MSA : AFIS due jusqu'au 31 mars 2025, arrêt le 1 avril 2025",
+         D(2025, 4, 1))
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("ended", "stop"),
+    [(D(2025, 3, 31), D(2025, 4, 1)), (D(2025, 4, 1), D(2025, 5, 1)), (D(2025, 7, 31), D(2025, 8, 1))],
+)
+def test_after_an_early_end_the_afis_stops_from_the_next_month_and_the_stop_is_recorded_ahead(
+    personas, ended, stop
+):
+    person = eligible_person(personas)
+    pathway = pathway_in_state(personas, "active", person=person)  # 10 February – 9 August 2025
+    file = afis(personas, person, D(2025, 3, 5), AfisDates(D(2025, 2, 20), first_payment_on=D(2025, 3, 5)))
+    from parcours.pathway import transitions as t
+
+    with clock.travel_to(ended):
+        t.end_early(pathway, personas.agent, ended, "Engagements non tenus")
+    [(label, date)] = items(person, ended, "afis")
+    assert date == stop and f"arrêt le {stop.day} " in label
+    # Recorded on the day of the end, stop dated next month: accepted, and nothing is due any more.
+    afis(personas, person, ended, AfisDates(D(2025, 2, 20), D(2025, 3, 5), stop, "prefet"), file)
+    assert items(person, ended, "afis") == []
+
+
+def test_an_exit_after_the_period_lapsed_stops_the_afis_with_the_period(personas):
+    person = eligible_person(personas)
+    afis(personas, person, D(2025, 3, 5), AfisDates(D(2025, 2, 20), first_payment_on=D(2025, 3, 5)))
+    pathway = pathway_in_state(personas, "lapsed", person=person)  # period ended 9 August 2025
+    from parcours.pathway import transitions as t
+
+    with clock.travel_to(D(2025, 8, 20)):
+        t.record_exit(pathway, personas.worker, D(2025, 8, 20), "completed")
+    [(_label, date)] = items(person, D(2025, 8, 20), "afis")
+    assert date == D(2025, 8, 10)
 
 
 def test_a_lapsed_period_is_reported_to_the_msa_from_the_next_day(personas):
@@ -93,8 +128,9 @@ def test_a_lapsed_period_is_reported_to_the_msa_from_the_next_day(personas):
     afis(personas, person, D(2025, 3, 5), AfisDates(D(2025, 2, 20), first_payment_on=D(2025, 3, 5)))
     pathway_in_state(personas, "lapsed", person=person)
     assert items(person, D(2025, 8, 12), "afis") == [
-        ("Signaler la fin du parcours à la MSA (AFIS en cours)", D(2025, 8, 10))
-    ]
+        ("Signaler la fin du parcours à la MSA : AFIS due jusqu'au 9 août 2025, arrêt le 10 août 2025",
+         D(2025, 8, 10))
+    ]  # fmt: skip
 
 
 def test_a_renewed_period_asks_for_a_new_afis_request_when_the_previous_one_was_stopped(personas):

@@ -198,3 +198,28 @@ def test_the_summary_shows_the_next_deadline_of_each_right(personas):
     assert "AFIS" in html and "Aucune échéance" in html  # no residence right yet: no AFIS request
     assert "Demande d&#x27;APS à adresser à la préfecture" in html and "26 janvier 2026" in html
     assert url(person) in html
+
+
+def test_after_an_early_end_the_page_proposes_the_stop_of_next_month_and_records_it_ahead(client, personas):
+    """Finding 7 a, through the page: the préfet ends the pathway on 10 March 2026; the form proposes the stop
+    on 1 April (the law's date), and saving it today is accepted. Before the fix the deadline said 10 March
+    and a stop dated 1 April was refused as « dans le futur »."""
+    from parcours.pathway import transitions as t
+    from parcours.rights import services
+    from parcours.rights.services import AfisDates
+
+    person = in_pathway(personas)  # period 26 January – 25 July 2026
+    afis = services.save_afis(person, personas.worker, AfisDates(D(2026, 2, 2), D(2026, 3, 5)))
+    t.end_early(person.pathways.get(), personas.agent, TODAY, "Engagements non tenus")
+    html = page(client, personas.worker, person)
+    assert 'name="afis-stopped_on" value="2026-04-01"' in html
+    assert '<option value="prefet" selected>' in html
+    assert "AFIS due jusqu&#x27;au 31 mars 2026, arrêt le 1 avril 2026" in html
+    response = login(client, personas.worker).post(url(person), {
+        "op": "afis", "dossier": str(afis.pk), "version": str(afis.version),
+        "afis-requested_on": "2026-02-02", "afis-first_payment_on": "2026-03-05",
+        "afis-stopped_on": "2026-04-01", "afis-stop_reason": "prefet",
+    })  # fmt: skip
+    assert response.status_code == 302
+    afis.refresh_from_db()
+    assert (afis.stopped_on, afis.stop_reason) == (D(2026, 4, 1), "prefet")

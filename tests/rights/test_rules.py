@@ -169,7 +169,8 @@ def test_no_authorised_period_on_the_date_is_not_eligible():
     [
         ("french", True),
         ("eu", True),
-        ("receipt", True),
+        ("receipt", False),  # a receipt of a FIRST application (finding 7 b: was shown eligible)
+        ("receipt_renewal", True),
         ("aps", True),
         ("permit", True),
         ("none", False),
@@ -262,3 +263,72 @@ def test_the_2022_mainland_scale_is_the_2017_one_plus_four_percent(children):
     before = rules.afis_amount(children, MAINLAND, D(2022, 6, 30)).amount
     after = rules.afis_amount(children, MAINLAND, D(2022, 7, 1)).amount
     assert after == (before * Decimal("1.04")).quantize(Decimal("0.01"))
+
+
+# --- Finding 7 b: only a receipt of a RENEWAL application meets condition 2° -------------------------------
+def test_a_first_application_receipt_does_not_open_the_afis_and_the_basis_says_renewal():
+    first = rules.afis_eligibility(
+        person(residence_status="receipt", residence_permit_expiry=D(2026, 6, 1)), ON, psp_period=PERIOD
+    )
+    assert condition(first, "residence").met is False
+    assert first.eligible is False
+    assert "première demande" in condition(first, "residence").reason
+    assert "récépissé de demande de renouvellement" in condition(first, "residence").basis.text
+    assert "R121-12-13-1, 2°" in condition(first, "residence").basis.text
+    renewal = rules.afis_eligibility(
+        person(residence_status="receipt_renewal", residence_permit_expiry=D(2026, 6, 1)),
+        ON,
+        psp_period=PERIOD,
+    )
+    assert condition(renewal, "residence").met is True and renewal.eligible is True
+
+
+def test_an_expired_renewal_receipt_does_not_count():
+    result = rules.afis_eligibility(
+        person(residence_status="receipt_renewal", residence_permit_expiry=D(2026, 3, 9)),
+        ON,
+        psp_period=PERIOD,
+    )
+    assert condition(result, "residence").met is False
+
+
+def test_every_residence_situation_is_classified():
+    from parcours.people.models import ResidenceStatus
+
+    known = rules.RESIDENCE_OK | rules.RESIDENCE_NOT_OK | {""}
+    assert set(ResidenceStatus.values) == known
+
+
+# --- Finding 7 a: after an exit or an early end, the AFIS stops from the first day of the next month -------
+@pytest.mark.parametrize(
+    ("ended", "stop"),
+    [
+        (D(2025, 3, 20), D(2025, 4, 1)),
+        (D(2025, 3, 1), D(2025, 4, 1)),  # the first of the month: still the next month
+        (D(2025, 3, 31), D(2025, 4, 1)),  # the last day: the very next day
+        (D(2025, 12, 31), D(2026, 1, 1)),  # over the year
+        (D(2024, 2, 29), D(2024, 3, 1)),  # leap day
+        (D(2025, 2, 28), D(2025, 3, 1)),
+    ],
+)
+def test_the_afis_stops_from_the_first_day_of_the_month_after_the_end(ended, stop):
+    assert rules.afis_stop_on(ended) == stop
+
+
+def test_the_afis_never_runs_past_the_authorised_period():
+    # Exit on 20 March, the authorised period ended on 25 March: the AFIS ends with the period.
+    assert rules.afis_stop_on(D(2025, 3, 20), D(2025, 3, 25)) == D(2025, 3, 26)
+    assert rules.afis_stop_on(D(2025, 3, 20), D(2025, 8, 9)) == D(2025, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("today", "latest"),
+    [
+        (D(2025, 3, 20), D(2025, 4, 30)),
+        (D(2025, 1, 31), D(2025, 2, 28)),
+        (D(2024, 1, 31), D(2024, 2, 29)),
+        (D(2025, 12, 1), D(2026, 1, 31)),
+    ],
+)
+def test_a_stop_can_be_recorded_ahead_up_to_the_end_of_next_month(today, latest):
+    assert rules.afis_stop_latest(today) == latest

@@ -60,6 +60,10 @@ def test_worker_records_an_afis_request_then_its_first_payment(personas, person)
             "L'arrêt ne peut pas précéder",
         ),
         (AfisDates(D(2026, 1, 1), D(2026, 2, 1), stopped_on=D(2026, 3, 1)), "Indiquez le motif de l'arrêt"),
+        (
+            AfisDates(D(2026, 1, 1), stopped_on=D(2026, 5, 1), stop_reason="prefet"),
+            "enregistré d'avance jusqu'au 30 avril 2026 au plus tard",
+        ),
         (AfisDates(D(2026, 1, 1), stop_reason="rsa"), "Un motif d'arrêt suppose une date d'arrêt"),
         (AfisDates(D(2026, 1, 1), stopped_on=D(2026, 3, 1), stop_reason="bogus"), "Motif d'arrêt inconnu"),
     ],
@@ -242,3 +246,16 @@ def test_a_renewed_aps_cannot_be_requested_before_the_previous_was_issued(person
 def test_aps_is_recorded_only_by_association_staff(personas, person, role):
     refused(services.save_aps, person, getattr(personas, role), ApsDates(D(2026, 1, 12)))
     assert not ApsFile.objects.exists()
+
+
+def test_a_stop_from_next_month_is_recorded_ahead(personas, person):
+    """Finding 7 a: on 10 March, the préfet's early end stops the AFIS from 1 April; the association records
+    it now. Before the fix a stop date after today was refused (« ne peut pas être dans le futur »)."""
+    afis = services.save_afis(person, personas.worker, AfisDates(D(2026, 1, 12), D(2026, 2, 5)))
+    services.save_afis(
+        person, personas.worker, AfisDates(D(2026, 1, 12), D(2026, 2, 5), D(2026, 4, 1), "prefet"), afis
+    )
+    afis.refresh_from_db()
+    assert (afis.stopped_on, afis.stop_reason) == (D(2026, 4, 1), "prefet")
+    last_day_of_next_month = AfisDates(D(2026, 1, 12), D(2026, 2, 5), D(2026, 4, 30), "prefet")
+    services.save_afis(person, personas.worker, last_day_of_next_month, afis)

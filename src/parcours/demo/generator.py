@@ -687,11 +687,17 @@ class Generator:
                 actions=actions[:2],
                 commitments=[COMMITMENT_FIRST],
             )
+        # One entry request in seven goes to the commission before the sworn statement is signed: shown to
+        # the commission as information, never a bar (pathway.rules.SWORN_STATEMENT). No draw: same dataset.
+        if kind == rules.RequestKind.ENTRY:
+            self.entries_written = getattr(self, "entries_written", 0) + 1
+        signed = kind != rules.RequestKind.ENTRY or self.entries_written % 7 != 3
         return t.RequestContent(
             situation=situation,
             motivation=motivation,
             evaluation=evaluation,
-            sworn_statement=True,
+            sworn_statement=signed,
+            sworn_statement_on=day if signed else None,
             signed_on=day,
             actions=actions,
             commitments=commitments,

@@ -262,7 +262,7 @@ def _residence(g: Generator, person: Person, code: str, where: str) -> None:
         status, expiry = RS.APS, T + D(days=rng.randint(70, 330))
     else:
         choices = {
-            "after": ((RS.PERMIT, 50), (RS.APS, 30), (RS.RECEIPT, 20)),
+            "after": ((RS.PERMIT, 50), (RS.APS, 30), (RS.RECEIPT_RENEWAL, 20)),
             "preparing": ((RS.NONE, 45), (RS.ASYLUM_SEEKER, 35), (RS.RECEIPT, 20)),
             "none": ((RS.NONE, 35), (RS.ASYLUM_SEEKER, 30), (RS.RECEIPT, 10), (RS.PERMIT, 20), (RS.APS, 5)),
         }[where]
@@ -271,6 +271,7 @@ def _residence(g: Generator, person: Person, code: str, where: str) -> None:
             RS.NONE: None,
             RS.ASYLUM_SEEKER: T + D(days=rng.randint(-40, 200)),  # some expired, some soon
             RS.RECEIPT: T + D(days=rng.randint(-10, 120)),
+            RS.RECEIPT_RENEWAL: T + D(days=rng.randint(-10, 120)),
             RS.PERMIT: T + D(days=rng.randint(30, 1400)),
             RS.APS: T + D(days=rng.randint(-300, -20) if where == "after" else rng.randint(-60, 200)),
         }[status]

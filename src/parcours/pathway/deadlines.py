@@ -29,15 +29,21 @@ class Deadline:
 class PathwaySummary:
     current_period: Period | None
     last_period: Period | None
-    months_used: int
+    months_used: int  # whole months elapsed in the authorised periods up to today (rules.MONTHS_COUNT)
     max_months: int
+    months_authorised: int  # the sum of the periods granted: what the cap counts (rules.CAP_PER_PATHWAY)
     renewal_due: dt.date | None
     open_request: object | None
     next_deadline: Deadline | None
 
     @property
     def cap_reached(self) -> bool:
-        return self.months_used >= self.max_months
+        return self.months_authorised >= self.max_months
+
+
+def months_elapsed(periods, today: dt.date) -> int:
+    """Whole months of pathway elapsed up to `today` (included) over `periods`: 0 on the first day."""
+    return sum(rules.months_elapsed(p.start, min(today, p.end)) for p in periods if p.start <= today)
 
 
 def summarise(pathway: Pathway, today: dt.date | None = None) -> PathwaySummary:
@@ -46,15 +52,16 @@ def summarise(pathway: Pathway, today: dt.date | None = None) -> PathwaySummary:
     periods = sorted(pathway.periods.all(), key=lambda p: p.number)
     last = periods[-1] if periods else None
     current = next((p for p in periods if p.start <= today <= p.end), None)
-    used = sum(p.months for p in periods)
+    used = sum(p.months for p in periods)  # authorised
     rule = pathway.rule
     open_request = next((r for r in pathway.requests.all() if r.status in rules.OPEN_REQUEST_STATUSES), None)
     renewal_due = rules.renewal_due(last.end) if last and used < rule.max_total_months else None
     return PathwaySummary(
         current_period=current,
         last_period=last,
-        months_used=used,
+        months_used=months_elapsed(periods, today),
         max_months=rule.max_total_months,
+        months_authorised=used,
         renewal_due=renewal_due,
         open_request=open_request,
         next_deadline=_next_deadline(pathway, last, used, rule, open_request, renewal_due),

@@ -34,6 +34,15 @@ class RequestForm(DsfrBaseForm):
         label=_("L'attestation sur l'honneur de cessation de l'activité de prostitution est signée"),
         required=False,
     )
+    sworn_statement_on = forms.DateField(
+        label=_("Attestation sur l'honneur signée le"),
+        help_text=_(
+            "Facultatif : une demande peut être validée et transmise sans attestation signée ; son absence "
+            "est signalée à la commission et au préfet (CE, 19 novembre 2021, n° 440802)."
+        ),
+        widget=DATE,
+        required=False,
+    )
     signed_on = forms.DateField(
         label=_("Date de signature par la personne et l'association"), widget=DATE, required=False
     )

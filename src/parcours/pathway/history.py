@@ -1,7 +1,24 @@
-"""Earlier pathways of the same person elsewhere, found through the blind index (people.models.identity_index)
-without revealing who she is: the commission learns only in which départements, and that it is to confirm
-(the index is truncated, so two different people may share it)."""
+"""Earlier pathways of the same person, found through her own file and through the blind index
+(people.models.identity_index) without revealing who she is.
 
+- Elsewhere: the commission learns only in which départements, and that it is to confirm (the index is
+  truncated, so two different people may share it).
+- Here (same département): the association, the commission and the préfet learn each earlier pathway, its
+  dates and the months it used (rules.CAP_PER_PATHWAY: they are not deducted from the new pathway's cap, but
+  whoever gives the avis or decides must know them). The association sees only the pathways of its own file;
+  the commission and the préfecture also see those matched by the index, marked « à confirmer ».
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from parcours.core import clock
+
+from . import rules
 from .models import Pathway
 
 
@@ -17,3 +34,60 @@ def departements_of_earlier_pathways(pathway: Pathway) -> list[str]:
         .distinct()
     )
     return sorted(f"{name} ({code})" for name, code in names)
+
+
+@dataclass(frozen=True)
+class EarlierPathway:
+    reference: str
+    start: dt.date
+    end: dt.date  # the exit date, or the end of its last period
+    months_used: int
+    exit_reason: str  # label, "" when not exited
+    same_file: bool  # False: matched by the identity index only, to confirm
+
+    @property
+    def to_confirm(self) -> bool:
+        return not self.same_file
+
+
+def earlier_pathways_here(
+    pathway: Pathway, *, include_index_matches: bool, today: dt.date | None = None
+) -> list[EarlierPathway]:
+    """Authorised pathways of the same person in the same département, opened before `pathway`."""
+    today = today or clock.today()
+    same = Q(person_id=pathway.person_id)
+    index = pathway.person.identity_index
+    if include_index_matches and index:
+        same |= Q(person__identity_index=index)
+    found = (
+        Pathway.objects.filter(same, departement_id=pathway.departement_id, created_at__lt=pathway.created_at)
+        .exclude(pk=pathway.pk)
+        .filter(periods__isnull=False)
+        .distinct()
+        .select_related("exit")
+        .prefetch_related("periods")
+        .order_by("created_at", "pk")
+    )
+    return [e for e in (describe(p, p.person_id == pathway.person_id, today) for p in found) if e]
+
+
+def describe(pathway: Pathway, same_file: bool, today: dt.date) -> EarlierPathway | None:
+    """What the commission is told of an earlier pathway; None if it was never authorised."""
+    from .deadlines import months_elapsed
+
+    periods = sorted(pathway.periods.all(), key=lambda p: p.number)
+    if not periods:
+        return None
+    exit_ = getattr(pathway, "exit", None)  # a missing reverse one-to-one is an AttributeError
+    return EarlierPathway(
+        reference=pathway.reference,
+        start=periods[0].start,
+        end=exit_.date if exit_ else periods[-1].end,
+        months_used=months_elapsed(periods, today),
+        exit_reason=str(rules.ExitReason(exit_.reason).label) if exit_ else "",
+        same_file=same_file,
+    )
+
+
+def months_used_before(earlier: list[EarlierPathway]) -> int:
+    return sum(e.months_used for e in earlier)

@@ -72,6 +72,9 @@ class PathwayRequest(models.Model):
     sworn_statement = models.BooleanField(
         _("attestation sur l'honneur de cessation de l'activité de prostitution signée"), default=False
     )
+    # Recorded when signed; its absence is shown to the commission and the préfet, never a bar
+    # (rules.SWORN_STATEMENT).
+    sworn_statement_on = models.DateField(_("attestation sur l'honneur signée le"), null=True, blank=True)
     signed_on = models.DateField(
         _("date de signature par la personne et l'association"), null=True, blank=True
     )
@@ -214,6 +217,9 @@ class Period(models.Model):
     start = models.DateField(_("début"))
     end = models.DateField(_("fin"))
     months = models.PositiveSmallIntegerField(_("durée en mois"))
+    # Set when an exit or an early end closes the period before its authorised end (rules.CLOSING_PERIOD):
+    # `end` then is the exit date, and this keeps the end that was authorised.
+    planned_end = models.DateField(_("fin initialement autorisée"), null=True, blank=True)
 
     class Meta:
         ordering = ["number"]

@@ -52,6 +52,32 @@ EARLY_END = Basis(
     "respectés ou les conditions plus remplies (l'AFIS cesse le mois suivant)",
     verified=False,
 )
+SWORN_STATEMENT = Basis(
+    "CE, 19 novembre 2021, n° 440802 (mentionné aux Tables) : ne pas avoir encore cessé la prostitution ne "
+    "peut à lui seul justifier un refus ; la demande est jugée sur la situation à la date où l'on statue. "
+    "L'attestation sur l'honneur de cessation (pièce demandée par la circulaire du 31 janvier 2017) est donc "
+    "une information pour la commission et le préfet, pas une condition de validation ni de transmission — "
+    "décision lue dans son analyse et un commentaire, texte intégral non lu",
+    verified=False,
+)
+CLOSING_PERIOD = Basis(
+    "CASF L121-9 : le parcours autorisé prend fin à la sortie ou à la décision du préfet d'y mettre fin ; "
+    "la période en cours se termine ce jour-là (la fin initialement prévue reste dans l'historique)",
+    verified=False,
+)
+MONTHS_COUNT = Basis(
+    "Mois de parcours utilisés = mois révolus depuis le début de chaque période autorisée, comptés comme les "
+    "durées (art. 641 CPC) : un mois est utilisé le jour qui précède le même quantième du mois suivant "
+    "(ou le dernier jour d'un mois plus court). Les mois autorisés sont la durée des périodes accordées",
+    verified=False,
+)
+CAP_PER_PATHWAY = Basis(
+    "Le plafond de 24 mois (« 6 mois renouvelable dans la limite de 24 mois ») s'applique à un parcours : "
+    "les textes lus ne disent pas si les mois d'un parcours antérieur, clos par une sortie, s'imputent sur "
+    "une nouvelle demande d'engagement. Ils ne sont pas décomptés, mais sont montrés à l'association, à la "
+    "commission et au préfet, qui en tiennent compte — à vérifier dans l'article réglementaire",
+    verified=False,
+)
 
 
 # --- Durations, by rule version ----------------------------------------------------------------------
@@ -88,6 +114,15 @@ def rule_version(code: str) -> RuleVersion:
 
 
 # --- Date arithmetic: parcours.core.periods (art. 641 CPC); the approval: parcours.accounts.approval -----
+def months_elapsed(start: dt.date, day: dt.date) -> int:
+    """Whole months completed from `start` to `day` inclusive (MONTHS_COUNT): 0 on the first day, 1 on
+    `period_end(start, 1)`, 6 on the last day of a 6-month period."""
+    if day < start:
+        return 0
+    months = max((day.year - start.year) * 12 + day.month - start.month - 1, 0)
+    while period_end(start, months + 1) <= day:
+        months += 1
+    return months
 
 
 def renewal_due(end: dt.date) -> dt.date:
@@ -250,6 +285,10 @@ PATHWAY_TRANSITIONS: dict[str, Transition] = {
            {PS.ACTIVE}, PS.LAPSED, set(), DURATION),
     )
 }  # fmt: skip
+
+# The sworn statement of cessation is recorded when signed, shown to the commission and the préfet when it
+# is missing, and never blocks validation or submission (SWORN_STATEMENT).
+SWORN_STATEMENT_REQUIRED = False
 
 # Pathway states from which a request of each kind may be opened.
 REQUEST_OPENING_STATES = {

@@ -123,11 +123,14 @@ class RequestContent:
     evaluation: str = ""
     sworn_statement: bool = False
     signed_on: dt.date | None = None
+    sworn_statement_on: dt.date | None = None  # the day it was signed (rules.SWORN_STATEMENT)
     actions: list[PlanLine] | None = None
     commitments: list[str] | None = None
 
 
 def months_used(pathway: Pathway) -> int:
+    """Months AUTHORISED in this pathway (the sum of its periods), what the 24-month cap counts
+    (rules.CAP_PER_PATHWAY); the months elapsed are `deadlines.summarise(...).months_used`."""
     return pathway.periods.aggregate(total=Sum("months"))["total"] or 0
 
 
@@ -184,10 +187,21 @@ def _journal(by: Membership | None, event: str, obj, pathway: Pathway | None = N
 def _write_content(req: PathwayRequest, content: RequestContent) -> None:
     if content.signed_on and content.signed_on > clock.today():
         raise DomainError(_("La date de signature ne peut pas être dans le futur."))
+    if content.sworn_statement_on and content.sworn_statement_on > clock.today():
+        raise DomainError(_("La date de l'attestation sur l'honneur ne peut pas être dans le futur."))
+    if content.sworn_statement_on:
+        content.sworn_statement = True
     for line in content.actions or []:
         if line.target_date and line.target_date < dt.date(2016, 4, 13):
             raise DomainError(_("L'échéance d'une action est antérieure à la loi du 13 avril 2016."))
-    for field in ("situation", "motivation", "evaluation", "sworn_statement", "signed_on"):
+    for field in (
+        "situation",
+        "motivation",
+        "evaluation",
+        "sworn_statement",
+        "signed_on",
+        "sworn_statement_on",
+    ):
         setattr(req, field, getattr(content, field))
     req.save()
     if content.actions is not None:
@@ -245,7 +259,7 @@ def _check_complete(req: PathwayRequest) -> None:
         missing.append(_("au moins un engagement de la personne"))
     if req.kind == rules.RequestKind.RENEWAL and not req.evaluation.strip():
         missing.append(_("l'évaluation de la période écoulée"))
-    if not req.sworn_statement:
+    if rules.SWORN_STATEMENT_REQUIRED and not req.sworn_statement:
         missing.append(_("l'attestation sur l'honneur"))
     if not req.signed_on:
         missing.append(_("la date de signature"))
@@ -602,6 +616,7 @@ def _close(
             _record(
                 pathway, "close_request", by, request=req, from_status=previous_status, to_status=RS.WITHDRAWN
             )
+    closed = _close_periods(pathway, exit_date)
     exit_ = Exit.objects.create(
         pathway=pathway,
         date=exit_date,
@@ -619,10 +634,32 @@ def _close(
         by,
         from_status=previous,
         to_status=PS.EXITED,
-        comment=f"{rules.ExitReason(reason).label}. {comment}".strip(". "),
+        comment=" ".join(filter(None, [f"{rules.ExitReason(reason).label}. {comment}".strip(". "), closed])),
     )
     _journal(by, "pathway.end_early" if action == "end_early" else "pathway.exit", exit_, pathway)
     return exit_
+
+
+def _close_periods(pathway: Pathway, exit_date: dt.date) -> str:
+    """The exit ends the running period that day (rules.CLOSING_PERIOD): its end becomes the exit date and
+    its authorised end is kept in `planned_end`; a period authorised to start after the exit is cancelled.
+    Returns what the timeline says of it."""
+    said = []
+    for period in pathway.periods.select_for_update().order_by("number"):
+        if period.start > exit_date:
+            said.append(
+                _("Période n° %(n)s (du %(s)s au %(e)s) annulée par la sortie.")
+                % {"n": period.number, "s": _d(period.start), "e": _d(period.end)}
+            )
+            period.delete()
+        elif period.end > exit_date:
+            said.append(
+                _("Période n° %(n)s close le %(d)s (fin autorisée : %(e)s).")
+                % {"n": period.number, "d": _d(exit_date), "e": _d(period.end)}
+            )
+            period.planned_end, period.end = period.end, exit_date
+            period.save(update_fields=["planned_end", "end"])
+    return " ".join(said)
 
 
 @transaction.atomic

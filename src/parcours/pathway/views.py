@@ -15,7 +15,7 @@ from parcours.people.models import Person
 
 from . import forms, rules
 from . import transitions as t
-from .history import departements_of_earlier_pathways
+from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
 from .visibility import identified_people
@@ -63,6 +63,7 @@ def _content_from(form, actions, commitments) -> t.RequestContent:
         motivation=data.get("motivation", ""),
         evaluation=data.get("evaluation", ""),
         sworn_statement=data.get("sworn_statement", False),
+        sworn_statement_on=data.get("sworn_statement_on"),
         signed_on=data.get("signed_on"),
         actions=[
             t.PlanLine(a["domain"], a.get("description", ""), a.get("target_date"))
@@ -79,7 +80,14 @@ def _request_form_page(request, *, kind, person, req=None):
     if req is not None:
         initial = {
             f: getattr(req, f)
-            for f in ("situation", "motivation", "evaluation", "sworn_statement", "signed_on")
+            for f in (
+                "situation",
+                "motivation",
+                "evaluation",
+                "sworn_statement",
+                "sworn_statement_on",
+                "signed_on",
+            )
         }
         initial_actions = [
             {"domain": a.domain, "description": a.description, "target_date": a.target_date}
@@ -113,10 +121,12 @@ def _request_form_page(request, *, kind, person, req=None):
         actions = forms.PlanActionFormSet(prefix="actions", initial=initial_actions)
         commitments = forms.CommitmentFormSet(prefix="commitments", initial=initial_commitments)
     title = rules.RequestKind(kind).label
+    earlier = _earlier_for_person(person, request.membership)
     return render(
         request,
         "pathway/request_form.html",
         {
+            **earlier,
             "title": title,
             "form": form,
             "actions": actions,
@@ -135,10 +145,27 @@ def _request_form_page(request, *, kind, person, req=None):
     )
 
 
+def _earlier_for_person(person, membership) -> dict:
+    """For a request being prepared: the person's earlier pathways in her département (her own file)."""
+    latest = Pathway.objects.filter(person=person).order_by("-created_at", "-pk").first()
+    if latest is None:
+        return {"earlier_here": [], "earlier_months": 0, "cap_basis": rules.CAP_PER_PATHWAY}
+    earlier = earlier_pathways_here(latest, include_index_matches=False)
+    if latest.status == PS.EXITED and latest.departement_id == person.departement_id:
+        # The request will open a new pathway: the latest one is earlier too.
+        latest_described = describe(latest, True, clock.today())
+        earlier = [*earlier, latest_described] if latest_described else earlier
+    return {
+        "earlier_here": earlier,
+        "earlier_months": months_used_before(earlier),
+        "cap_basis": rules.CAP_PER_PATHWAY,
+    }
+
+
 def _request_differences(form, actions, commitments, req) -> list:
     """What the request now holds, where it differs from the editor's input."""
     req = PathwayRequest.objects.prefetch_related("actions", "commitments").get(pk=req.pk)
-    names = ("situation", "motivation", "evaluation", "sworn_statement", "signed_on")
+    names = ("situation", "motivation", "evaluation", "sworn_statement", "sworn_statement_on", "signed_on")
     rows = locking.differences(form, {f: getattr(req, f) for f in names if f in form.fields})
     saved_actions = [(a.domain, a.description.strip(), a.target_date) for a in req.actions.all()]
     typed_actions = [
@@ -206,8 +233,20 @@ def request_detail(request, pk):
             "elsewhere": departements_of_earlier_pathways(req.pathway)
             if m.role not in ASSOCIATION_STAFF
             else [],
+            **_earlier_here(req.pathway, m),
+            "sworn_statement_basis": rules.SWORN_STATEMENT,
         },
     )
+
+
+def _earlier_here(pathway, membership) -> dict:
+    """Earlier pathways of the person in this département and the months they used (history.py)."""
+    earlier = earlier_pathways_here(pathway, include_index_matches=membership.role not in ASSOCIATION_STAFF)
+    return {
+        "earlier_here": earlier,
+        "earlier_months": months_used_before(earlier),
+        "cap_basis": rules.CAP_PER_PATHWAY,
+    }
 
 
 def _refusal_labels(req):
@@ -306,6 +345,9 @@ def session_detail(request, pk):
         item.identified = item.request.pathway.person_id in identified
         item.readable = item.request_id in readable
         item.show_reason = in_commission or item.readable
+        # Earlier pathways here (history.py): members see the months only, never a name.
+        item.earlier_here = earlier_pathways_here(item.request.pathway, include_index_matches=True)
+        item.earlier_months = months_used_before(item.earlier_here)
     if can(m, "session_manage") and request.method == "POST":
         return _session_post(request, session, items)
     return _session_page(request, session, items)
@@ -463,6 +505,8 @@ def decide(request, pk):
             "form": form,
             "req": req,
             "avis_list": req.avis.select_related("session").order_by("session__date"),
+            "sworn_statement_basis": rules.SWORN_STATEMENT,
+            **_earlier_here(req.pathway, request.membership),
         },
     )
 

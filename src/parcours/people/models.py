@@ -51,7 +51,8 @@ class ResidenceStatus(models.TextChoices):
     EU = "eu", _("Ressortissante UE, EEE ou Suisse")
     NONE = "none", _("Sans titre de séjour")
     ASYLUM_SEEKER = "asylum_seeker", _("Demandeuse d'asile")
-    RECEIPT = "receipt", _("Récépissé de demande de titre")
+    RECEIPT = "receipt", _("Récépissé de première demande de titre")
+    RECEIPT_RENEWAL = "receipt_renewal", _("Récépissé de demande de renouvellement de titre")
     APS = "aps", _("Autorisation provisoire de séjour (APS)")
     PERMIT = "permit", _("Titre de séjour")
 

@@ -35,8 +35,8 @@ HEALTH_MAX_YEARS = 5  # CSS and AME are granted for a year; PUMa rights are chec
 MAX_CHILDREN = 20
 MAX_RESOURCES = Decimal("100000")
 EARLIEST_CONSENT = dt.date(2000, 1, 1)
-PAPER_STATUSES = {ResidenceStatus.ASYLUM_SEEKER, ResidenceStatus.RECEIPT, ResidenceStatus.APS,
-                  ResidenceStatus.PERMIT}  # fmt: skip
+PAPER_STATUSES = {ResidenceStatus.ASYLUM_SEEKER, ResidenceStatus.RECEIPT, ResidenceStatus.RECEIPT_RENEWAL,
+                  ResidenceStatus.APS, ResidenceStatus.PERMIT}  # fmt: skip
 COVERED = {HealthCover.PUMA, HealthCover.CSS, HealthCover.AME}
 PHONE = re.compile(r"^\+?[0-9][0-9 .()\-]{4,28}[0-9]$")
 

@@ -88,6 +88,25 @@ def _pathway_end(pathway) -> dt.date | None:
     return None
 
 
+def afis_stop_date(pathway) -> dt.date | None:
+    """The first day without AFIS once the pathway is over: after an exit or an early end, the first day of
+    the following month (rules.AFIS_STOP), never after the day following the last authorised period; after
+    a lapsed period, the day after it."""
+    if pathway is None:
+        return None
+    if pathway.status == PS.EXITED:
+        exit_ = exit_of(pathway)
+        if exit_ is None:
+            return None
+        last = last_period(pathway)
+        # A period closed by the exit keeps its authorised end in `planned_end`.
+        return rules.afis_stop_on(exit_.date, (last.planned_end or last.end) if last else None)
+    if pathway.status == PS.LAPSED and not _has_open_request(pathway):
+        last = last_period(pathway)
+        return last.end + dt.timedelta(days=1) if last else None
+    return None
+
+
 # --- AFIS ----------------------------------------------------------------------------------------------
 def afis_deadlines(person, today: dt.date) -> list[RightDeadline]:
     files = list(person.afis_files.all())
@@ -106,13 +125,14 @@ def afis_deadlines(person, today: dt.date) -> list[RightDeadline]:
                     rules.PRACTICE_MSA_CHASE,
                 )
             )
-        ended = _pathway_end(pathway)
-        if ended is not None:
+        stop = afis_stop_date(pathway)
+        if stop is not None:
             items.append(
                 RightDeadline(
                     AFIS,
-                    _("Signaler la fin du parcours à la MSA (AFIS en cours)"),
-                    ended,
+                    _("Signaler la fin du parcours à la MSA : AFIS due jusqu'au %(last)s, arrêt le %(d)s")
+                    % {"last": _d(stop - dt.timedelta(days=1)), "d": _d(stop)},
+                    stop,
                     person,
                     rules.AFIS_STOP,
                 )

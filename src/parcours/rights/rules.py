@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parcours.core.departements import MAYOTTE
+from parcours.core.periods import period_end
 from parcours.pathway.rules import Basis, add_months
 
 # --- Legal bases --------------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ AFIS_PSP = Basis(
 AFIS_RESIDENCE = Basis(
     "CASF art. R121-12-13-1, 2° : être française ou ressortissante de l'UE, de l'EEE ou de la Suisse, ou "
     "détenir un titre de séjour, un récépissé de demande de renouvellement ou une autorisation provisoire de "
-    "séjour autorisant à travailler"
+    "séjour autorisant à travailler (un récépissé de première demande de titre ne suffit pas)"
 )
 AFIS_RESOURCES = Basis(
     "CASF art. R121-12-13-1, 3° : ressources mensuelles du foyer inférieures au montant forfaitaire du RSA "
@@ -83,6 +84,11 @@ AFIS_MAYOTTE_2025 = Basis(
 AFIS_STOP = Basis(
     "CASF D121-12-14 ss : le préfet peut mettre fin au versement à compter du mois suivant sa décision "
     "(engagements non respectés, conditions plus remplies)",
+    verified=False,
+)
+PRACTICE_STOP_AHEAD = Basis(
+    "Pratique : l'arrêt de l'AFIS peut être enregistré d'avance, daté au plus tard du mois suivant (la MSA "
+    "est prévenue avant le premier jour du mois où l'aide n'est plus due)",
     verified=False,
 )
 PRACTICE_MSA_CHASE = Basis(
@@ -271,10 +277,11 @@ def rsa_single_on(day: dt.date) -> RsaLookup | None:
 # --- AFIS eligibility ----------------------------------------------------------------------------------
 ADULT_AGE = 18
 # Residence situations (people.models.ResidenceStatus) that meet condition 2° of R121-12-13-1.
-RESIDENCE_OK = frozenset({"french", "eu", "receipt", "aps", "permit"})
-RESIDENCE_NOT_OK = frozenset({"none", "asylum_seeker"})
+# Only a receipt of a RENEWAL application counts; "receipt" is a receipt of a first application.
+RESIDENCE_OK = frozenset({"french", "eu", "receipt_renewal", "aps", "permit"})
+RESIDENCE_NOT_OK = frozenset({"none", "asylum_seeker", "receipt"})
 # Those that are a document with an end date (Person.residence_permit_expiry).
-RESIDENCE_WITH_EXPIRY = frozenset({"receipt", "aps", "permit"})
+RESIDENCE_WITH_EXPIRY = frozenset({"receipt", "receipt_renewal", "aps", "permit"})
 
 
 def birthday(born: dt.date, years: int) -> dt.date:
@@ -384,6 +391,10 @@ def _residence(person, on, aps_expires_on) -> Condition:
         reason = {
             "none": _("Sans titre de séjour : une APS (CESEDA L425-4) doit d'abord être obtenue."),
             "asylum_seeker": _("Demandeuse d'asile : ni titre, ni récépissé de renouvellement, ni APS."),
+            "receipt": _(
+                "Récépissé de première demande de titre : seul un récépissé de demande de renouvellement "
+                "ouvre l'AFIS ; une APS (CESEDA L425-4) peut être demandée."
+            ),
         }[status]
         return Condition("residence", label, False, reason, AFIS_RESIDENCE)
     if status in RESIDENCE_OK:
@@ -486,6 +497,21 @@ def aps_renewal_due(expires_on: dt.date) -> dt.date:
 
 def receipt_renewal_due(expires_on: dt.date) -> dt.date:
     return expires_on - dt.timedelta(days=RECEIPT_LEAD_DAYS)
+
+
+def afis_stop_on(ended_on: dt.date, period_ends_on: dt.date | None = None) -> dt.date:
+    """First day without AFIS after an exit or an early end on `ended_on` (AFIS_STOP): the first day of the
+    following month, never later than the day after the last authorised period (AFIS_PSP)."""
+    stop = period_end(ended_on.replace(day=1), 1) + dt.timedelta(days=1)
+    if period_ends_on is not None:
+        stop = min(stop, period_ends_on + dt.timedelta(days=1))
+    return stop
+
+
+def afis_stop_latest(today: dt.date) -> dt.date:
+    """The latest stop date that can be recorded ahead on `today`: the last day of next month
+    (PRACTICE_STOP_AHEAD)."""
+    return period_end(today.replace(day=1), 2)
 
 
 def msa_chase_on(requested_on: dt.date) -> dt.date:

@@ -78,7 +78,12 @@ def check_afis_dates(d: AfisDates, today: dt.date) -> None:
         (_("premier versement"), d.first_payment_on),
         (_("arrêt du versement"), d.stopped_on),
     ]
-    _not_in_future(problems, today, named)
+    _not_in_future(problems, today, named[:2])  # a stop can be recorded ahead (rules.PRACTICE_STOP_AHEAD)
+    if d.stopped_on is not None and d.stopped_on > rules.afis_stop_latest(today):
+        problems.append(
+            _("L'arrêt du versement peut être enregistré d'avance jusqu'au %(d)s au plus tard.")
+            % {"d": _d(rules.afis_stop_latest(today))}
+        )
     _not_too_old(problems, named)
     if d.requested_on and d.first_payment_on and d.first_payment_on < d.requested_on:
         problems.append(_("Le premier versement ne peut pas précéder la demande."))

@@ -61,6 +61,23 @@ def _version(request, op, obj, conflict) -> int | None:
     return locking.shown_version(request, obj)
 
 
+def _afis_initial(person, afis_current) -> dict:
+    """The running AFIS as saved; once the pathway is over, its stop is proposed as the law dates it
+    (rules.AFIS_STOP: from the month after an exit or an early end), ready to be recorded ahead."""
+    initial = initial_from(afis_current, AFIS_FIELDS)
+    if afis_current is not None and afis_current.stopped_on is None:
+        pathway = deadlines.current_pathway(person)
+        stop = deadlines.afis_stop_date(pathway)
+        if stop is not None:
+            exit_ = services.exit_of(pathway)
+            ended_early = exit_ is not None and exit_.reason == "ended_early"
+            initial["stopped_on"] = stop
+            initial["stop_reason"] = (
+                rules.AfisStopReason.PREFET if ended_early else rules.AfisStopReason.PATHWAY_ENDED
+            )
+    return initial
+
+
 @requires("person_file")
 def person_rights(request, pk):
     m = request.membership
@@ -71,7 +88,7 @@ def person_rights(request, pk):
     afis_current = afis if afis is not None and afis.running else None
     aps_can_renew = aps is not None and aps.issued_on is not None  # a renewed APS is a new file
 
-    afis_form = AfisForm(prefix="afis", initial=initial_from(afis_current, AFIS_FIELDS))
+    afis_form = AfisForm(prefix="afis", initial=_afis_initial(person, afis_current))
     aps_form = ApsForm(prefix="aps", initial=initial_from(aps, APS_FIELDS))
     aps_new_form = ApsForm(prefix="apsnew", initial={"requested_on": aps.renewal_requested_on} if aps else {})
     op = conflict_rows = None
