@@ -11,8 +11,12 @@ from parcours.core import clock, crypto
 from parcours.followup import services as followup
 from parcours.rights.models import AfisFile
 
-BEFORE = [("people", "0007_version"), ("pathway", "0004_version"), ("followup", "0003_version"),
-          ("rights", "0002_version")]  # fmt: skip
+BEFORE = [
+    ("people", "0008_law_receipt_renewal"),
+    ("pathway", "0005_law_period_planned_end_sworn_statement_on"),
+    ("followup", "0003_version"),
+    ("rights", "0002_version"),
+]
 
 
 def raw(table: str, column: str, pk: int) -> str:

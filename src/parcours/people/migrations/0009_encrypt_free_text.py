@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0007_version"),
+        ("people", "0008_law_receipt_renewal"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pathway", "0004_version"),
+        ("pathway", "0005_law_period_planned_end_sworn_statement_on"),
     ]
 
     operations = [
