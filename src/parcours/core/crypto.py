@@ -246,3 +246,39 @@ def encrypt_existing_rows(apps, schema_editor, model_label: str, field_names: li
                     f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
                     [encrypt(str(value), context), key],
                 )
+
+
+def decrypt_existing_rows(apps, schema_editor, model_label: str, field_names: list[str]) -> None:
+    """Migration helper, the reverse of `encrypt_existing_rows`: put the values back in clear."""
+    model = apps.get_model(model_label)
+    connection = schema_editor.connection
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    for name in field_names:
+        field = model._meta.get_field(name)
+        context = f"{model._meta.app_label}.{model._meta.model_name}.{name}"
+        column = qn(field.column)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 (names from the model)
+            rows = [(k, v) for k, v in cursor.fetchall() if v and key_id_of(str(v)) is not None]
+            for key, value in rows:
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                    [decrypt(str(value), context), key],
+                )
+
+
+def encrypted_columns_migration(fields: dict[str, list[str]]):
+    """A reversible RunPython that encrypts (forwards) or decrypts (backwards) the existing rows of
+    `fields` ({"app.Model": ["field", …]}); put it after the AlterField operations going forwards."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        for label, names in fields.items():
+            encrypt_existing_rows(apps, schema_editor, label, names)
+
+    def backwards(apps, schema_editor):
+        for label, names in fields.items():
+            decrypt_existing_rows(apps, schema_editor, label, names)
+
+    return migrations.RunPython(forwards, backwards)

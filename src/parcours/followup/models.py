@@ -7,6 +7,8 @@ and who may read a sensitive note is decided in `access.py` alone.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Organisation
@@ -101,7 +103,7 @@ OPEN_ACTION_STATUSES = (ActionStatus.TODO, ActionStatus.IN_PROGRESS)
 class ActionItem(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="action_items")
     domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
-    description = models.CharField(_("action"), max_length=300)
+    description = EncryptedCharField(_("action"), max_length=300)
     status = models.CharField(
         _("état"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.TODO
     )
@@ -136,7 +138,7 @@ class ActionItemChange(models.Model):
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(_("état"), max_length=20, choices=ActionStatus.choices)
     due_date = models.DateField(_("échéance"), null=True, blank=True)
-    description = models.CharField(_("action"), max_length=300)
+    description = EncryptedCharField(_("action"), max_length=300)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=clock.now)
 
@@ -200,8 +202,8 @@ class Referral(models.Model):
         Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", limit_choices_to={"kind": "partner"},
     )  # fmt: skip
-    partner_name = models.CharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
-    reason = models.CharField(_("motif"), max_length=300)
+    partner_name = EncryptedCharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
+    reason = EncryptedCharField(_("motif"), max_length=300)
     domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
     referred_on = models.DateField(_("orientée le"))
     consent = models.ForeignKey(Consent, verbose_name=_("consentement au partage"), on_delete=models.PROTECT,
@@ -224,7 +226,9 @@ class Referral(models.Model):
         ordering = ["-referred_on", "-pk"]
         verbose_name = _("orientation")
         constraints = [
-            models.CheckConstraint(condition=Q(partner__isnull=False) | ~Q(partner_name=""),
+            # partner_name is encrypted: SQL cannot compare it, but an empty name is stored empty.
+            models.CheckConstraint(condition=Q(partner__isnull=False)
+                                   | Q(GreaterThan(Length("partner_name"), 0)),
                                    name="referral_names_a_partner"),
             models.CheckConstraint(condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("referred_on")),
                                    name="referral_outcome_after_referral"),

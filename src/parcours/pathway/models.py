@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Organisation
 from parcours.core import clock
+from parcours.core.fields import EncryptedCharField, EncryptedTextField
 from parcours.core.models import Departement
 from parcours.core.versions import version_field
 from parcours.people.models import Person
@@ -61,9 +62,9 @@ class PathwayRequest(models.Model):
     status = models.CharField(
         _("statut"), max_length=20, choices=rules.RequestStatus.choices, default=rules.RequestStatus.DRAFT
     )
-    situation = models.TextField(_("situation de la personne"), blank=True)
-    motivation = models.TextField(_("motivation et projet d'insertion"), blank=True)
-    evaluation = models.TextField(
+    situation = EncryptedTextField(_("situation de la personne"), blank=True)
+    motivation = EncryptedTextField(_("motivation et projet d'insertion"), blank=True)
+    evaluation = EncryptedTextField(
         _("évaluation de la période écoulée"),
         blank=True,
         help_text=_("Renouvellement : actions réalisées, engagements tenus, prochaines étapes."),
@@ -124,7 +125,7 @@ class PlanDomain(models.TextChoices):
 class PlanAction(models.Model):
     request = models.ForeignKey(PathwayRequest, on_delete=models.CASCADE, related_name="actions")
     domain = models.CharField(_("domaine"), max_length=20, choices=PlanDomain.choices)
-    description = models.CharField(_("action prévue"), max_length=300)
+    description = EncryptedCharField(_("action prévue"), max_length=300)
     target_date = models.DateField(_("échéance"), null=True, blank=True)
 
     class Meta:
@@ -134,7 +135,7 @@ class PlanAction(models.Model):
 
 class Commitment(models.Model):
     request = models.ForeignKey(PathwayRequest, on_delete=models.CASCADE, related_name="commitments")
-    text = models.CharField(_("engagement de la personne"), max_length=300)
+    text = EncryptedCharField(_("engagement de la personne"), max_length=300)
 
     class Meta:
         ordering = ["pk"]
@@ -150,9 +151,9 @@ class SessionStatus(models.TextChoices):
 class CommissionSession(models.Model):
     commission = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sessions")
     date = models.DateField(_("date"))
-    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    place = EncryptedCharField(_("lieu"), max_length=200, blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=SessionStatus.choices, default="planned")
-    attendance = models.TextField(_("membres présents"), blank=True)
+    attendance = EncryptedTextField(_("membres présents"), blank=True)
     version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = SessionQuerySet.as_manager()
@@ -182,7 +183,7 @@ class Avis(models.Model):
     request = models.ForeignKey(PathwayRequest, on_delete=models.PROTECT, related_name="avis")
     session = models.ForeignKey(CommissionSession, on_delete=models.PROTECT, related_name="avis")
     kind = models.CharField(_("avis"), max_length=20, choices=rules.AvisKind.choices)
-    reason = models.TextField(_("motif"), blank=True)
+    reason = EncryptedTextField(_("motif"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -202,7 +203,7 @@ class Decision(models.Model):
     kind = models.CharField(_("décision"), max_length=20, choices=DecisionKind.choices)
     decided_on = models.DateField(_("date de la décision"))
     refusal_reasons = models.JSONField(_("motifs de refus"), default=list, blank=True)
-    motivation = models.TextField(_("motivation"), blank=True)
+    motivation = EncryptedTextField(_("motivation"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -255,7 +256,7 @@ class Exit(models.Model):
     activity = models.CharField(
         _("activité à la sortie"), max_length=20, choices=OutcomeActivity.choices, blank=True
     )
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = EncryptedTextField(_("commentaire"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -281,7 +282,7 @@ class Event(models.Model):
     at = models.DateTimeField()
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    comment = models.TextField(blank=True)
+    comment = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

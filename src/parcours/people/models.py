@@ -86,7 +86,7 @@ class Person(models.Model):
     birth_date = EncryptedDateField(_("date de naissance"), null=True, blank=True)
     nationality = CountryField(_("nationalité"), blank=True)
     gender = models.CharField(_("genre"), max_length=20, choices=Gender.choices, default=Gender.UNDISCLOSED)
-    languages = models.CharField(_("langues parlées"), max_length=200, blank=True)
+    languages = EncryptedCharField(_("langues parlées"), max_length=200, blank=True)
     departement = models.ForeignKey(
         Departement,
         verbose_name=_("département de résidence"),
@@ -233,8 +233,8 @@ class Consent(models.Model):
         Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
-    partner_name = models.CharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
-    scope = models.CharField(_("ce qui peut être partagé"), max_length=300, blank=True)
+    partner_name = EncryptedCharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
+    scope = EncryptedCharField(_("ce qui peut être partagé"), max_length=300, blank=True)
     # The consented parts (SharingScope values) that a partner of Parcours sees; `scope` stays the words of
     # the consent as shown to the person.
     scopes = models.JSONField(_("parties partagées"), default=list, blank=True)

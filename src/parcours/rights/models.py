@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from parcours.core import clock
+from parcours.core.fields import EncryptedTextField
 from parcours.core.versions import version_field
 from parcours.people.models import Person
 
@@ -23,7 +24,7 @@ class AfisFile(models.Model):
     stop_reason = models.CharField(
         _("motif de l'arrêt"), max_length=20, choices=AfisStopReason.choices, blank=True
     )
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = EncryptedTextField(_("commentaire"), blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -60,7 +61,7 @@ class ApsFile(models.Model):
     issued_on = models.DateField(_("APS délivrée le"), null=True, blank=True)
     expires_on = models.DateField(_("APS valable jusqu'au"), null=True, blank=True)
     renewal_requested_on = models.DateField(_("renouvellement demandé le"), null=True, blank=True)
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = EncryptedTextField(_("commentaire"), blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,0 +1,23 @@
+"""Encrypts the values already stored in the columns that 0004_encrypt_free_text made encrypted (and decrypts them back
+when unapplied). A migration of its own: on PostgreSQL, rows updated in the transaction of an ALTER TABLE
+block it ("pending trigger events")."""
+
+from django.db import migrations
+
+from parcours.core.crypto import encrypted_columns_migration
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("followup", "0004_encrypt_free_text"),
+    ]
+
+    operations = [
+        encrypted_columns_migration(
+            {
+                "followup.ActionItem": ["description"],
+                "followup.ActionItemChange": ["description"],
+                "followup.Referral": ["partner_name", "reason"],
+            }
+        ),
+    ]
