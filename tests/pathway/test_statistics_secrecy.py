@@ -9,13 +9,27 @@ département.
 
 Before the change each role's table was suppressed on its own: the national table hid Gard (12) and
 Bouches-du-Rhône (10) but published the total 22, and the Gard secretariat's own table published Gard = 12,
-so 22 − 12 = 10 was revealed: test_the_22_12_10_case_through_every_readers_page failed on the old code
-(`{'Gard (30)': '12'} != {'Gard (30)': 'secret'}`), and
+so 22 − 12 = 10 was revealed: test_the_22_12_10_case_through_every_readers_page failed on that code
+(it then expected Gard hidden; since B4 Gard's 12 is published everywhere and the total never is, which
+the national page's total of 22 on that code fails too), and
 test_the_attacker_finds_the_22_12_10_leak_of_the_old_tables
 shows the attacker finds that leak in the old tables.
+
+Coalitions (review of issue 7, B4): the attacker was then extended from one insider to coalitions, whose
+knowledge is the union of their members' (`coalitions`): every pair, and, for every set U of association
+counts in one département, the largest coalition that does not know U (every other département's
+secretariat and préfecture, every other association). A coalition that does not know U knows a part of what
+that largest one knows, and knowing more can only determine more, so if no largest coalition can compute
+U, no coalition of any size can. On the code before that change, national_table published Paris = 50 and
+the total 68 for the review's example (Gard 5, Hérault 6, Bouches-du-Rhône 7): the Gard and Hérault
+secretariats together compute 68 − 50 − 5 − 6 = 7. test_the_review_example_two_secretariats_together and
+test_three_associations_two_of_them_read_the_third failed there (checked in a worktree of main at
+cd0d8f0: `assert 68 is None` and `assert 83 is None`), and
+test_the_attacker_finds_the_review_leak_with_a_pair_not_alone shows the single-insider attacker missed it.
 """
 
 import datetime as dt
+import itertools
 import re
 from fractions import Fraction
 
@@ -111,6 +125,23 @@ def insiders_of(counts):
     return known
 
 
+def coalitions(counts):
+    """Every pair of insiders (union of what they know), and the largest coalition that does not know U, for
+    every set U of non-empty association counts in one département (see the module's docstring)."""
+    single = insiders_of(counts)
+    names = sorted(single)
+    known = dict(single)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            known[f"{a} + {b}"] = single[a] | single[b]
+    for dep in sorted({d for d, _a in counts}):
+        mine = [c for c in sorted(counts) if c[0] == dep and counts[c] > 0]
+        for size in range(1, len(mine) + 1):
+            for unknown in itertools.combinations(mine, size):
+                known[f"all but {unknown}"] = set(counts) - set(unknown)
+    return known
+
+
 def check(counts):
     table = national_table(counts, LIMIT)
     published = []
@@ -126,7 +157,7 @@ def check(counts):
         if total is not None:
             assert not 0 < total <= LIMIT, (name, total)
             published.append((set(codes), total))
-    assert disclosures(counts, published, insiders_of(counts)) == []
+    assert disclosures(counts, published, coalitions(counts)) == []
     return table
 
 
@@ -134,8 +165,8 @@ def check(counts):
 def test_the_22_12_10_case_is_closed():
     counts = {("30", 1): 12, ("13", 2): 10}
     table = check(counts)
-    assert table.cells == {"13": None, "30": None}
-    assert table.total is None  # the Gard secretariat knows its 12: 22 would give the 10 away
+    assert table.cells == {"13": None, "30": 12}
+    assert table.total is None  # 22 beside the published 12 would give the 10 away
 
 
 def test_the_attacker_finds_the_22_12_10_leak_of_the_old_tables():
@@ -159,6 +190,49 @@ def test_one_small_departement_hides_two_more_or_the_total():
     assert table.total is None or sum(v is None for v in table.cells.values()) >= 3
 
 
+def test_the_review_example_two_secretariats_together():
+    """Review B4: Gard 5, Hérault 6, Bouches-du-Rhône 7, Paris 50. The old table published Paris 50 and the
+    total 68; Gard's and Hérault's secretariats together read Bouches-du-Rhône's 7."""
+    counts = {("30", 1): 5, ("34", 2): 6, ("13", 3): 7, ("75", 4): 50}
+    table = national_table(counts, LIMIT)
+    assert table.total is None
+    assert table.cells == {"13": None, "30": None, "34": None, "75": 50}
+    check(counts)
+
+
+def test_the_attacker_finds_the_review_leak_with_a_pair_not_alone():
+    """The old table of the review's example: no single insider reads the 7, a pair does (so the attacker
+    of one insider at a time could not see it)."""
+    counts = {("30", 1): 5, ("34", 2): 6, ("13", 3): 7, ("75", 4): 50}
+    old = [({"75"}, 50), ({"13", "30", "34", "75"}, 68)]
+    assert disclosures(counts, old, insiders_of(counts)) == []
+    leaks = disclosures(counts, old, coalitions(counts))
+    assert ("département 30 + département 34", "département 13 (what she does not know)", 7) in leaks
+
+
+def test_three_associations_two_of_them_read_the_third():
+    """Two associations of a département with 50, 30 and 3 people: the old rule published 83 (no single
+    share left 1 to 10 to the others), associations 1 and 2 together read 83 − 50 − 30 = 3."""
+    counts = {("30", 1): 50, ("30", 2): 30, ("30", 3): 3, ("13", 4): 40, ("75", 5): 60}
+    table = national_table(counts, LIMIT)
+    assert table.cells["30"] is None and table.total is None
+    assert table.cells["13"] == 40 and table.cells["75"] == 60
+    check(counts)
+    old = [({"30"}, 83), ({"13"}, 40), ({"75"}, 60), ({"13", "30", "75"}, 183)]
+    assert ("association 1 + association 2", "cell ('30', 3)", 3) in disclosures(
+        counts, old, coalitions(counts)
+    )
+
+
+def test_the_whole_country_but_one_cannot_read_it():
+    """The strongest coalition: every secretariat but Bouches-du-Rhône's, every association but the one
+    there. A total published beside a hidden département would give it away, whatever its size."""
+    counts = {("30", 1): 40, ("34", 2): 35, ("13", 3): 4, ("75", 4): 50, ("69", 5): 30, ("69", 6): 25}
+    table = check(counts)
+    assert table.total is None and table.cells["13"] is None
+    assert {d: v for d, v in table.cells.items() if d != "13"} == {"30": 40, "34": 35, "69": 55, "75": 50}
+
+
 def test_an_associations_share_that_leaves_few_to_the_others_is_hidden():
     counts = {("30", 1): 30, ("30", 2): 6, ("13", 3): 50, ("75", 4): 60}
     table = check(counts)
@@ -177,7 +251,7 @@ cells = st.dictionaries(
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells)
-def test_no_reader_or_pair_of_readers_can_recompute_a_small_count(counts):
+def test_no_reader_or_coalition_of_readers_can_recompute_a_small_count(counts):
     check(counts)
 
 
@@ -230,7 +304,8 @@ def test_the_22_12_10_case_through_every_readers_page(client, personas):
     gard_agent, _t = _read(client, personas.agent)
     head, head_total = _read(client, personas.head)
     bouches, _t = _read(client, personas.other_secretariat)
-    assert national == {"Gard (30)": "secret", "Bouches-du-Rhône (13)": "secret"}
-    assert gard == gard_agent == head == {"Gard (30)": "secret"}
+    # Gard's 12 is published in every table that shows Gard, the 10 in none, nor the total 22 (since B4).
+    assert national == {"Gard (30)": "12", "Bouches-du-Rhône (13)": "secret"}
+    assert gard == gard_agent == head == {"Gard (30)": "12"}
     assert bouches == {"Bouches-du-Rhône (13)": "secret"}
-    assert national_total == "secret" and head_total == "secret"
+    assert national_total == "secret" and head_total == "12"

@@ -1,5 +1,5 @@
 """Counts for the statistics page, under statistical secrecy (no count from 1 to the threshold can be read
-or recomputed, by any reader or any two readers together).
+or recomputed, by any reader or any coalition of readers who put together what they know).
 
 The rule followed is the secret statistique of the French public statistics system (loi n° 51-711 du
 7 juin 1951, art. 6: no publication that lets a person be identified, directly or indirectly) in its usual
@@ -16,14 +16,29 @@ How it is made consistent across levels and roles (issue 7, finding 6):
   service the rows of the départements where her association has pathways. A cell hidden in one table is
   hidden in all of them and a published cell has the same value everywhere; a reader's total is the sum of
   the published rows it shows, or hidden as soon as one of them is.
-- The readers are also insiders: a département's secretariat and préfecture know its count (they handle every
-  request there), and an association knows its own count in each département. So a published département
-  count is hidden when one association's share leaves 1 to 10 people to the others (they would read the rest
-  by difference), and the national total is published only when, for the public and for every insider, at
-  least two hidden départements it does not already know remain and their sum is not from 1 to 10 (otherwise
-  the total minus the published cells would isolate one of them, e.g. total 22, Gard 12 known to the Gard
-  secretariat, Bouches-du-Rhône 10). Secondary cells are the smallest published counts, and failing them,
-  the total is hidden.
+
+Why it holds against any coalition of insiders (review of issue 7, B4):
+the readers are also insiders. A département's secretariat and préfecture know every count of their
+département (they handle every request there); an association knows its own count in each département. Any
+number of them may put together what they know (two secretariats, an association and another département's
+préfecture, or all of them). The rule:
+  (1) a département is published only if each association's count there is 0 or more than the threshold;
+  (2) the national total is published only if no département is hidden.
+Proof. Every published number is a published département count or a sum of them (the national total is,
+by (2), the sum of all the rows; a reader's total, the sum of her rows). So a hidden département appears in
+no published number and nothing about it can be computed; and the only published equation about the
+associations' counts in a published département is "their sum is the published count". A coalition that
+knows some of these counts learns only the sum of the others: a sum of counts each above the threshold by
+(1), so 0 or above it; and one association's count only when it is the last one unknown there, so above
+the threshold. Hence no coalition, of any size, can compute a count from 1 to the threshold that it did not
+know: not a département, not an association's count, not the rest of a département. (1) is also necessary:
+with counts 30 and 6, the association with 30 reads the 6. (2) is necessary against coalitions: with
+Gard 5, Hérault 6, Bouches-du-Rhône 7 hidden and Paris 50 published, a total of 68 lets the Gard and
+Hérault secretariats together compute 68 − 50 − 5 − 6 = 7; no secondary suppression can prevent it, since
+the secretariats of all the other départements together know every other count.
+What it does not protect: the fact that a département is hidden tells that one association there counts
+1 to the threshold (or that the département does); bounds (a published 25 made of two counts above 10
+puts each between 11 and 14); and the national total is hidden as soon as one département is.
 """
 
 import datetime as dt
@@ -67,44 +82,20 @@ def _small(n: int, limit: int) -> bool:
 def national_table(counts: dict[tuple[str, int], int], limit: int | None = None) -> NationalTable:
     """Suppress the table of `counts` ((département code, association id) → number of people).
 
-    Published: each département's count and the national total. Known to insiders without any publication:
-    a département's count (its secretariat and préfecture), an association's count in each département (and
-    so the département's count where she is alone)."""
+    A département is hidden when one association's count there is from 1 to `limit` (which covers a
+    département counting 1 to `limit` people); the national total when a département is hidden or when it
+    is from 1 to `limit` itself. See the module's docstring for why this is safe against any coalition."""
     limit = threshold() if limit is None else limit
     by_dep: dict[str, int] = defaultdict(int)
-    shares: dict[str, list[int]] = defaultdict(list)
-    by_assoc: dict[int, set[str]] = defaultdict(set)
-    for (dep, assoc), n in counts.items():
+    hidden: set[str] = set()
+    for (dep, _assoc), n in counts.items():
         if n <= 0:
             continue
         by_dep[dep] += n
-        shares[dep].append(n)
-        by_assoc[assoc].add(dep)
-    # Primary suppression: 1 to `limit` people, or an association's share leaving 1 to `limit` to the others.
-    hidden = {
-        d
-        for d, n in by_dep.items()
-        if _small(n, limit) or any(_small(n - share, limit) for share in shares[d])
-    }
-    # What each insider knows of the départements' counts: her own département; an association, the
-    # départements where she is alone. The public knows nothing.
-    insiders = [frozenset()] + [frozenset({d}) for d in by_dep]
-    insiders += [frozenset(d for d in deps if len(shares[d]) == 1) for deps in by_assoc.values()]
+        if _small(n, limit):
+            hidden.add(dep)
     total = sum(by_dep.values())
-    total_published = not _small(total, limit)
-    # Secondary suppression against the total: total − published cells = sum of the hidden cells.
-    while total_published and hidden:
-        unsafe = [
-            k for k in insiders if len(hidden - k) == 1 or _small(sum(by_dep[d] for d in hidden - k), limit)
-        ]
-        if not unsafe:
-            break
-        known = unsafe[0]
-        candidates = sorted((n, d) for d, n in by_dep.items() if d not in hidden and d not in known)
-        if candidates:
-            hidden.add(candidates[0][1])
-        else:
-            total_published = False
+    total_published = not hidden and not _small(total, limit)
     cells = {d: (None if d in hidden else n) for d, n in sorted(by_dep.items())}
     return NationalTable(cells, total if total_published else None)
 
