@@ -10,8 +10,8 @@ département.
 Before the change each role's table was suppressed on its own: the national table hid Gard (12) and
 Bouches-du-Rhône (10) but published the total 22, and the Gard secretariat's own table published Gard = 12,
 so 22 − 12 = 10 was revealed: test_the_22_12_10_case_through_every_readers_page failed on that code
-(it then expected Gard hidden; since B4 Gard's 12 is published everywhere and the total never is, which
-the national page's total of 22 on that code fails too), and
+(it then expected Gard hidden; since B4 it expects Gard's 12 everywhere and the total hidden, which that
+code's national total of 22 would fail: reasoned, not re-run), and
 test_the_attacker_finds_the_22_12_10_leak_of_the_old_tables
 shows the attacker finds that leak in the old tables.
 
