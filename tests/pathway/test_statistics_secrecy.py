@@ -24,7 +24,8 @@ U, no coalition of any size can. On the code before that change, national_table 
 the total 68 for the review's example (Gard 5, Hérault 6, Bouches-du-Rhône 7): the Gard and Hérault
 secretariats together compute 68 − 50 − 5 − 6 = 7. test_the_review_example_two_secretariats_together and
 test_three_associations_two_of_them_read_the_third failed there (checked in a worktree of main at
-cd0d8f0: `assert 68 is None` and `assert 83 is None`), and
+cd0d8f0: `assert 68 is None` and `assert 83 is None`), so did test_the_review_example_through_the_pages
+(on main at 03a8526: `'68' == 'secret'`), and
 test_the_attacker_finds_the_review_leak_with_a_pair_not_alone shows the single-insider attacker missed it.
 """
 
@@ -43,7 +44,7 @@ from parcours.pathway import rules
 from parcours.pathway.models import Pathway, PathwayRequest, Period
 from parcours.pathway.statistics import national_table, table_for
 
-from ..factories import OrganisationFactory, PersonFactory, commission, departement
+from ..factories import MembershipFactory, OrganisationFactory, PersonFactory, commission, departement
 
 LIMIT = 10
 TODAY = dt.date(2026, 3, 10)
@@ -309,3 +310,27 @@ def test_the_22_12_10_case_through_every_readers_page(client, personas):
     assert gard == gard_agent == head == {"Gard (30)": "12"}
     assert bouches == {"Bouches-du-Rhône (13)": "secret"}
     assert national_total == "secret" and head_total == "12"
+
+
+@pytest.mark.django_db
+def test_the_review_example_through_the_pages(client, personas):
+    """Review B4 through the pages: Gard 5, Hérault 6, Bouches-du-Rhône 7, Paris 50. The national page
+    published Paris 50 and the total 68 before B4; the Gard and Hérault secretariats know their 5 and 6."""
+    herault = OrganisationFactory(departement=departement("34"), name="Association fictive 34")
+    bouches = OrganisationFactory(departement=departement("13"), name="Association fictive 13")
+    paris = OrganisationFactory(departement=departement("75"), name="Association fictive 75")
+    _active_pathways(personas.association, "30", 5, personas.worker.user)
+    _active_pathways(herault, "34", 6, personas.worker.user)
+    _active_pathways(bouches, "13", 7, personas.worker.user)
+    _active_pathways(paris, "75", 50, personas.worker.user)
+    national, national_total = _read(client, personas.national)
+    assert national == {
+        "Bouches-du-Rhône (13)": "secret",
+        "Gard (30)": "secret",
+        "Hérault (34)": "secret",
+        "Paris (75)": "50",
+    }
+    assert national_total == "secret"
+    herault_secretariat = MembershipFactory(organisation=commission("34"), role="secretariat")
+    assert _read(client, herault_secretariat) == ({"Hérault (34)": "secret"}, "secret")
+    assert _read(client, personas.secretariat) == ({"Gard (30)": "secret"}, "secret")
