@@ -1,0 +1,275 @@
+"""Every page of every role's journey, checked in a real browser (issue 8).
+
+Each demo role logs in once through the login form and visits the pages of its menu and one object page of
+each kind (a person's page and its sections, a request, a session, the decisions, the to-do list, the
+statistics, the journal…). On every page:
+
+- axe-core (from the npm registry, pinned in tests/e2e/js/package-lock.json, installed by .ci/run) finds no
+  serious or critical violation;
+- at 1280 px and at 375 px, nothing is wider than the viewport (document.scrollingElement.scrollWidth <=
+  innerWidth), and no table has columns out of view unless it sits in a focusable scroll container with an
+  accessible name (the DSFR `fr-table__container`, tabindex="0", role="region", aria-label): a keyboard user
+  can then scroll it, and axe's `scrollable-region-focusable` holds;
+- at 1280 px, « Se déconnecter » lies inside the viewport (a long name of user and organisation pushed it out
+  for the secretariat and the commission member).
+
+The oracle is the rendered page measured by the browser and axe-core's rules, not the templates. Before the
+fix (main at 2978c92) this module found, among others: the caseload, the documents, the actions, the
+appointments, the rights, the statistics and the journal tables scrollable without a focusable container
+(axe `scrollable-region-focusable`, serious), and the header of the secretariat and the commission member
+wider than 1280 px.
+
+All problems of all pages are collected and reported together, so that one run gives the whole list.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from parcours.core import clock
+from parcours.followup import services as followup
+from parcours.pathway import transitions as t
+from parcours.people import services as people
+from parcours.records import samples
+from parcours.records import services as records
+
+from ..conftest import request_in_state
+from ..factories import OrganisationFactory
+from ..tools import skip_or_fail
+from .test_request_journey import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (1280, 375)
+BLOCKING = {"serious", "critical"}
+
+# Measured in the page: everything that sticks out of the viewport, and every table whose columns are out of
+# view without a focusable, named scroll container around it.
+MEASURE = """() => {
+  const vw = window.innerWidth, problems = [];
+  const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const scroller = (e) => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible') return a;
+    }
+    return null;
+  };
+  const width = document.scrollingElement.scrollWidth;
+  if (width > vw) {
+    const wide = [...document.body.querySelectorAll('*')].filter((e) => {
+      const r = e.getBoundingClientRect();
+      const s = scroller(e);
+      return r.width > 0 && r.right > vw + 1 && !(s && s.getBoundingClientRect().right <= vw + 1);
+    });
+    const outermost = wide.filter((e) => !wide.includes(e.parentElement)).slice(0, 3).map(describe);
+    problems.push(`page plus large que l'écran (${width} px > ${vw} px) : ${outermost.join(', ')}`);
+  }
+  for (const table of document.querySelectorAll('table')) {
+    const box = scroller(table);
+    const visible = Math.min(vw, box ? box.getBoundingClientRect().right : vw);
+    const hidden = table.getBoundingClientRect().left + table.scrollWidth - visible;
+    if (hidden <= 1) continue;
+    const caption = (table.caption ? table.caption.textContent : describe(table)).trim().replace(/\\s+/g, ' ');
+    const focusable = box && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX) &&
+      box.getAttribute('tabindex') === '0' &&
+      (box.getAttribute('aria-label') || box.getAttribute('aria-labelledby'));
+    if (!focusable) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue sans zone de défilement focalisable`);
+  }
+  return problems;
+}"""
+
+LOGOUT_IN_VIEW = """() => {
+  const button = [...document.querySelectorAll('header button')].find((b) => b.textContent.trim() === 'Se déconnecter');
+  if (!button) return 'bouton « Se déconnecter » absent';
+  const r = button.getBoundingClientRect();
+  return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth ? null
+    : `« Se déconnecter » hors de vue (${Math.round(r.left)}–${Math.round(r.right)} px pour ${window.innerWidth} px)`;
+}"""
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
+}"""
+
+
+def build_world(personas):
+    """A small realistic dataset through the services: the demo's long names of people and organisations, a
+    person followed for months (authorised pathway, interviews, actions, appointments, a referral, a
+    document, two versions of her life story, rights), a draft to validate, a request waiting for the
+    commission and one waiting for the préfet's decision."""
+    personas.association.name = "Association Horizon Fictif"
+    personas.association.save()
+    personas.commission.name = "Commission départementale du Gard (démonstration)"
+    personas.commission.save()
+    personas.prefecture.name = "Préfecture du Gard (démonstration)"
+    personas.prefecture.save()
+    names = {
+        "worker": ("Maëlle", "Démo-Travailleuse"),
+        "head": ("Bérangère", "Démo-Cheffe-de-service"),
+        "secretariat": ("Orlyssa", "Démo-Secrétariat"),
+        "member": ("Kerbelle", "Démo-Membre"),
+        "agent": ("Fulgence", "Démo-Préfecture"),
+        "national": ("Ambroisine", "Démo-Nationale"),
+        "volunteer": ("Clothaire", "Démo-Bénévole"),
+    }
+    for persona, (first, last) in names.items():
+        user = getattr(personas, persona).user
+        user.first_name, user.last_name = first, last
+        user.save()
+    worker, head = personas.worker, personas.head
+
+    with clock.travel_to(dt.date(2025, 1, 6)):
+        followed = personas.person(first_name="Chiamaka", last_name="Démo-Okonkwo", referent=worker.user)
+    authorised = request_in_state(personas, "authorised", person=followed)
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        people.add_other_name(followed, worker, "Chiamaka Démo-Okonkwo-Adebayo")
+        note = followup.add_note(followed, worker, domain="health", held_on=dt.date(2025, 3, 3),
+                                 text="Entretien fictif de suivi.", sensitive=False)  # fmt: skip
+        action = followup.add_action(followed, worker, domain="employment",
+                                     description="Atelier fictif de recherche d'emploi et de rédaction de CV")  # fmt: skip
+        followup.add_action(followed, worker, domain="housing", description="Demande fictive de logement social")
+        followup.schedule_appointment(
+            followed, worker, worker=worker.user, purpose="employment",
+            starts_at=dt.datetime(2025, 3, 10, 14, tzinfo=clock.PARIS),
+            ends_at=dt.datetime(2025, 3, 10, 15, tzinfo=clock.PARIS),
+        )  # fmt: skip
+        partner = OrganisationFactory(kind="partner", name="France Travail (fictif)", departement=None)
+        referral = followup.refer(followed, worker, reason="Inscription fictive à un accompagnement renforcé",
+                                  domain="employment", referred_on=dt.date(2025, 3, 3), partner=partner,
+                                  oral_agreement=True)  # fmt: skip
+        upload = SimpleUploadedFile("attestation-hebergement.pdf", samples.pdf("Attestation fictive"),
+                                    "application/pdf")  # fmt: skip
+        records.add_document(followed, worker, kind="certificate", upload=upload)
+        records.save_life_story(followed, worker, "Récit fictif, première version.", based_on=0)
+        records.save_life_story(followed, worker, "Récit fictif, seconde version plus longue.", based_on=1)
+    draft = request_in_state(personas, "draft")
+    submitted = request_in_state(personas, "submitted")
+    avis_given = request_in_state(personas, "avis_given")
+    return {
+        "followed": followed,
+        "authorised": authorised,
+        "pathway": authorised.pathway,
+        "note": note,
+        "action": action,
+        "referral": referral,
+        "draft": draft,
+        "submitted": submitted,
+        "avis_given": avis_given,
+        "session": avis_given.agenda_items.get().session,
+    }
+
+
+def journeys(w):
+    """URL of each page of each role's journey: its menu and one object page of each kind."""
+    p = w["followed"].pk
+    person_pages = [
+        reverse("people:person", kwargs={"pk": p}),
+        reverse("people:situation", kwargs={"pk": p}),
+        reverse("people:situation_edit", kwargs={"pk": p}),
+        reverse("people:consent_add", kwargs={"pk": p}),
+        reverse("followup:notes", kwargs={"pk": p}),
+        reverse("followup:note", kwargs={"pk": w["note"].pk}),
+        reverse("followup:actions", kwargs={"pk": p}),
+        reverse("followup:action", kwargs={"pk": w["action"].pk}),
+        reverse("followup:appointments", kwargs={"pk": p}),
+        reverse("followup:referrals", kwargs={"pk": p}),
+        reverse("followup:referral", kwargs={"pk": w["referral"].pk}),
+        reverse("records:documents", kwargs={"pk": p}),
+        reverse("records:life_story", kwargs={"pk": p}),
+        reverse("records:life_story_diff", kwargs={"pk": p}),
+        reverse("records:life_story_version", kwargs={"pk": p, "number": 1}),
+        reverse("rights:person", kwargs={"pk": p}),
+        reverse("privacy:person", kwargs={"pk": p}),
+        reverse("pathway:request", kwargs={"pk": w["authorised"].pk}),
+        reverse("pathway:request_create", kwargs={"person_pk": p, "kind": "renewal"}),
+        reverse("pathway:exit", kwargs={"pk": w["pathway"].pk}),
+    ]
+    association = [
+        reverse("pathway:todo"),
+        reverse("people:caseload"),
+        reverse("people:person_create"),
+        reverse("followup:agenda"),
+        *person_pages,
+        reverse("pathway:request", kwargs={"pk": w["draft"].pk}),
+        reverse("pathway:request_edit", kwargs={"pk": w["draft"].pk}),
+    ]
+    account = [reverse("accounts:organisation"), reverse("accounts:security")]
+    session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
+    return {
+        "travailleuse": association + account,
+        "cheffe": association
+        + [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")],
+        "benevole": [reverse("core:volunteer"), *account],
+        "secretariat": [
+            reverse("pathway:todo"),
+            reverse("pathway:inbox"),
+            *session_pages,
+            reverse("pathway:request", kwargs={"pk": w["submitted"].pk}),
+            reverse("people:person", kwargs={"pk": w["submitted"].pathway.person_id}),
+            reverse("pathway:statistics"),
+            *account,
+        ],
+        "membre": [*session_pages, *account],
+        "prefecture": [
+            reverse("pathway:todo"),
+            reverse("pathway:decisions"),
+            reverse("pathway:request", kwargs={"pk": w["avis_given"].pk}),
+            reverse("pathway:decide", kwargs={"pk": w["avis_given"].pk}),
+            reverse("people:person", kwargs={"pk": w["avis_given"].pathway.person_id}),
+            reverse("pathway:end_early", kwargs={"pk": w["pathway"].pk}),
+            reverse("pathway:sessions"),
+            reverse("pathway:statistics"),
+            *account,
+        ],
+        "national": [reverse("pathway:statistics"), reverse("audit:review"), *account],
+    }
+
+
+def check_page(page, url) -> list[str]:
+    problems = []
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    response = page.goto(url)
+    if response is None or response.status != 200:
+        return [f"{url} : réponse {response.status if response else 'absente'}"]
+    for violation in page.evaluate(AXE_RUN):
+        if violation["impact"] in BLOCKING:
+            problems.append(f"axe {violation['impact']} {violation['id']} : {', '.join(violation['targets'])}")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        problems += [f"{width} px : {p}" for p in page.evaluate(MEASURE)]
+        if width == 1280:
+            logout = page.evaluate(LOGOUT_IN_VIEW)
+            if logout:
+                problems.append(f"{width} px : {logout}")
+    return [f"{url} — {p}" for p in problems]
+
+
+def test_every_page_of_every_role_passes_axe_and_fits_1280_and_375_px(browser, live_server, personas):
+    if not AXE.exists():
+        skip_or_fail(f"axe-core absent ({AXE}) : npm ci --prefix tests/e2e/js")
+    axe_source = AXE.read_text()
+    world = build_world(personas)
+    problems, visited = [], 0
+    for username, urls in journeys(world).items():
+        context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        # Injected by the browser before each page's own scripts, outside the page's CSP (a <script> tag
+        # added to the page would rightly be refused by it).
+        context.add_init_script(script=axe_source)
+        page = context.new_page()
+        log_in(page, username)
+        expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+        for url in urls:
+            problems += [f"[{username}] {p}" for p in check_page(page, url)]
+            visited += 1
+        context.close()
+    assert visited >= 50, visited
+    assert not problems, f"{len(problems)} problème(s) sur {visited} pages :\n" + "\n".join(problems)
