@@ -65,10 +65,9 @@ MEASURE = """() => {
   if (width > vw) {
     const wide = [...document.body.querySelectorAll('*')].filter((e) => {
       const r = e.getBoundingClientRect();
-      const s = scroller(e);
-      return r.width > 0 && r.right > vw + 1 && !(s && s.getBoundingClientRect().right <= vw + 1);
+      return r.width > 0 && r.right > vw + 1;
     });
-    const outermost = wide.filter((e) => !wide.includes(e.parentElement)).slice(0, 3).map(describe);
+    const outermost = wide.filter((e) => !wide.includes(e.parentElement)).slice(0, 4).map(describe);
     problems.push(`page plus large que l'écran (${width} px > ${vw} px) : ${outermost.join(', ')}`);
   }
   for (const table of document.querySelectorAll('table')) {
@@ -233,6 +232,22 @@ def journeys(w):
     }
 
 
+# The followed person's only period ended in August 2025: today she is not eligible to the AFIS, because she
+# is not in an authorised pathway. The page must say which condition fails where the eye lands, not in a
+# column out of view (it showed « Non éligible » and a table 1,700 px wider than its box at 1280 px).
+AFIS_FAILING = "Être engagée dans un parcours de sortie autorisé"
+AFIS_SAID = """(label) => {
+  const table = [...document.querySelectorAll('table')].find((t) => t.caption && t.caption.textContent.includes("Conditions de l'AFIS"));
+  const said = [...document.querySelectorAll('main li, main p')].find((e) =>
+    e.textContent.includes(label) && e.textContent.includes('Condition non remplie'));
+  if (!said) return 'la condition non remplie de l’AFIS n’est pas nommée hors du tableau';
+  const r = said.getBoundingClientRect();
+  if (r.left < 0 || r.right > window.innerWidth + 1) return 'la condition non remplie de l’AFIS est hors de vue';
+  if (table && !(said.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING)) return 'la condition non remplie est dite après le tableau';
+  return null;
+}"""
+
+
 def check_page(page, url) -> list[str]:
     problems = []
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
@@ -245,6 +260,10 @@ def check_page(page, url) -> list[str]:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         problems += [f"{width} px : {p}" for p in page.evaluate(MEASURE)]
+        if url.startswith("/droits/"):
+            afis = page.evaluate(AFIS_SAID, AFIS_FAILING)
+            if afis:
+                problems.append(f"{width} px : {afis}")
         if width == 1280:
             logout = page.evaluate(LOGOUT_IN_VIEW)
             if logout:
