@@ -32,7 +32,6 @@ from playwright.sync_api import expect
 
 from parcours.core import clock
 from parcours.followup import services as followup
-from parcours.pathway import transitions as t
 from parcours.people import services as people
 from parcours.records import samples
 from parcours.records import services as records
@@ -44,59 +43,11 @@ from .test_request_journey import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+JS = Path(__file__).parent / "js"
+AXE = JS / "node_modules" / "axe-core" / "axe.min.js"
+CHECKS = JS / "page_checks.js"  # the measures taken in each page
 WIDTHS = (1280, 375)
 BLOCKING = {"serious", "critical"}
-
-# Measured in the page: everything that sticks out of the viewport, and every table whose columns are out of
-# view without a focusable, named scroll container around it.
-MEASURE = """() => {
-  const vw = window.innerWidth, problems = [];
-  const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
-  const scroller = (e) => {
-    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
-      const o = getComputedStyle(a).overflowX;
-      if (o !== 'visible') return a;
-    }
-    return null;
-  };
-  const width = document.scrollingElement.scrollWidth;
-  if (width > vw) {
-    const wide = [...document.body.querySelectorAll('*')].filter((e) => {
-      const r = e.getBoundingClientRect();
-      return r.width > 0 && r.right > vw + 1;
-    });
-    const outermost = wide.filter((e) => !wide.includes(e.parentElement)).slice(0, 4).map(describe);
-    problems.push(`page plus large que l'écran (${width} px > ${vw} px) : ${outermost.join(', ')}`);
-  }
-  for (const table of document.querySelectorAll('table')) {
-    const box = scroller(table);
-    const visible = Math.min(vw, box ? box.getBoundingClientRect().right : vw);
-    const hidden = table.getBoundingClientRect().left + table.scrollWidth - visible;
-    if (hidden <= 1) continue;
-    const caption = (table.caption ? table.caption.textContent : describe(table)).trim().replace(/\\s+/g, ' ');
-    const focusable = box && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX) &&
-      box.getAttribute('tabindex') === '0' &&
-      (box.getAttribute('aria-label') || box.getAttribute('aria-labelledby'));
-    if (!focusable) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue sans zone de défilement focalisable`);
-  }
-  return problems;
-}"""
-
-LOGOUT_IN_VIEW = """() => {
-  const button = [...document.querySelectorAll('header button')].find((b) => b.textContent.trim() === 'Se déconnecter');
-  if (!button) return 'bouton « Se déconnecter » absent';
-  const r = button.getBoundingClientRect();
-  return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth ? null
-    : `« Se déconnecter » hors de vue (${Math.round(r.left)}–${Math.round(r.right)} px pour ${window.innerWidth} px)`;
-}"""
-
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.map((v) => ({id: v.id, impact: v.impact,
-    targets: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
-}"""
 
 
 def build_world(personas):
@@ -123,7 +74,7 @@ def build_world(personas):
         user = getattr(personas, persona).user
         user.first_name, user.last_name = first, last
         user.save()
-    worker, head = personas.worker, personas.head
+    worker = personas.worker
 
     with clock.travel_to(dt.date(2025, 1, 6)):
         followed = personas.person(first_name="Chiamaka", last_name="Démo-Okonkwo", referent=worker.user)
@@ -132,9 +83,10 @@ def build_world(personas):
         people.add_other_name(followed, worker, "Chiamaka Démo-Okonkwo-Adebayo")
         note = followup.add_note(followed, worker, domain="health", held_on=dt.date(2025, 3, 3),
                                  text="Entretien fictif de suivi.", sensitive=False)  # fmt: skip
-        action = followup.add_action(followed, worker, domain="employment",
-                                     description="Atelier fictif de recherche d'emploi et de rédaction de CV")  # fmt: skip
-        followup.add_action(followed, worker, domain="housing", description="Demande fictive de logement social")
+        action = followup.add_action(
+            followed, worker, domain="employment", description="Atelier fictif de recherche d'emploi et de CV"
+        )
+        followup.add_action(followed, worker, domain="housing", description="Demande fictive de logement")
         followup.schedule_appointment(
             followed, worker, worker=worker.user, purpose="employment",
             starts_at=dt.datetime(2025, 3, 10, 14, tzinfo=clock.PARIS),
@@ -201,11 +153,11 @@ def journeys(w):
         reverse("pathway:request_edit", kwargs={"pk": w["draft"].pk}),
     ]
     account = [reverse("accounts:organisation"), reverse("accounts:security")]
+    head_only = [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")]
     session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
     return {
         "travailleuse": association + account,
-        "cheffe": association
-        + [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")],
+        "cheffe": [*association, *head_only],
         "benevole": [reverse("core:volunteer"), *account],
         "secretariat": [
             reverse("pathway:todo"),
@@ -236,16 +188,6 @@ def journeys(w):
 # is not in an authorised pathway. The page must say which condition fails where the eye lands, not in a
 # column out of view (it showed « Non éligible » and a table 1,700 px wider than its box at 1280 px).
 AFIS_FAILING = "Être engagée dans un parcours de sortie autorisé"
-AFIS_SAID = """(label) => {
-  const table = [...document.querySelectorAll('table')].find((t) => t.caption && t.caption.textContent.includes("Conditions de l'AFIS"));
-  const said = [...document.querySelectorAll('main li, main p')].find((e) =>
-    e.textContent.includes(label) && e.textContent.includes('Condition non remplie'));
-  if (!said) return 'la condition non remplie de l’AFIS n’est pas nommée hors du tableau';
-  const r = said.getBoundingClientRect();
-  if (r.left < 0 || r.right > window.innerWidth + 1) return 'la condition non remplie de l’AFIS est hors de vue';
-  if (table && !(said.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING)) return 'la condition non remplie est dite après le tableau';
-  return null;
-}"""
 
 
 def check_page(page, url) -> list[str]:
@@ -254,18 +196,19 @@ def check_page(page, url) -> list[str]:
     response = page.goto(url)
     if response is None or response.status != 200:
         return [f"{url} : réponse {response.status if response else 'absente'}"]
-    for violation in page.evaluate(AXE_RUN):
+    for violation in page.evaluate("parcoursChecks.axe()"):
         if violation["impact"] in BLOCKING:
-            problems.append(f"axe {violation['impact']} {violation['id']} : {', '.join(violation['targets'])}")
+            targets = ", ".join(violation["targets"])
+            problems.append(f"axe {violation['impact']} {violation['id']} : {targets}")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        problems += [f"{width} px : {p}" for p in page.evaluate(MEASURE)]
+        problems += [f"{width} px : {p}" for p in page.evaluate("parcoursChecks.measure()")]
         if url.startswith("/droits/"):
-            afis = page.evaluate(AFIS_SAID, AFIS_FAILING)
+            afis = page.evaluate("(label) => parcoursChecks.afisSaid(label)", AFIS_FAILING)
             if afis:
                 problems.append(f"{width} px : {afis}")
         if width == 1280:
-            logout = page.evaluate(LOGOUT_IN_VIEW)
+            logout = page.evaluate("parcoursChecks.logoutInView()")
             if logout:
                 problems.append(f"{width} px : {logout}")
     return [f"{url} — {p}" for p in problems]
@@ -283,6 +226,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_1280_and_375_px(browser, l
         # Injected by the browser before each page's own scripts, outside the page's CSP (a <script> tag
         # added to the page would rightly be refused by it).
         context.add_init_script(script=axe_source)
+        context.add_init_script(path=CHECKS)
         page = context.new_page()
         log_in(page, username)
         expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
