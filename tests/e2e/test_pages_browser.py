@@ -1,8 +1,9 @@
 """Every page of every role's journey, checked in a real browser (issue 8).
 
-Each demo role logs in once through the login form and visits the pages of its menu and one object page of
-each kind (a person's page and its sections, a request, a session, the decisions, the to-do list, the
-statistics, the journal…). On every page:
+Each demo role (worker, head of service, volunteer, intern, secretariat, commission member, préfecture agent,
+national administration, partner counsellor) logs in once through the login form and visits the pages of its
+menu and one object page of each kind (a person's page and its sections, a request, a session, the decisions,
+the to-do list, the statistics, the journal…). On every page:
 
 - axe-core (from the npm registry, pinned in tests/e2e/js/package-lock.json, installed by .ci/run) finds no
   serious or critical violation;
@@ -37,7 +38,7 @@ from parcours.records import samples
 from parcours.records import services as records
 
 from ..conftest import request_in_state
-from ..factories import OrganisationFactory
+from ..factories import MembershipFactory, OrganisationFactory
 from ..tools import skip_or_fail
 from .test_request_journey import log_in
 
@@ -69,6 +70,7 @@ def build_world(personas):
         "agent": ("Fulgence", "Démo-Préfecture"),
         "national": ("Ambroisine", "Démo-Nationale"),
         "volunteer": ("Clothaire", "Démo-Bénévole"),
+        "intern": ("Zaliki", "Démo-Stagiaire"),
     }
     for persona, (first, last) in names.items():
         user = getattr(personas, persona).user
@@ -93,6 +95,10 @@ def build_world(personas):
             ends_at=dt.datetime(2025, 3, 10, 15, tzinfo=clock.PARIS),
         )  # fmt: skip
         partner = OrganisationFactory(kind="partner", name="France Travail (fictif)", departement=None)
+        people.record_consent(
+            followed, worker, purpose="sharing", partner=partner, given_on=dt.date(2025, 3, 3),
+            scopes=["identity_contact", "administrative", "employment", "appointments"],
+        )  # fmt: skip
         referral = followup.refer(followed, worker, reason="Inscription fictive à un accompagnement renforcé",
                                   domain="employment", referred_on=dt.date(2025, 3, 3), partner=partner,
                                   oral_agreement=True)  # fmt: skip
@@ -101,6 +107,10 @@ def build_world(personas):
         records.add_document(followed, worker, kind="certificate", upload=upload)
         records.save_life_story(followed, worker, "Récit fictif, première version.", based_on=0)
         records.save_life_story(followed, worker, "Récit fictif, seconde version plus longue.", based_on=1)
+    MembershipFactory(
+        organisation=partner, role="partner_counsellor",
+        user__username="partenaire", user__first_name="Sorbane", user__last_name="Démo-Partenaire",
+    )  # fmt: skip
     draft = request_in_state(personas, "draft")
     submitted = request_in_state(personas, "submitted")
     avis_given = request_in_state(personas, "avis_given")
@@ -159,6 +169,8 @@ def journeys(w):
         "travailleuse": association + account,
         "cheffe": [*association, *head_only],
         "benevole": [reverse("core:volunteer"), *account],
+        "stagiaire": [reverse("core:volunteer")],
+        "partenaire": [reverse("sharing:people"), reverse("sharing:person", kwargs={"pk": p}), *account],
         "secretariat": [
             reverse("pathway:todo"),
             reverse("pathway:inbox"),
