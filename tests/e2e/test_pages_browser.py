@@ -167,7 +167,16 @@ def journeys(w):
     session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
     return {
         "travailleuse": association + account,
-        "cheffe": [*association, *head_only],
+        # The head of service sees the same sections as the worker, drawn by the same templates: besides her
+        # menu, only the pages where her role changes what is drawn (erasure, validation, the person's page).
+        "cheffe": [
+            *association[:4],
+            reverse("people:person", kwargs={"pk": p}),
+            reverse("privacy:person", kwargs={"pk": p}),
+            reverse("rights:person", kwargs={"pk": p}),
+            reverse("pathway:request", kwargs={"pk": w["draft"].pk}),
+            *head_only,
+        ],
         "benevole": [reverse("core:volunteer"), *account],
         "stagiaire": [reverse("core:volunteer")],
         "partenaire": [reverse("sharing:people"), reverse("sharing:person", kwargs={"pk": p}), *account],
@@ -246,5 +255,5 @@ def test_every_page_of_every_role_passes_axe_and_fits_1280_and_375_px(browser, l
             problems += [f"[{username}] {p}" for p in check_page(page, url)]
             visited += 1
         context.close()
-    assert visited >= 50, visited
+    assert visited >= 60, visited
     assert not problems, f"{len(problems)} problème(s) sur {visited} pages :\n" + "\n".join(problems)
