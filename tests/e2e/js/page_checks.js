@@ -3,7 +3,8 @@
 window.parcoursChecks = {
   // Everything that sticks out of the viewport, and every table whose columns are out of view without a
   // focusable, named scroll container around it.
-  measure: () => {
+  // whole: tables must show all their columns (at 1280 px), scroll container or not.
+  measure: (whole) => {
   const vw = window.innerWidth, problems = [];
   const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
     (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '');
@@ -32,7 +33,8 @@ window.parcoursChecks = {
     const focusable = box && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX) &&
       box.getAttribute('tabindex') === '0' &&
       (box.getAttribute('aria-label') || box.getAttribute('aria-labelledby'));
-    if (!focusable) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue sans zone de défilement focalisable`);
+    if (whole) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue`);
+    else if (!focusable) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue sans zone de défilement focalisable`);
   }
   return problems;
 },
