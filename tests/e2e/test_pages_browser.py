@@ -1,0 +1,262 @@
+"""Every page of every role's journey, checked in a real browser (issue 8).
+
+Each demo role (worker, head of service, volunteer, intern, secretariat, commission member, préfecture agent,
+national administration, partner counsellor) logs in once through the login form and visits the pages of its
+menu and one object page of each kind (a person's page and its sections, a request, a session, the decisions,
+the to-do list, the statistics, the journal…). On every page:
+
+- axe-core (from the npm registry, pinned in tests/e2e/js/package-lock.json, installed by .ci/run) finds no
+  serious or critical violation;
+- at 1280 px every table shows all its columns;
+- at 1280 px and at 375 px, nothing is wider than the viewport (document.scrollingElement.scrollWidth <=
+  innerWidth), and no table has columns out of view unless it sits in a focusable scroll container with an
+  accessible name (the DSFR `fr-table__container`, tabindex="0", role="region", aria-label): a keyboard user
+  can then scroll it, and axe's `scrollable-region-focusable` holds;
+- at 1280 px, « Se déconnecter » lies inside the viewport (a long name of user and organisation pushed it out
+  for the secretariat and the commission member).
+
+The oracle is the rendered page measured by the browser and axe-core's rules, not the templates. Before the
+fix (main at 2978c92) this module found, among others: the caseload, the documents, the actions, the
+appointments, the rights, the statistics and the journal tables scrollable without a focusable container
+(axe `scrollable-region-focusable`, serious), and the header of the secretariat and the commission member
+wider than 1280 px.
+
+All problems of all pages are collected and reported together, so that one run gives the whole list.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from parcours.core import clock
+from parcours.followup import services as followup
+from parcours.people import services as people
+from parcours.records import samples
+from parcours.records import services as records
+
+from ..conftest import request_in_state
+from ..factories import MembershipFactory, OrganisationFactory
+from ..tools import skip_or_fail
+from .test_request_journey import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+JS = Path(__file__).parent / "js"
+AXE = JS / "node_modules" / "axe-core" / "axe.min.js"
+CHECKS = JS / "page_checks.js"  # the measures taken in each page
+WIDTHS = (1280, 375)
+BLOCKING = {"serious", "critical"}
+
+
+def build_world(personas):
+    """A small realistic dataset through the services: the demo's long names of people and organisations, a
+    person followed for months (authorised pathway, interviews, actions, appointments, a referral, a
+    document, two versions of her life story, rights), a draft to validate, a request waiting for the
+    commission and one waiting for the préfet's decision."""
+    personas.association.name = "Association Horizon Fictif"
+    personas.association.save()
+    personas.commission.name = "Commission départementale du Gard (démonstration)"
+    personas.commission.save()
+    personas.prefecture.name = "Préfecture du Gard (démonstration)"
+    personas.prefecture.save()
+    names = {
+        "worker": ("Maëlle", "Démo-Travailleuse"),
+        "head": ("Bérangère", "Démo-Cheffe-de-service"),
+        "secretariat": ("Orlyssa", "Démo-Secrétariat"),
+        "member": ("Kerbelle", "Démo-Membre"),
+        "agent": ("Fulgence", "Démo-Préfecture"),
+        "national": ("Ambroisine", "Démo-Nationale"),
+        "volunteer": ("Clothaire", "Démo-Bénévole"),
+        "intern": ("Zaliki", "Démo-Stagiaire"),
+    }
+    for persona, (first, last) in names.items():
+        user = getattr(personas, persona).user
+        user.first_name, user.last_name = first, last
+        user.save()
+    worker = personas.worker
+
+    with clock.travel_to(dt.date(2025, 1, 6)):
+        followed = personas.person(first_name="Chiamaka", last_name="Démo-Okonkwo", referent=worker.user)
+    authorised = request_in_state(personas, "authorised", person=followed)
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        people.add_other_name(followed, worker, "Chiamaka Démo-Okonkwo-Adebayo")
+        note = followup.add_note(followed, worker, domain="health", held_on=dt.date(2025, 3, 3),
+                                 text="Entretien fictif de suivi.", sensitive=False)  # fmt: skip
+        action = followup.add_action(
+            followed, worker, domain="employment", description="Atelier fictif de recherche d'emploi et de CV"
+        )
+        followup.add_action(followed, worker, domain="housing", description="Demande fictive de logement")
+        followup.schedule_appointment(
+            followed, worker, worker=worker.user, purpose="employment",
+            starts_at=dt.datetime(2025, 3, 10, 14, tzinfo=clock.PARIS),
+            ends_at=dt.datetime(2025, 3, 10, 15, tzinfo=clock.PARIS),
+        )  # fmt: skip
+        partner = OrganisationFactory(kind="partner", name="France Travail (fictif)", departement=None)
+        people.record_consent(
+            followed, worker, purpose="sharing", partner=partner, given_on=dt.date(2025, 3, 3),
+            scopes=["identity_contact", "administrative", "employment", "appointments"],
+        )  # fmt: skip
+        referral = followup.refer(followed, worker, reason="Inscription fictive à un accompagnement renforcé",
+                                  domain="employment", referred_on=dt.date(2025, 3, 3), partner=partner,
+                                  oral_agreement=True)  # fmt: skip
+        upload = SimpleUploadedFile("attestation-hebergement.pdf", samples.pdf("Attestation fictive"),
+                                    "application/pdf")  # fmt: skip
+        records.add_document(followed, worker, kind="certificate", upload=upload)
+        records.save_life_story(followed, worker, "Récit fictif, première version.", based_on=0)
+        records.save_life_story(followed, worker, "Récit fictif, seconde version plus longue.", based_on=1)
+    MembershipFactory(
+        organisation=partner, role="partner_counsellor",
+        user__username="partenaire", user__first_name="Sorbane", user__last_name="Démo-Partenaire",
+    )  # fmt: skip
+    draft = request_in_state(personas, "draft")
+    submitted = request_in_state(personas, "submitted")
+    avis_given = request_in_state(personas, "avis_given")
+    return {
+        "followed": followed,
+        "authorised": authorised,
+        "pathway": authorised.pathway,
+        "note": note,
+        "action": action,
+        "referral": referral,
+        "draft": draft,
+        "submitted": submitted,
+        "avis_given": avis_given,
+        "session": avis_given.agenda_items.get().session,
+    }
+
+
+def journeys(w):
+    """URL of each page of each role's journey: its menu and one object page of each kind."""
+    p = w["followed"].pk
+    person_pages = [
+        reverse("people:person", kwargs={"pk": p}),
+        reverse("people:situation", kwargs={"pk": p}),
+        reverse("people:situation_edit", kwargs={"pk": p}),
+        reverse("people:consent_add", kwargs={"pk": p}),
+        reverse("followup:notes", kwargs={"pk": p}),
+        reverse("followup:note", kwargs={"pk": w["note"].pk}),
+        reverse("followup:actions", kwargs={"pk": p}),
+        reverse("followup:action", kwargs={"pk": w["action"].pk}),
+        reverse("followup:appointments", kwargs={"pk": p}),
+        reverse("followup:referrals", kwargs={"pk": p}),
+        reverse("followup:referral", kwargs={"pk": w["referral"].pk}),
+        reverse("records:documents", kwargs={"pk": p}),
+        reverse("records:life_story", kwargs={"pk": p}),
+        reverse("records:life_story_diff", kwargs={"pk": p}),
+        reverse("records:life_story_version", kwargs={"pk": p, "number": 1}),
+        reverse("rights:person", kwargs={"pk": p}),
+        reverse("privacy:person", kwargs={"pk": p}),
+        reverse("pathway:request", kwargs={"pk": w["authorised"].pk}),
+        reverse("pathway:request_create", kwargs={"person_pk": p, "kind": "renewal"}),
+        reverse("pathway:exit", kwargs={"pk": w["pathway"].pk}),
+    ]
+    association = [
+        reverse("pathway:todo"),
+        reverse("people:caseload"),
+        reverse("people:person_create"),
+        reverse("followup:agenda"),
+        *person_pages,
+        reverse("pathway:request", kwargs={"pk": w["draft"].pk}),
+        reverse("pathway:request_edit", kwargs={"pk": w["draft"].pk}),
+    ]
+    account = [reverse("accounts:organisation"), reverse("accounts:security")]
+    head_only = [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")]
+    session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
+    return {
+        "travailleuse": association + account,
+        # The head of service sees the same sections as the worker, drawn by the same templates: besides her
+        # menu, only the pages where her role changes what is drawn (erasure, validation, the person's page).
+        "cheffe": [
+            *association[:4],
+            reverse("people:person", kwargs={"pk": p}),
+            reverse("privacy:person", kwargs={"pk": p}),
+            reverse("rights:person", kwargs={"pk": p}),
+            reverse("pathway:request", kwargs={"pk": w["draft"].pk}),
+            *head_only,
+        ],
+        "benevole": [reverse("core:volunteer"), *account],
+        "stagiaire": [reverse("core:volunteer")],
+        "partenaire": [reverse("sharing:people"), reverse("sharing:person", kwargs={"pk": p}), *account],
+        "secretariat": [
+            reverse("pathway:todo"),
+            reverse("pathway:inbox"),
+            *session_pages,
+            reverse("pathway:request", kwargs={"pk": w["submitted"].pk}),
+            reverse("people:person", kwargs={"pk": w["submitted"].pathway.person_id}),
+            reverse("pathway:statistics"),
+            *account,
+        ],
+        "membre": [*session_pages, *account],
+        "prefecture": [
+            reverse("pathway:todo"),
+            reverse("pathway:decisions"),
+            reverse("pathway:request", kwargs={"pk": w["avis_given"].pk}),
+            reverse("pathway:decide", kwargs={"pk": w["avis_given"].pk}),
+            reverse("people:person", kwargs={"pk": w["avis_given"].pathway.person_id}),
+            reverse("pathway:end_early", kwargs={"pk": w["pathway"].pk}),
+            reverse("pathway:sessions"),
+            reverse("pathway:statistics"),
+            *account,
+        ],
+        "national": [reverse("pathway:statistics"), reverse("audit:review"), *account],
+    }
+
+
+# The followed person's only period ended in August 2025: today she is not eligible to the AFIS, because she
+# is not in an authorised pathway. The page must say which condition fails where the eye lands, not in a
+# column out of view (it showed « Non éligible » and a table 1,700 px wider than its box at 1280 px).
+AFIS_FAILING = "Être engagée dans un parcours de sortie autorisé"
+
+
+def check_page(page, url) -> list[str]:
+    problems = []
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    response = page.goto(url)
+    if response is None or response.status != 200:
+        return [f"{url} : réponse {response.status if response else 'absente'}"]
+    for violation in page.evaluate("parcoursChecks.axe()"):
+        if violation["impact"] in BLOCKING:
+            targets = ", ".join(violation["targets"])
+            problems.append(f"axe {violation['impact']} {violation['id']} : {targets}")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        # At 1280 px every table shows all its columns; at 375 px it may scroll in its focusable container.
+        whole = width == WIDTHS[0]
+        problems += [f"{width} px : {p}" for p in page.evaluate("(w) => parcoursChecks.measure(w)", whole)]
+        if url.startswith("/droits/"):
+            afis = page.evaluate("(label) => parcoursChecks.afisSaid(label)", AFIS_FAILING)
+            if afis:
+                problems.append(f"{width} px : {afis}")
+        if width == 1280:
+            logout = page.evaluate("parcoursChecks.logoutInView()")
+            if logout:
+                problems.append(f"{width} px : {logout}")
+    return [f"{url} — {p}" for p in problems]
+
+
+def test_every_page_of_every_role_passes_axe_and_fits_1280_and_375_px(browser, live_server, personas):
+    if not AXE.exists():
+        skip_or_fail(f"axe-core absent ({AXE}) : npm ci --prefix tests/e2e/js")
+    axe_source = AXE.read_text()
+    world = build_world(personas)
+    problems, visited = [], 0
+    for username, urls in journeys(world).items():
+        context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        # Injected by the browser before each page's own scripts, outside the page's CSP (a <script> tag
+        # added to the page would rightly be refused by it).
+        context.add_init_script(script=axe_source)
+        context.add_init_script(path=CHECKS)
+        page = context.new_page()
+        log_in(page, username)
+        expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+        for url in urls:
+            problems += [f"[{username}] {p}" for p in check_page(page, url)]
+            visited += 1
+        context.close()
+    assert visited >= 60, visited
+    assert not problems, f"{len(problems)} problème(s) sur {visited} pages :\n" + "\n".join(problems)
