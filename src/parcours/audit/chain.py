@@ -63,7 +63,9 @@ def append(**fields) -> AccessLog:
         _save_head(head, ["last_seq", "last_hash"])
         if row.seq % conf.checkpoint_every() == 0:
             # After the commit only: a checkpoint of a row rolled back would later look like a truncation.
-            transaction.on_commit(checkpoint)
+            # robust: a checkpoint that cannot be written is logged (django.db.backends, ERROR) and does not
+            # turn the committed change into an error page; the daily task and verification still run.
+            transaction.on_commit(checkpoint, robust=True)
     return row
 
 
