@@ -115,6 +115,22 @@ def networks(name: str, *, environ: Mapping[str, str] | None = None) -> tuple[st
         ) from exc
 
 
+# Variables that no longer exist: set, they would be silently ignored (an operator would believe a setting
+# applied), so the start-up stops and says what replaced them.
+LEGACY = {
+    "PARCOURS_TRUSTED_PROXY": "remplacée par PARCOURS_TRUSTED_PROXIES, la seule liste des adresses ou "
+    "réseaux des mandataires inverses (par exemple « 127.0.0.1 » ou « 10.0.0.0/8,::1 »)",
+}
+
+
+def refuse_legacy(*, environ: Mapping[str, str] | None = None) -> None:
+    found = [
+        f"{name} n'existe plus : {why}." for name, why in LEGACY.items() if _raw(name, environ) is not None
+    ]
+    if found:
+        raise ConfigurationError(" ".join(found))
+
+
 def generate_production_keys() -> dict[str, str]:
     def b64(size: int = 32) -> str:
         return base64.b64encode(secrets.token_bytes(size)).decode()

@@ -33,6 +33,10 @@ PARCOURS_WEBAUTHN_RP_ID, PARCOURS_WEBAUTHN_ORIGINS  domain and origins of securi
                     first name of ALLOWED_HOSTS that is not an address, https://<it> under HTTPS=1)
 PARCOURS_HSTS_PRELOAD  "1" adds the preload token to HSTS (only for a domain submitted to the list)
 PARCOURS_AUDIT_RETENTION_DAYS  retention of the access journal (audit/conf.py: 180 to 1095, default 365)
+PARCOURS_AUDIT_CHECKPOINT_FILE  file the signed checkpoints of the journal are appended to (required
+                    outside demo mode; "log": to the logger parcours.audit.checkpoint only, see
+                    docs/security/audit.md)
+PARCOURS_AUDIT_CHECKPOINT_EVERY  a checkpoint every N rows appended to the journal (default 1000)
 PARCOURS_ARCHIVE_AFTER_MONTHS, PARCOURS_ANONYMISE_AFTER_YEARS, PARCOURS_ERASURE_BLOCK_YEARS  retention of
                     the files (privacy/conf.py, docs/security/retention.md)
 LOG_LEVEL           level of the root logger (default WARNING)
@@ -50,6 +54,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from parcours import env
 
+env.refuse_legacy()
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 PARCOURS_DEMO = env.flag("PARCOURS_DEMO")
@@ -325,6 +330,10 @@ PARCOURS_STATE_BRANDING = env.flag("PARCOURS_STATE_BRANDING")
 
 # Retention (validated against their legal range by audit/conf.py and privacy/conf.py; None = the default).
 PARCOURS_AUDIT_RETENTION_DAYS = env.integer("PARCOURS_AUDIT_RETENTION_DAYS", None)
+# Signed checkpoints of the journal outside the database (audit/chain.py): a file, or "log" for the logger
+# parcours.audit.checkpoint only (shipped to a remote syslog); demo: <data folder>/audit-checkpoints.log.
+PARCOURS_AUDIT_CHECKPOINT_FILE = env.string("PARCOURS_AUDIT_CHECKPOINT_FILE") or None
+PARCOURS_AUDIT_CHECKPOINT_EVERY = env.integer("PARCOURS_AUDIT_CHECKPOINT_EVERY", 1000, low=1)
 PARCOURS_ARCHIVE_AFTER_MONTHS = env.integer("PARCOURS_ARCHIVE_AFTER_MONTHS", None)
 PARCOURS_ANONYMISE_AFTER_YEARS = env.integer("PARCOURS_ANONYMISE_AFTER_YEARS", None)
 PARCOURS_ERASURE_BLOCK_YEARS = env.integer("PARCOURS_ERASURE_BLOCK_YEARS", None)
@@ -345,6 +354,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "parcours.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The journal's signed checkpoints (INFO) must reach the log whatever LOG_LEVEL says.
+        "parcours.audit.checkpoint": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -365,6 +376,13 @@ def configuration_problems() -> list[str]:
         )
         if not value
     ]
+    if not PARCOURS_AUDIT_CHECKPOINT_FILE:
+        problems.append(
+            "PARCOURS_AUDIT_CHECKPOINT_FILE manque : les points de contrôle signés du journal des accès "
+            "doivent sortir de la base (chemin d'un fichier, idéalement sur un autre support), ou "
+            "PARCOURS_AUDIT_CHECKPOINT_FILE=log pour les envoyer au seul journal applicatif "
+            "parcours.audit.checkpoint (à expédier vers un syslog distant)."
+        )
     if DEBUG:
         problems.append("DEBUG=1 : les pages de débogage sont réservées à la démonstration.")
     if not HTTPS:

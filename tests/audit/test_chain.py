@@ -213,6 +213,9 @@ def test_a_malformed_proxy_list_is_refused(settings):
 @pytest.mark.django_db
 def test_verify_audit_chain_command():
     made = journal(3)
+    from parcours.audit.chain import checkpoint
+
+    checkpoint()  # without one the command fails (test_keyed_chain.py::test_no_checkpoint_found…)
     out = StringIO()
     call_command("verify_audit_chain", stdout=out)
     assert "intègre : 3 ligne(s)" in out.getvalue() and made[2].hash in out.getvalue()

@@ -334,3 +334,129 @@ def test_postgresql_head_and_rows_cannot_go_back():
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
             c.execute(sql)
     assert verify_chain() is None
+
+
+# --- Review of issue 7, B1: checkpoints that reach somewhere, often enough; TRUNCATE refused ---------------
+def _saved_state():
+    """The rows and the head as an attacker with a console would save them (SELECT *)."""
+    with connection.cursor() as c:
+        c.execute("SELECT * FROM audit_accesslog ORDER BY seq")
+        row_columns, saved_rows = [d[0] for d in c.description], c.fetchall()
+        c.execute("SELECT * FROM audit_chainhead")
+        head_columns, saved_head = [d[0] for d in c.description], c.fetchall()
+    return (row_columns, saved_rows), (head_columns, saved_head)
+
+
+def _truncate_and_reinsert(state):
+    """The review's probe: empty both tables, put back the rows saved earlier and their genuine sealed head.
+    On PostgreSQL with TRUNCATE, as the test database's superuser can (the application's user cannot, see
+    test_postgresql_truncate_is_refused_to_the_application_user); on SQLite with DELETE."""
+    (row_columns, saved_rows), (head_columns, saved_head) = state
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            # The test's transaction holds the deferred foreign-key checks of the rows: run them first.
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            c.execute("TRUNCATE audit_accesslog, audit_chainhead")
+        else:
+            c.execute("DELETE FROM audit_accesslog")
+            c.execute("DELETE FROM audit_chainhead")
+        for table, columns, values in (
+            ("audit_accesslog", row_columns, saved_rows),
+            ("audit_chainhead", head_columns, saved_head),
+        ):
+            marks = ", ".join(["%s"] * len(columns))
+            for value in values:
+                c.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(value))  # noqa: S608
+
+
+@pytest.mark.django_db
+def test_checkpoints_reach_the_console_with_the_production_logging_configuration():
+    """Before: the INFO line went to a logger with no handler of its own, under a root at WARNING: written
+    nowhere. No caplog here: the handler configured by settings.LOGGING receives the line."""
+    logger = logging.getLogger("parcours.audit.checkpoint")
+    [handler] = [h for h in logger.handlers if type(h) is logging.StreamHandler]  # not pytest's capture
+    stream = StringIO()
+    previous = handler.setStream(stream)
+    try:
+        made = journal(2)
+        checkpoint()
+    finally:
+        handler.setStream(previous)
+    assert logger.getEffectiveLevel() <= logging.INFO
+    assert "audit-checkpoint" in stream.getvalue() and made[1].hash in stream.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_checkpoint_every_n_rows_once_committed(settings, django_capture_on_commit_callbacks):
+    settings.PARCOURS_AUDIT_CHECKPOINT_EVERY = 2
+    for day in range(5):  # each row in its own committed transaction, as record_system outside a service
+        with django_capture_on_commit_callbacks(execute=True):
+            journal(1, start=START + dt.timedelta(days=day))
+    assert [p["seq"] for p in chain.read_checkpoints()] == [2, 4]
+    # A row rolled back leaves no checkpoint (it would later look like a truncation).
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        journal(1)
+        raise RuntimeError
+    assert [p["seq"] for p in chain.read_checkpoints()] == [2, 4]
+    assert verify_chain() is None
+
+
+@pytest.mark.django_db
+def test_the_review_truncate_and_reinsert_probe_is_detected_by_the_row_count_checkpoints(
+    settings, django_capture_on_commit_callbacks
+):
+    """Review B1: write 3 rows, save table and head; write 4 more; empty both tables; put back the 3 rows and
+    the old head with its genuine seal. Before: verify_chain() said intact, with or without the daily
+    checkpoint taken at row 3. Now a checkpoint every N rows (here 2) attests row 6."""
+    settings.PARCOURS_AUDIT_CHECKPOINT_EVERY = 2
+    for day in range(7):
+        with django_capture_on_commit_callbacks(execute=True):
+            journal(1, start=START + dt.timedelta(days=day))
+        if day == 2:
+            state = _saved_state()
+    assert [p["seq"] for p in chain.read_checkpoints()] == [2, 4, 6]
+    _truncate_and_reinsert(state)
+    broken = verify_chain()
+    assert broken is not None and "tronquée" in broken.reason
+
+
+@pytest.mark.django_db
+def test_no_checkpoint_found_is_a_failure_of_the_verification_command(settings):
+    """The same probe with no checkpoint at all: nothing inside the database can tell (an honest limit, the
+    rows and head are genuine), so the command refuses to call a journal without checkpoints intact.
+    Before: « intègre », exit code 0."""
+    journal(3)
+    state = _saved_state()
+    journal(4, start=START + dt.timedelta(days=10))
+    _truncate_and_reinsert(state)
+    assert verify_chain() is None  # the limit, stated in docs/security/audit.md
+    with pytest.raises(CommandError, match="aucun point de contrôle"):
+        call_command("verify_audit_chain", stdout=StringIO())
+    # An operator who chose the logger only (PARCOURS_AUDIT_CHECKPOINT_FILE=log) is told to compare by hand.
+    settings.PARCOURS_AUDIT_CHECKPOINT_FILE = "log"
+    err = StringIO()
+    call_command("verify_audit_chain", stdout=StringIO(), stderr=err)
+    assert "syslog" in err.getvalue()
+    assert chain.conf.checkpoint_file() is None
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_postgresql_truncate_is_refused_to_the_application_user():
+    """Review B1: the application's user could TRUNCATE both tables (row triggers do not fire on TRUNCATE).
+    An ordinary role, with every privilege on the tables (TRUNCATE included), is now refused by the
+    statement trigger of migration audit/0005; the rows are still there."""
+    journal(3)
+    role = "parcours_audit_probe_app"
+    for tables in ("audit_accesslog, audit_chainhead", "audit_accesslog", "audit_chainhead"):
+        with (
+            pytest.raises(DatabaseError, match="TRUNCATE refusé"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the rows' deferred checks, pending in the test
+            c.execute(f"CREATE ROLE {role} NOLOGIN")
+            c.execute(f"GRANT ALL ON {tables} TO {role}")
+            c.execute(f"SET LOCAL ROLE {role}")
+            c.execute(f"TRUNCATE {tables}")
+    assert [r[1] for r in raw_rows()] == [1, 2, 3] and verify_chain() is None

@@ -42,7 +42,7 @@ def test_a_404_on_a_person_url_is_recorded(client, personas):
     assert [(r.status_code, r.path, r.organisation) for r in denied()] == [
         (404, f"/personnes/{foreign.pk}/", personas.other_association),
         (404, "/personnes/999999/", personas.other_association),
-        (404, "/personnes/pas-une-page/", personas.other_association),
+        (404, "/personnes/", personas.other_association),
     ]
 
 
@@ -52,7 +52,7 @@ def test_refusals_under_every_person_prefix_are_recorded(client, personas, prefi
     client.force_login(personas.volunteer.user)
     response = client.get(f"{prefix}999999/inexistant/")
     assert response.status_code == 404
-    assert [r.path for r in denied()] == [f"{prefix}999999/inexistant/"]
+    assert [r.path for r in denied()] == [prefix]  # unmatched: the mount prefix only (review m3)
 
 
 @pytest.mark.django_db

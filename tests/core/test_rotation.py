@@ -109,3 +109,25 @@ def test_rotation_reencrypts_fields_and_documents_and_the_old_key_can_go(keys, p
     assert sorted(p.name for p in documents_dir.rglob("*") if p.is_file()) == sorted(
         [document.storage_name, legacy.storage_name]
     )
+
+
+def test_each_wet_run_writes_one_system_journal_row(keys, personas):
+    """Review of issue 7, m11: the rotation rewrites every person's encrypted row with `.update`, bypassing
+    the services and their journal rows; before, a run left no trace in the journal. Read with SQL."""
+    keys(KEY_A)
+    personas.person(first_name="Canari", last_name="Rotation")
+    keys(KEY_B, KEY_A)
+
+    def journal_rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT event, action, role, user_id, object_id, person_id FROM audit_accesslog "
+                "WHERE event = 'keys.rotate' ORDER BY seq"
+            )
+            return cursor.fetchall()
+
+    rotate()
+    assert journal_rows() == []  # a simulation writes nothing
+    rotate("--wet-run")
+    rotate("--wet-run")  # a second run (nothing left to rewrite) is still one run: one row
+    assert journal_rows() == [("keys.rotate", "update", "system", None, "b", None)] * 2

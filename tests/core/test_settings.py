@@ -53,6 +53,7 @@ def production_env(data_dir: Path, **overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="parcours.settings",
         PYTHONPATH=str(ROOT / "src"),
         ALLOWED_HOSTS="parcours.example.org",
+        PARCOURS_AUDIT_CHECKPOINT_FILE=str(data_dir / "audit-checkpoints.log"),
         HTTPS="1",
     )
     base.update(overrides)
@@ -136,6 +137,27 @@ def test_production_with_every_key_starts_and_the_demo_app_is_absent(tmp_path):
     result = run(["manage.py", "demo", "--reset", "--wet-run", "--no-server"], production_env(tmp_path))
     assert result.returncode != 0 and "Unknown command: 'demo'" in result.stderr, result.stderr
     assert not (tmp_path / "keys").exists()
+
+
+def test_production_without_a_checkpoint_destination_refuses_to_start(tmp_path):
+    """Review of issue 7, B1: outside demo mode the journal's checkpoints went nowhere by default (no file,
+    an INFO line under a root logger at WARNING), and the process started. Now a missing destination is a
+    configuration problem; the operator may choose the logger only, explicitly."""
+    result = run(WSGI_IMPORT, without(production_env(tmp_path), "PARCOURS_AUDIT_CHECKPOINT_FILE"))
+    assert result.returncode != 0 and "PARCOURS_AUDIT_CHECKPOINT_FILE manque" in result.stderr, result.stderr
+    result = run(WSGI_IMPORT, production_env(tmp_path, PARCOURS_AUDIT_CHECKPOINT_FILE="log"))
+    assert result.returncode == 0 and "WSGI prête" in result.stdout, result.stderr
+
+
+def test_the_legacy_proxy_variable_is_refused_at_start(tmp_path):
+    """Review of issue 7, m4: PARCOURS_TRUSTED_PROXY (the journal's former list) was silently ignored once
+    PARCOURS_TRUSTED_PROXIES became the one setting: an operator who kept it believed it applied."""
+    result = run(WSGI_IMPORT, production_env(tmp_path, PARCOURS_TRUSTED_PROXY="10.0.0.0/8"))
+    assert result.returncode != 0 and "PARCOURS_TRUSTED_PROXY n'existe plus" in result.stderr, result.stderr
+    assert "PARCOURS_TRUSTED_PROXIES" in result.stderr
+    with pytest.raises(ImproperlyConfigured, match="PARCOURS_TRUSTED_PROXY n'existe plus"):
+        env.refuse_legacy(environ={"PARCOURS_TRUSTED_PROXY": "127.0.0.1"})
+    env.refuse_legacy(environ={"PARCOURS_TRUSTED_PROXIES": "127.0.0.1"})
 
 
 def test_check_deploy_without_a_key_fails(tmp_path):

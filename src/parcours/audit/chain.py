@@ -7,7 +7,8 @@
 - The one-row `ChainHead` keeps the end (last_seq, last_hash) and the start since the last purge (anchor),
   sealed by an HMAC too: cutting the tail or moving the anchor needs the key.
 - Checkpoints (seq, hash, anchor, time, HMAC) are written OUTSIDE the database, to the logger
-  `parcours.audit.checkpoint` and to the file PARCOURS_AUDIT_CHECKPOINT_FILE, daily and after each purge:
+  `parcours.audit.checkpoint` and to the file PARCOURS_AUDIT_CHECKPOINT_FILE, daily, after each purge and
+  every PARCOURS_AUDIT_CHECKPOINT_EVERY rows appended (once the row's transaction has committed):
   a head put back to an older, consistently sealed state (tail truncated) or a journal emptied is detected
   against them.
 - The purge (the only deletion) moves the anchor forward, then deletes the rows below it, then appends a
@@ -60,6 +61,11 @@ def append(**fields) -> AccessLog:
         row.save()
         head.last_seq, head.last_hash = row.seq, row.hash
         _save_head(head, ["last_seq", "last_hash"])
+        if row.seq % conf.checkpoint_every() == 0:
+            # After the commit only: a checkpoint of a row rolled back would later look like a truncation.
+            # robust: a checkpoint that cannot be written is logged (django.db.backends, ERROR) and does not
+            # turn the committed change into an error page; the daily task and verification still run.
+            transaction.on_commit(checkpoint, robust=True)
     return row
 
 

@@ -3,7 +3,9 @@
 PARCOURS_AUDIT_RETENTION_DAYS  how long rows are kept (default 365; 180 to 1095 allowed). The CNIL
                                recommendation on logging (délibération n° 2021-122) asks for 6 months to
                                1 year, up to 3 years where a documented internal control requires it.
-PARCOURS_AUDIT_CHECKPOINT_FILE where the signed checkpoints are appended (see checkpoint_file()).
+PARCOURS_AUDIT_CHECKPOINT_FILE where the signed checkpoints are appended (see checkpoint_file()); "log":
+                               to the logger parcours.audit.checkpoint only (an explicit choice).
+PARCOURS_AUDIT_CHECKPOINT_EVERY a checkpoint every N rows appended (default 1000), besides the daily one.
 The reverse proxies are PARCOURS_TRUSTED_PROXIES (settings.py, core/network.py).
 """
 
@@ -13,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 DEFAULT_RETENTION_DAYS = 365
 MIN_RETENTION_DAYS = 180
 MAX_RETENTION_DAYS = 1095
+DEFAULT_CHECKPOINT_EVERY = 1000
+LOGGER_ONLY = "log"
 
 
 def _setting(name: str, default=None):
@@ -41,13 +45,31 @@ def retention_days() -> int:
 def checkpoint_file():
     """PARCOURS_AUDIT_CHECKPOINT_FILE: the file the signed checkpoints of the journal are appended to, outside
     the database (ideally on another machine or a write-once mount). Default in demo mode:
-    <data dir>/audit-checkpoints.log; outside demo mode, unset means checkpoints go to the logger
-    `parcours.audit.checkpoint` only (to ship to a remote syslog), and verification cannot read them back."""
+    <data dir>/audit-checkpoints.log. Outside demo mode it is required (settings.configuration_problems),
+    unless set to "log": checkpoints then go to the logger `parcours.audit.checkpoint` only (to ship to a
+    remote syslog), and verification cannot read them back (None here)."""
     from pathlib import Path
 
     value = _setting("PARCOURS_AUDIT_CHECKPOINT_FILE", None)
+    if value and str(value).strip().lower() == LOGGER_ONLY:
+        return None
     if value:
         return Path(value)
     if settings.PARCOURS_DEMO:
         return Path(settings.DATA_DIR) / "audit-checkpoints.log"
     return None
+
+
+def logger_only() -> bool:
+    """True when the operator chose the logger only for checkpoints (PARCOURS_AUDIT_CHECKPOINT_FILE=log)."""
+    return str(_setting("PARCOURS_AUDIT_CHECKPOINT_FILE", "")).strip().lower() == LOGGER_ONLY
+
+
+def checkpoint_every() -> int:
+    value = _setting("PARCOURS_AUDIT_CHECKPOINT_EVERY", DEFAULT_CHECKPOINT_EVERY)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ImproperlyConfigured(
+            f"PARCOURS_AUDIT_CHECKPOINT_EVERY = {value!r} : indiquez un nombre de lignes d'au moins 1 "
+            f"({DEFAULT_CHECKPOINT_EVERY} par défaut)."
+        )
+    return value

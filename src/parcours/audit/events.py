@@ -55,6 +55,8 @@ EVENTS: dict[str, tuple[str, object]] = {
     "pathway.expire": (Action.UPDATE, _("a clos une période échue")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
+    # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)
+    "keys.rotate": (Action.UPDATE, _("a rechiffré les données avec la clé courante")),
     # journal
     "journal.purge": (Action.PURGE, _("a purgé les lignes anciennes du journal")),
 }

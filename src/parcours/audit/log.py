@@ -27,12 +27,14 @@ from urllib.parse import quote
 from django.apps import apps
 from django.db import connection
 from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 
 from parcours.core.network import client_ip  # the throttling's address too
 
 from . import chain
 from .events import EVENTS
 from .models import SYSTEM_ROLE, AccessLog, Action, Outcome
+from .scope import scope
 
 OBJECT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,29}")
 OBJECT_ID = re.compile(r"[0-9A-Za-z_.:-]{0,64}")
@@ -58,7 +60,7 @@ def record(
         organisation_id=membership.organisation_id if membership else None,
         role=membership.role if membership else "",
         ip=client_ip(request),
-        path=clean_path(request.path),
+        path=journal_path(request),
         status_code=status_code,
         **_checked(action, object_type, object_id, person_id, outcome),
     )
@@ -112,7 +114,7 @@ def record_event(
         role=role,
         event=event,
         ip=client_ip(request) if request is not None else None,
-        path=clean_path(request.path) if request is not None else "",
+        path=journal_path(request) if request is not None else "",
         **fields,
     )
     if request is not None:
@@ -224,6 +226,34 @@ def _checked(action, object_type, object_id, person_id, outcome) -> dict:
         "person_id": person_id,
         "outcome": outcome,
     }
+
+
+ROUTE_ARGUMENT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def journal_path(request: HttpRequest) -> str:
+    """The page as its URL pattern with the object keys filled in (`/personnes/12/notes/<slug>/` keeps any
+    text argument as its placeholder), never the raw path: a segment typed in the address bar (a name, a
+    phone number) is not stored. A path that matches no page keeps only its audited mount prefix
+    (`/personnes/`), or nothing. Review of issue 7, m3."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+    if match is None or match.route is None or "^" in match.route or "(?P" in match.route:
+        prefixes = [p for p in scope().prefixes if request.path_info.startswith(p)]
+        return clean_path(max(prefixes, key=len)) if prefixes else ""
+
+    def fill(argument: re.Match) -> str:
+        value = match.kwargs.get(argument["name"])
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return f"<{argument['name']}>"
+
+    route = "/" + ROUTE_ARGUMENT.sub(fill, match.route).lstrip("/")
+    return quote(route, safe="/:@!$&'()*+,;=-._~<>")[:PATH_MAX]  # the pattern comes from the code
 
 
 def clean_path(path: str) -> str:

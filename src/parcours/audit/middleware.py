@@ -7,20 +7,28 @@ the place they are mounted.
   view does not declare, 400 for a form refused) is a `denied` row, unless the view recorded it.
 - A page answered 2xx to any method other than POST (GET, HEAD, or any method a view would let through) is a
   `read` (or `download`/`export` for files and PDFs): what returns content is journaled whatever the method.
-- A form accepted (a POST answered 2xx/3xx, or 409 for a conflict, which shows the values saved meanwhile)
-  is an `update`, unless the request was already journaled (`request._audit_recorded`, set by
-  `log.record`: the services journal their changes inside their own transaction).
+- A change is journaled by the service that makes it, inside its own transaction (`log.record_event`, which
+  sets `request._audit_recorded`); the middleware never claims one. A POST without such a row that answered
+  2xx (the form shown again with its errors) or 409 (a conflict showing the values saved meanwhile) returned
+  a page about the person: it is a `read`. A POST answered with a redirect and no service row returned no
+  content and changed nothing journaled: no row (decision of the review of issue 7, m2).
+- A server error (5xx) is a `denied` row with its status (500…): the request reached a person's page and
+  nothing says what it returned or did (review m8).
 
 The object is the URL's first integer argument and its type the URL name; the person concerned is the
 URL's person argument (PERSON_ARGUMENT of its URL module), or `request.audit_person_id` set by views whose
 argument is another object (a note, a request, a document).
 """
 
+import logging
+
 from django.urls import Resolver404, resolve
 
 from . import log
 from .models import Action, Outcome
 from .scope import is_audited, scope
+
+logger = logging.getLogger("parcours.security")
 
 ACTION_BY_URL = {
     "records:document_download": Action.DOWNLOAD,
@@ -52,16 +60,26 @@ class DeniedAccessMiddleware:
                     request, Action.DENIED, "page", "", person_id=self._refused_person(request),
                     outcome=Outcome.DENIED, status_code=status,
                 )  # fmt: skip
+        elif status >= 500:
+            self._record_error(request, status)
         elif self._succeeded(request, status) and not getattr(request, "_audit_recorded", False):
             self._record_access(request)
         return response
 
     @staticmethod
     def _succeeded(request, status: int) -> bool:
-        if request.method == "POST":
-            return 200 <= status < 400 or status == 409
-        # Every other method that returned content is a read (a redirect carries none).
-        return 200 <= status < 300
+        # Every method that returned content is a read (a redirect carries none); a POST answered 409 shows
+        # the values saved meanwhile.
+        return 200 <= status < 300 or (request.method == "POST" and status == 409)
+
+    def _record_error(self, request, status: int) -> None:
+        try:
+            log.record(
+                request, Action.DENIED, "page", "", person_id=self._refused_person(request),
+                outcome=Outcome.DENIED, status_code=status,
+            )  # fmt: skip
+        except Exception:  # the error may come from the database itself: say so in the log, one line
+            logger.error("journal : la ligne de l'erreur %s n'a pu être écrite", status)
 
     @staticmethod
     def _refused_person(request) -> int | None:
@@ -93,6 +111,6 @@ class DeniedAccessMiddleware:
         argument = scope().person_argument.get(name)
         if person_id is None and argument:
             person_id = match.kwargs.get(argument)
-        action = Action.UPDATE if request.method == "POST" else ACTION_BY_URL.get(name, Action.READ)
+        action = ACTION_BY_URL.get(name, Action.READ)
         object_type = name.replace(":", "_").replace("-", "_")[:30]
         log.record(request, action, object_type, object_id, person_id=person_id)

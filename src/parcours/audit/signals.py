@@ -9,6 +9,7 @@ Any other text typed there, which may be a password typed in the wrong field, is
 from django.contrib.auth import get_user_model, user_logged_in, user_logged_out, user_login_failed
 
 from parcours.accounts.models import Membership
+from parcours.core import crypto
 
 from . import chain
 from .log import clean_path, client_ip
@@ -76,7 +77,15 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def on_keys_rotated(sender, kid, **kwargs):
+    """One system row per run of `rotate_encryption_keys --wet-run` (review of issue 7, m11)."""
+    from .log import record_event
+
+    record_event(None, "keys.rotate", str(kid))
+
+
 def connect():
+    crypto.keys_rotated.connect(on_keys_rotated, dispatch_uid="parcours.audit.keys_rotated")
     user_logged_in.connect(on_login, dispatch_uid="parcours.audit.login")
     user_logged_out.connect(on_logout, dispatch_uid="parcours.audit.logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="parcours.audit.login_failed")

@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import Signal
 
 PREFIX = "v1"
 NONCE_BYTES = 12
@@ -188,6 +189,11 @@ REWRAPPERS: dict[str, object] = {}
 
 def register_rewrapper(label: str, rewrap) -> None:
     REWRAPPERS[label] = rewrap
+
+
+# Sent by `rotate_encryption_keys --wet-run` inside a transaction, before it rewrites anything, with the
+# current key id (`kid`): the journal (audit/signals.py) writes one system row per run.
+keys_rotated = Signal()
 
 
 def key_id_of(stored: str) -> str | None:

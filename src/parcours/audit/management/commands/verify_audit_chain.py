@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from parcours.audit import conf
 from parcours.audit.chain import chain_summary, verify_chain
 
 
@@ -7,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "Vérifie le journal des accès avec la clé PARCOURS_AUDIT_KEY et contre les points de contrôle signés "
         "écrits hors de la base : toute ligne modifiée, insérée ou supprimée, une fin tronquée ou une purge "
-        "faite hors de la tâche de purge est signalée. Sort en erreur (code 1) à la première anomalie."
+        "faite hors de la tâche de purge est signalée. Sort en erreur (code 1) à la première anomalie, "
+        "ou quand aucun point de contrôle n'est trouvé."
     )
 
     def handle(self, *args, **options):
@@ -15,6 +17,21 @@ class Command(BaseCommand):
         if broken is not None:
             raise CommandError(f"Journal des accès altéré au n° {broken.seq} : {broken.reason}.")
         s = chain_summary()
+        if s["last_seq"] > 0 and s["checkpoints"] == 0:
+            if conf.logger_only():
+                self.stderr.write(
+                    "Attention : les points de contrôle ne vont qu'au journal applicatif "
+                    "(PARCOURS_AUDIT_CHECKPOINT_FILE=log) ; comparez la tête ci-dessous avec le dernier "
+                    "point de contrôle reçu par le syslog distant : une fin tronquée ne se voit pas "
+                    "autrement."
+                )
+            else:
+                raise CommandError(
+                    "Journal des accès non vérifiable : aucun point de contrôle signé n'a été trouvé "
+                    f"({conf.checkpoint_file() or 'aucun fichier'}) alors que le journal compte "
+                    f"{s['last_seq']} ligne(s) ; une fin tronquée ou un journal vidé ne se détecte que "
+                    "par eux (manage.py audit_checkpoint, tâche quotidienne audit_checkpoint_task)."
+                )
         self.stdout.write(
             f"Journal des accès intègre : {s['rows']} ligne(s), n° {s['first_seq']} à {s['last_seq']}, "
             f"{s['checkpoints']} point(s) de contrôle concordant(s). Empreinte de tête : {s['last_hash']}."
