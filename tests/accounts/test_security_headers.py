@@ -81,6 +81,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
             "HTTPS": "1",
             "ALLOWED_HOSTS": "parcours.example.org",
             "PARCOURS_DATA_DIR": str(tmp_path),
+            "PARCOURS_AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.log"),
             "DATABASE_URL": "postgres://parcours@127.0.0.1:5432/parcours_check_deploy",
         }
     )
