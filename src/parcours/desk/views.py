@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import can, requires
@@ -40,6 +41,14 @@ def todo(request):
     if can(m, "person_file"):
         rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
         soon = today + dt.timedelta(days=31)
+        # Each line opens the thing to do: the request for a request to complete, validate or transmit, the
+        # person's page for a renewal to open or an exit to record.
+        head = m.role == Role.HEAD_OF_SERVICE
+        ready = (
+            _("Demandes soumises à la validation : à valider")
+            if head
+            else _("Demandes soumises à la validation de la cheffe de service")
+        )
         sections = [
             (
                 _("Renouvellements à préparer"),
@@ -51,16 +60,25 @@ def todo(request):
                     and r[1].renewal_due
                     and r[1].renewal_due <= soon
                 ],
+                False,
             ),
-            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED]),
-            (_("Brouillons à compléter ou à valider"), [r for r in rows if _open_status(r) == RS.DRAFT]),
-            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED]),
+            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED], True),
+            (ready, [r for r in rows if _open_status(r) == RS.READY], True),
+            (
+                _("Brouillons en cours de préparation (pas encore soumis à la validation)"),
+                [r for r in rows if _open_status(r) == RS.DRAFT],
+                True,
+            ),
+            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED], True),
             (
                 _("Périodes échues : renouveler ou enregistrer la sortie"),
                 [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
+                False,
             ),
         ]
-        for _title, items in sections:
+        if head:  # what waits for her first
+            sections.insert(0, sections.pop(2))
+        for _title, items, _opens in sections:
             items.sort(
                 key=lambda r: (
                     r[1].next_deadline is None,
@@ -80,22 +98,30 @@ def todo(request):
         )
     reqs = _requests(m).prefetch_related("agenda_items__session")
     if m.role == Role.SECRETARIAT:
+        to_examine = list(
+            reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()
+        )
+        for r in to_examine:  # an avis to record opens the session where it is recorded
+            held = [i.session for i in r.agenda_items.all() if i.session.date <= today]
+            if held:
+                r.todo_url = reverse("pathway:session", args=[max(held, key=lambda s: s.date).pk])
         sections = [
             (
                 _("Demandes à inscrire à une séance"),
                 list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on")),
             ),
-            (
-                _("Demandes examinées en séance : avis à enregistrer"),
-                list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()),
-            ),
+            (_("Demandes examinées en séance : avis à enregistrer"), to_examine),
             (
                 _("Avis transmis, en attente de la décision du préfet"),
                 list(reqs.filter(status=RS.AVIS_GIVEN)),
             ),
         ]
     else:
-        sections = [(_("Demandes en attente de décision"), list(reqs.filter(status=RS.AVIS_GIVEN)))]
+        waiting = list(reqs.filter(status=RS.AVIS_GIVEN).order_by("submitted_on"))
+        if can(m, "decision"):  # a decision to take opens the decision form
+            for r in waiting:
+                r.todo_url = reverse("pathway:decide", args=[r.pk])
+        sections = [(_("Demandes en attente de décision"), waiting)]
     return render(request, "desk/todo_requests.html", {"title": _("À faire"), "sections": sections})
 
 
