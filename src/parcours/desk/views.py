@@ -19,7 +19,7 @@ from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import Pathway, PathwayRequest
+from parcours.pathway.models import Event, Pathway, PathwayRequest
 from parcours.pathway.views import _pathways, _requests  # the same visibility as the pathway pages
 from parcours.people.models import Person
 from parcours.people.search import search_ids, sort_key
@@ -69,15 +69,25 @@ def todo(request):
                 [r for r in rows if _open_status(r) == RS.DRAFT],
                 True,
             ),
-            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED], True),
+            (
+                _("Demandes validées à transmettre"),
+                [r for r in rows if _open_status(r) == RS.VALIDATED],
+                True,
+            ),
             (
                 _("Périodes échues : renouveler ou enregistrer la sortie"),
                 [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
                 False,
             ),
+            (
+                _("Demandes à la commission et à la préfecture : où elles en sont"),
+                [r for r in rows if _open_status(r) in (RS.SUBMITTED, RS.SCHEDULED, RS.AVIS_GIVEN)],
+                True,
+            ),
         ]
         if head:  # what waits for her first
             sections.insert(0, sections.pop(2))
+        sent_back = _sent_back_to_draft([r[1].open_request.pk for r in rows if _open_status(r) == RS.DRAFT])
         for _title, items, _opens in sections:
             items.sort(
                 key=lambda r: (
@@ -91,6 +101,8 @@ def todo(request):
             {
                 "title": _("À faire"),
                 "sections": sections,
+                "sent_back": sent_back,
+                "decided": _recently_decided(m, today),
                 "followup_due": followup_deadlines.due_items(m, today),
                 "rights_due": rights_deadlines.due_items(m, today),
                 "records_due": records_deadlines.due_items(m, today),
@@ -98,9 +110,7 @@ def todo(request):
         )
     reqs = _requests(m).prefetch_related("agenda_items__session")
     if m.role == Role.SECRETARIAT:
-        to_examine = list(
-            reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()
-        )
+        to_examine = list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct())
         for r in to_examine:  # an avis to record opens the session where it is recorded
             held = [i.session for i in r.agenda_items.all() if i.session.date <= today]
             if held:
@@ -123,6 +133,29 @@ def todo(request):
                 r.todo_url = reverse("pathway:decide", args=[r.pk])
         sections = [(_("Demandes en attente de décision"), waiting)]
     return render(request, "desk/todo_requests.html", {"title": _("À faire"), "sections": sections})
+
+
+RECENT_DECISION_DAYS = 30
+
+
+def _sent_back_to_draft(request_ids) -> set[int]:
+    """Drafts whose last change of state is the head of service's « Renvoyer en brouillon »."""
+    last = {}
+    events = Event.objects.filter(request_id__in=request_ids).exclude(to_status="").order_by("at", "pk")
+    for request_id, action in events.values_list("request_id", "action"):
+        last[request_id] = action
+    return {pk for pk, action in last.items() if action == "return_to_draft"}
+
+
+def _recently_decided(membership, today) -> list:
+    """The préfet's decisions of the last days on the association's requests: the hand-off back to it."""
+    since = today - dt.timedelta(days=RECENT_DECISION_DAYS)
+    return list(
+        _requests(membership)
+        .filter(status__in=[RS.AUTHORISED, RS.REFUSED], decision__decided_on__gte=since)
+        .select_related("decision")
+        .order_by("-decision__decided_on")
+    )
 
 
 def _open_status(row):

@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -14,12 +15,11 @@ from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.people.models import Person
 
-from . import forms, rules
+from . import forms, rules, visibility
 from . import transitions as t
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
-from . import visibility
 from .visibility import identified_people
 
 RS = rules.RequestStatus
@@ -284,13 +284,15 @@ def next_step(req) -> str:
     if req.status == RS.SCHEDULED:
         dates = [item.session.date for item in req.agenda_items.select_related("session")]
         if dates:
-            text += " " + _("Séance du %(d)s.") % {"d": max(dates).strftime("%d/%m/%Y")}
+            text += " " + _("Séance du %(d)s.") % {"d": date_format(max(dates), "j F Y")}
     return text
 
 
 def _last_step(req):
     """The last change of state of the request: what happened, when, by which organisation."""
-    event = req.events.exclude(to_status="").select_related("actor_organisation").order_by("-at", "-pk").first()
+    event = (
+        req.events.exclude(to_status="").select_related("actor_organisation").order_by("-at", "-pk").first()
+    )
     if event is None or event.action not in rules.REQUEST_TRANSITIONS:
         return None
     return {
@@ -368,8 +370,8 @@ ALL_STATUSES = "tous"
 
 @requires("inbox")
 def inbox(request):
-    reqs = _requests(request.membership).prefetch_related("agenda_items__session").order_by(
-        "submitted_on", "pk"
+    reqs = (
+        _requests(request.membership).prefetch_related("agenda_items__session").order_by("submitted_on", "pk")
     )
     # The secretariat opens on what awaits it: transmitted, not yet on an agenda, the oldest first.
     status = request.GET.get("statut", RS.SUBMITTED)
@@ -548,7 +550,8 @@ def _record_all_avis(request, session, items):
 
 @requires("session_manage")
 def session_cancel(request, pk):
-    """The confirmation of a cancellation, without JavaScript: says what happens, then POSTs to the session."""
+    """The confirmation of a cancellation, without JavaScript: says what happens, then POSTs to the session
+    page."""
     session = get_object_or_404(CommissionSession.objects.visible_to(request.membership), pk=pk)
     if session.status != "planned":
         messages.error(request, _("Seule une séance prévue peut être annulée."))
