@@ -90,7 +90,7 @@ SNAPSHOT = {
     "people:situation": (READ, "SW HS"),
     "people:situation_edit": (FORM, "SW HS"),
     "people:other_name_add": (ACTION, "SW HS"),
-    "people:other_name_remove": (ACTION, "SW HS"),
+    "people:other_name_remove": (FORM, "SW HS"),
     "people:consent_add": (FORM, "SW HS"),
     "people:consent_withdraw": (ACTION, "SW HS"),
     "pathway:todo": (READ, "SW HS SE PA"),

@@ -351,7 +351,7 @@ def request_withdraw(request, pk):
         return redirect("pathway:request", pk=pk)
     return render(
         request,
-        "pathway/confirm.html",
+        "parcours/confirm.html",
         {
             "title": _("Retirer la demande"),
             "question": _("Retirer la demande %(r)s ?") % {"r": req.pathway.reference},
@@ -558,7 +558,7 @@ def session_cancel(request, pk):
         return redirect("pathway:session", pk=pk)
     return render(
         request,
-        "pathway/confirm.html",
+        "parcours/confirm.html",
         {
             "title": _("Annuler la séance"),
             "question": _("Annuler la séance du %(d)s ?") % {"d": session.date.strftime("%d/%m/%Y")},
