@@ -304,3 +304,16 @@ def test_the_association_sees_each_hand_off_back_to_it_on_its_to_do(client, pers
     decisions = section(page, "Décisions du préfet reçues ces 30 derniers jours")
     assert decided.pathway.reference in decisions and "Autorisée" in decisions
     assert "10 février 2025" in decisions
+
+
+def test_the_secretariat_opens_the_next_session_to_schedule_a_request(client, personas):
+    req = request_in_state(personas, "submitted")  # transmitted on 6 January 2025
+    with clock.travel_to(TODAY):
+        past = t.create_session(personas.secretariat, dt.date(2026, 3, 2))
+        later = t.create_session(personas.secretariat, dt.date(2026, 5, 4))
+        nearest = t.create_session(personas.secretariat, dt.date(2026, 4, 6))
+    lines = section(page_of(client, personas.secretariat, reverse("pathway:todo")), "Demandes à inscrire")
+    assert req.pathway.reference in lines
+    assert f'href="{reverse("pathway:session", args=[nearest.pk])}"' in lines
+    assert f'href="{reverse("pathway:session", args=[past.pk])}"' not in lines
+    assert f'href="{reverse("pathway:session", args=[later.pk])}"' not in lines

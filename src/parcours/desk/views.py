@@ -19,7 +19,7 @@ from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import Event, Pathway, PathwayRequest
+from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest
 from parcours.pathway.views import _pathways, _requests  # the same visibility as the pathway pages
 from parcours.people.models import Person
 from parcours.people.search import search_ids, sort_key
@@ -115,11 +115,18 @@ def todo(request):
             held = [i.session for i in r.agenda_items.all() if i.session.date <= today]
             if held:
                 r.todo_url = reverse("pathway:session", args=[max(held, key=lambda s: s.date).pk])
+        to_schedule = list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on"))
+        coming = (
+            CommissionSession.objects.visible_to(m)
+            .filter(commission=m.organisation, status="planned", date__gte=today)
+            .order_by("date")
+            .first()
+        )
+        for r in to_schedule:  # a request to schedule opens the next session, where it is put on the agenda
+            if coming is not None and coming.date >= r.submitted_on:
+                r.todo_url = reverse("pathway:session", args=[coming.pk])
         sections = [
-            (
-                _("Demandes à inscrire à une séance"),
-                list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on")),
-            ),
+            (_("Demandes à inscrire à une séance"), to_schedule),
             (_("Demandes examinées en séance : avis à enregistrer"), to_examine),
             (
                 _("Avis transmis, en attente de la décision du préfet"),
