@@ -317,3 +317,18 @@ def test_the_secretariat_opens_the_next_session_to_schedule_a_request(client, pe
     assert f'href="{reverse("pathway:session", args=[nearest.pk])}"' in lines
     assert f'href="{reverse("pathway:session", args=[past.pk])}"' not in lines
     assert f'href="{reverse("pathway:session", args=[later.pk])}"' not in lines
+
+
+def test_the_head_says_what_to_revise_when_she_sends_a_request_back(client, personas):
+    req = draft(personas)
+    with clock.travel_to(TODAY):
+        t.submit_for_validation(req, personas.worker)
+    url = reverse("pathway:request_action", args=[req.pk, "return_to_draft"])
+    page = page_of(client, personas.head, reverse("pathway:request", args=[req.pk]))
+    assert [f for f in forms_posting_to(page, url) if 'name="comment"' in f]
+    client.post(url, {"comment": "Préciser le projet de formation"})
+    req.refresh_from_db()
+    assert req.status == "draft"
+    page = page_of(client, personas.worker, reverse("pathway:request", args=[req.pk]))
+    assert "Demande renvoyée en brouillon</strong>" in page
+    assert "« Préciser le projet de formation »" in page

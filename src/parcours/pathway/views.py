@@ -299,6 +299,8 @@ def _last_step(req):
         "label": rules.REQUEST_TRANSITIONS[event.action].done,
         "at": event.at,
         "organisation": event.actor_organisation,
+        # Why the head sent it back: said to the association, the only one that sees a draft.
+        "comment": event.comment if event.action in ("return_to_draft", "take_back") else "",
     }
 
 
