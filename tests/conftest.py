@@ -139,6 +139,7 @@ CALENDARS = {
 
 _STEPS_TO = {
     "draft": (),
+    "ready": ("submit_for_validation",),
     "validated": ("validate",),
     "submitted": ("validate", "submit"),
     "scheduled": ("validate", "submit", "schedule"),
@@ -161,6 +162,7 @@ def request_in_state(personas, status, *, kind="entry", person=None):
         req = t.open_request(person, kind, personas.worker, complete_content(signed_on=days.opened))
         session = t.create_session(personas.secretariat, days.session)
     steps = {
+        "submit_for_validation": (days.opened, lambda: t.submit_for_validation(req, personas.worker)),
         "validate": (days.opened, lambda: t.validate_request(req, personas.head)),
         "submit": (days.opened, lambda: t.submit_request(req, personas.worker)),
         "schedule": (days.opened, lambda: t.schedule_request(req, session, personas.secretariat)),

@@ -90,7 +90,7 @@ SNAPSHOT = {
     "people:situation": (READ, "SW HS"),
     "people:situation_edit": (FORM, "SW HS"),
     "people:other_name_add": (ACTION, "SW HS"),
-    "people:other_name_remove": (ACTION, "SW HS"),
+    "people:other_name_remove": (FORM, "SW HS"),
     "people:consent_add": (FORM, "SW HS"),
     "people:consent_withdraw": (ACTION, "SW HS"),
     "pathway:todo": (READ, "SW HS SE PA"),
@@ -98,10 +98,12 @@ SNAPSHOT = {
     "pathway:request": (READ, "SW HS SE PA"),
     "pathway:request_edit": (FORM, "SW HS"),
     "pathway:request_action": (ACTION, "SW HS SE PA"),
+    "pathway:request_withdraw": (READ, "SW HS"),
     "pathway:decide": (FORM, "PA"),
     "pathway:inbox": (READ, "SE"),
     "pathway:sessions": (FORM, "SE CM PA"),
     "pathway:session": (FORM, "SE CM PA"),
+    "pathway:session_cancel": (READ, "SE"),
     "pathway:decisions": (READ, "PA"),
     "pathway:exit": (FORM, "SW HS"),
     "pathway:end_early": (FORM, "PA"),
@@ -139,6 +141,8 @@ SNAPSHOT = {
 REDIRECTS = {
     "pathway:decide": "PA",  # the request of the world is already decided: back to the request
     "pathway:request_edit": "SW HS",  # a request transmitted to the commission is no longer edited
+    "pathway:request_withdraw": "SW HS",  # a decided request is no longer withdrawn: back to the request
+    "pathway:session_cancel": "SE",  # a session held is no longer cancelled: back to the session
     "privacy:erase": "SW",  # erasure is the head of service's: back to the privacy page with a message
     "records:life_story_diff": "SW HS",  # one version only: nothing to compare, back to the life story
 }
@@ -162,7 +166,7 @@ OPEN_BEFORE_ENROLMENT = {"accounts:security", "accounts:totp_setup"}
 # URLs taking an object that is not about a person (not journaled).
 NOT_ABOUT_PEOPLE = {"accounts:device_remove"}
 # URLs taking an object that is not one person (the journal row names no person).
-NOT_ONE_PERSON = {"pathway:session"}
+NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel"}
 
 PERSONAS = {
     # persona: (side, role)
@@ -307,7 +311,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "pathway:request": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "pathway:request_edit": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "pathway:request_action": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk, "action": "withdraw"}),
+    "pathway:request_withdraw": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "pathway:decide": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
+    "pathway:session_cancel": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
     "pathway:session": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
     "pathway:exit": Endpoint(kwargs=lambda s, m: {"pk": s.pathway.pk}),
     "pathway:end_early": Endpoint(kwargs=lambda s, m: {"pk": s.pathway.pk}),

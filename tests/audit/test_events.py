@@ -236,3 +236,21 @@ def test_every_event_maps_to_a_known_action_and_a_french_label():
 
     for code, (action, label) in EVENTS.items():
         assert action in Action.values and str(label).startswith("a "), code
+
+
+@pytest.mark.django_db
+def test_the_hand_off_for_validation_writes_its_own_event(personas, person):
+    """Issue 8, point 3: the worker's « Soumettre à la validation » and « Reprendre la demande » are steps of
+    the journal, each by its author. Before, neither service nor event type existed."""
+    req = t.open_request(person, "entry", personas.worker, complete_content())
+    before = last_seq()
+    t.submit_for_validation(req, personas.worker)
+    t.take_back_request(req, personas.worker)
+    t.submit_for_validation(req, personas.worker)
+    t.validate_request(req, personas.head)
+    assert [(r[0], r[1], r[2], r[3]) for r in events_since(before)] == [
+        ("request.submit_for_validation", "update", person.pk, personas.worker.user.pk),
+        ("request.take_back", "update", person.pk, personas.worker.user.pk),
+        ("request.submit_for_validation", "update", person.pk, personas.worker.user.pk),
+        ("request.validate", "update", person.pk, personas.head.user.pk),
+    ]

@@ -82,7 +82,8 @@ def test_an_exited_pathway_has_no_deadline(personas):
 
 
 REQUEST_LABELS = {
-    RS.DRAFT: "Demande à compléter et faire valider",
+    RS.DRAFT: "Brouillon à compléter puis soumettre à la validation",
+    RS.READY: "Soumise à la validation de la cheffe de service",
     RS.VALIDATED: "Demande validée à transmettre",
     RS.SUBMITTED: "En attente d'inscription à une séance",
     RS.SCHEDULED: "Examen en séance de la commission",

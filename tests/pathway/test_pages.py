@@ -260,7 +260,7 @@ def test_cancelling_a_session_sends_its_requests_back_to_the_waiting_list(client
         t.submit_request(req, personas.worker)
         t.schedule_request(req, session, personas.secretariat)
     response = login(client, personas.secretariat).post(
-        reverse("pathway:session", args=[session.pk]), {"op": "cancel"}
+        reverse("pathway:session", args=[session.pk]), {"op": "cancel", "confirmed": "1"}
     )
     assert response.status_code == 302
     session.refresh_from_db()

@@ -121,6 +121,8 @@ def session_of(req):
 
 
 REQUEST_STEPS = {
+    "submit_for_validation": lambda req, by: t.submit_for_validation(req, by),
+    "take_back": lambda req, by: t.take_back_request(req, by, "À reprendre"),
     "validate": lambda req, by: t.validate_request(req, by),
     "return_to_draft": lambda req, by: t.return_to_draft(req, by, "À revoir"),
     "submit": lambda req, by: t.submit_request(req, by),

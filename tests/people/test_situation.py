@@ -281,7 +281,15 @@ def test_worker_adds_and_removes_other_names(client, personas, person):
     page = client.post(reverse("people:caseload"), {}).status_code  # GET-only pages ignore stray posts
     found = client.get(reverse("people:caseload"), {"q": "Nwosu"}).content.decode()
     assert person.reference in found
-    page = client.post(reverse("people:other_name_remove", args=[person.pk, other.pk]), follow=True)
+    remove_url = reverse("people:other_name_remove", args=[person.pk, other.pk])
+    # Issue 8, point 6: removing asks first (a DSFR modal, or this page without script), then removes.
+    situation = client.get(reverse("people:situation", args=[person.pk])).content.decode()
+    assert f'href="{remove_url}"' in situation and 'aria-controls="modale-nom-' in situation
+    assert f'<form method="post" action="{remove_url}">' not in situation  # no one-click removal
+    page = client.post(remove_url, follow=True).content.decode()  # unconfirmed: the question only
+    assert "Retirer « Chiamaka Nwosu » des autres noms de la personne ?" in html.unescape(page)
+    assert OtherName.objects.exists()
+    page = client.post(remove_url, {"confirmed": "1"}, follow=True)
     assert "Le nom est retiré du dossier." in page.content.decode()
     assert not OtherName.objects.exists()
 
@@ -306,7 +314,7 @@ def test_an_other_name_of_another_person_cannot_be_removed_through_this_one(clie
     other_person = PersonFactory(association=personas.association)
     other = OtherName.objects.create(person=other_person, name="Garde")
     response = login(client, personas.worker).post(
-        reverse("people:other_name_remove", args=[person.pk, other.pk])
+        reverse("people:other_name_remove", args=[person.pk, other.pk]), {"confirmed": "1"}
     )
     assert response.status_code == 404
     assert OtherName.objects.filter(pk=other.pk).exists()

@@ -37,6 +37,8 @@ EVENTS: dict[str, tuple[str, object]] = {
     # pathway
     "request.open": (Action.CREATE, _("a ouvert une demande de parcours")),
     "request.update": (Action.UPDATE, _("a modifié une demande de parcours")),
+    "request.submit_for_validation": (Action.UPDATE, _("a soumis une demande de parcours à la validation")),
+    "request.take_back": (Action.UPDATE, _("a repris en brouillon une demande soumise à la validation")),
     "request.validate": (Action.UPDATE, _("a validé une demande de parcours")),
     "request.return_to_draft": (Action.UPDATE, _("a renvoyé une demande en brouillon")),
     "request.submit": (Action.UPDATE, _("a transmis une demande à la commission")),

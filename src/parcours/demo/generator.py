@@ -896,8 +896,10 @@ class Generator:
         # Requests being prepared: drafts, validated, submitted.
         s = self.story("brouillon incomplet", "30", (PS.PREPARING, RS.DRAFT))
         self.open(s, T - D(days=rng.randint(1, 12)), ENTRY, complete=False)
-        s = self.story("brouillon", "13", (PS.PREPARING, RS.DRAFT))
-        self.open(s, T - D(days=rng.randint(3, 15)), ENTRY)
+        s = self.story("soumise à la validation", "13", (PS.PREPARING, RS.READY))
+        opened = T - D(days=rng.randint(3, 15))
+        self.open(s, opened, ENTRY)
+        s.add(opened + D(days=1), lambda s=s: t.submit_for_validation(s.request, s.actors.worker))
         s = self.story("validée", "30", (PS.PREPARING, RS.VALIDATED))
         opened = T - D(days=rng.randint(8, 20))
         self.open(s, opened, ENTRY)

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import can, requires
@@ -18,7 +19,7 @@ from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import Pathway, PathwayRequest
+from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest
 from parcours.pathway.views import _pathways, _requests  # the same visibility as the pathway pages
 from parcours.people.models import Person
 from parcours.people.search import search_ids, sort_key
@@ -40,6 +41,14 @@ def todo(request):
     if can(m, "person_file"):
         rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
         soon = today + dt.timedelta(days=31)
+        # Each line opens the thing to do: the request for a request to complete, validate or transmit, the
+        # person's page for a renewal to open or an exit to record.
+        head = m.role == Role.HEAD_OF_SERVICE
+        ready = (
+            _("Demandes soumises à la validation : à valider")
+            if head
+            else _("Demandes soumises à la validation de la cheffe de service")
+        )
         sections = [
             (
                 _("Renouvellements à préparer"),
@@ -51,16 +60,35 @@ def todo(request):
                     and r[1].renewal_due
                     and r[1].renewal_due <= soon
                 ],
+                False,
             ),
-            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED]),
-            (_("Brouillons à compléter ou à valider"), [r for r in rows if _open_status(r) == RS.DRAFT]),
-            (_("Demandes validées à transmettre"), [r for r in rows if _open_status(r) == RS.VALIDATED]),
+            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED], True),
+            (ready, [r for r in rows if _open_status(r) == RS.READY], True),
+            (
+                _("Brouillons en cours de préparation (pas encore soumis à la validation)"),
+                [r for r in rows if _open_status(r) == RS.DRAFT],
+                True,
+            ),
+            (
+                _("Demandes validées à transmettre"),
+                [r for r in rows if _open_status(r) == RS.VALIDATED],
+                True,
+            ),
             (
                 _("Périodes échues : renouveler ou enregistrer la sortie"),
                 [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
+                False,
+            ),
+            (
+                _("Demandes à la commission et à la préfecture : où elles en sont"),
+                [r for r in rows if _open_status(r) in (RS.SUBMITTED, RS.SCHEDULED, RS.AVIS_GIVEN)],
+                True,
             ),
         ]
-        for _title, items in sections:
+        if head:  # what waits for her first
+            sections.insert(0, sections.pop(2))
+        sent_back = _sent_back_to_draft([r[1].open_request.pk for r in rows if _open_status(r) == RS.DRAFT])
+        for _title, items, _opens in sections:
             items.sort(
                 key=lambda r: (
                     r[1].next_deadline is None,
@@ -73,6 +101,8 @@ def todo(request):
             {
                 "title": _("À faire"),
                 "sections": sections,
+                "sent_back": sent_back,
+                "decided": _recently_decided(m, today),
                 "followup_due": followup_deadlines.due_items(m, today),
                 "rights_due": rights_deadlines.due_items(m, today),
                 "records_due": records_deadlines.due_items(m, today),
@@ -80,23 +110,59 @@ def todo(request):
         )
     reqs = _requests(m).prefetch_related("agenda_items__session")
     if m.role == Role.SECRETARIAT:
+        to_examine = list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct())
+        for r in to_examine:  # an avis to record opens the session where it is recorded
+            held = [i.session for i in r.agenda_items.all() if i.session.date <= today]
+            if held:
+                r.todo_url = reverse("pathway:session", args=[max(held, key=lambda s: s.date).pk])
+        to_schedule = list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on"))
+        coming = (
+            CommissionSession.objects.visible_to(m)
+            .filter(commission=m.organisation, status="planned", date__gte=today)
+            .order_by("date")
+            .first()
+        )
+        for r in to_schedule:  # a request to schedule opens the next session, where it is put on the agenda
+            if coming is not None and coming.date >= r.submitted_on:
+                r.todo_url = reverse("pathway:session", args=[coming.pk])
         sections = [
-            (
-                _("Demandes à inscrire à une séance"),
-                list(reqs.filter(status=RS.SUBMITTED).order_by("submitted_on")),
-            ),
-            (
-                _("Demandes examinées en séance : avis à enregistrer"),
-                list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct()),
-            ),
+            (_("Demandes à inscrire à une séance"), to_schedule),
+            (_("Demandes examinées en séance : avis à enregistrer"), to_examine),
             (
                 _("Avis transmis, en attente de la décision du préfet"),
                 list(reqs.filter(status=RS.AVIS_GIVEN)),
             ),
         ]
     else:
-        sections = [(_("Demandes en attente de décision"), list(reqs.filter(status=RS.AVIS_GIVEN)))]
+        waiting = list(reqs.filter(status=RS.AVIS_GIVEN).order_by("submitted_on"))
+        if can(m, "decision"):  # a decision to take opens the decision form
+            for r in waiting:
+                r.todo_url = reverse("pathway:decide", args=[r.pk])
+        sections = [(_("Demandes en attente de décision"), waiting)]
     return render(request, "desk/todo_requests.html", {"title": _("À faire"), "sections": sections})
+
+
+RECENT_DECISION_DAYS = 30
+
+
+def _sent_back_to_draft(request_ids) -> set[int]:
+    """Drafts whose last change of state is the head of service's « Renvoyer en brouillon »."""
+    last = {}
+    events = Event.objects.filter(request_id__in=request_ids).exclude(to_status="").order_by("at", "pk")
+    for request_id, action in events.values_list("request_id", "action"):
+        last[request_id] = action
+    return {pk for pk, action in last.items() if action == "return_to_draft"}
+
+
+def _recently_decided(membership, today) -> list:
+    """The préfet's decisions of the last days on the association's requests: the hand-off back to it."""
+    since = today - dt.timedelta(days=RECENT_DECISION_DAYS)
+    return list(
+        _requests(membership)
+        .filter(status__in=[RS.AUTHORISED, RS.REFUSED], decision__decided_on__gte=since)
+        .select_related("decision")
+        .order_by("-decision__decided_on")
+    )
 
 
 def _open_status(row):

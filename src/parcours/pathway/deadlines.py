@@ -87,7 +87,8 @@ def _next_deadline(pathway, last, used, rule, open_request, renewal_due) -> Dead
 def _request_deadline(req) -> Deadline:
     RS = rules.RequestStatus
     labels = {
-        RS.DRAFT: _("Demande à compléter et faire valider"),
+        RS.DRAFT: _("Brouillon à compléter puis soumettre à la validation"),
+        RS.READY: _("Soumise à la validation de la cheffe de service"),
         RS.VALIDATED: _("Demande validée à transmettre"),
         RS.SUBMITTED: _("En attente d'inscription à une séance"),
         RS.SCHEDULED: _("Examen en séance de la commission"),

@@ -45,6 +45,12 @@ CIRCULAR_2017 = Basis(
     "du département de résidence (annexe 6 engagement, annexe 7 renouvellement)"
 )
 PRACTICE_VALIDATION = Basis("Pratique des associations : validation interne par la cheffe de service", False)
+PRACTICE_HAND_OFF = Basis(
+    "Pratique des associations : la travailleuse sociale soumet le brouillon complet à la validation de la "
+    "cheffe de service, et peut le reprendre tant qu'il n'est pas validé (étape interne, non prévue par les "
+    "textes)",
+    verified=False,
+)
 PRACTICE_RENEWAL_LEAD = Basis("Pratique : demande de renouvellement 1 à 2 mois avant la fin", verified=False)
 PRACTICE_EXIT = Basis("Pratique : la sortie est constatée par l'association (fin, retrait, départ…)", False)
 EARLY_END = Basis(
@@ -175,6 +181,7 @@ class RequestKind(models.TextChoices):
 
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
+    READY = "ready", _("Soumise à la validation")
     VALIDATED = "validated", _("Validée par l'association")
     SUBMITTED = "submitted", _("Transmise à la commission")
     SCHEDULED = "scheduled", _("Inscrite à une séance")
@@ -188,6 +195,7 @@ class RequestStatus(models.TextChoices):
 OPEN_REQUEST_STATUSES = frozenset(
     {
         RequestStatus.DRAFT,
+        RequestStatus.READY,
         RequestStatus.VALIDATED,
         RequestStatus.SUBMITTED,
         RequestStatus.SCHEDULED,
@@ -242,16 +250,21 @@ PS = PathwayStatus
 SECRETARIAT = {Role.SECRETARIAT}
 PREFECTURE = {Role.PREFECTURE_AGENT}
 HEAD = {Role.HEAD_OF_SERVICE}
-OPEN_BEFORE_AVIS = {RS.DRAFT, RS.VALIDATED, RS.SUBMITTED, RS.ADJOURNED}
+OPEN_BEFORE_AVIS = {RS.DRAFT, RS.READY, RS.VALIDATED, RS.SUBMITTED, RS.ADJOURNED}
 
 # action: (button label, timeline label, from, to, who, basis)
 REQUEST_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
+        _t("submit_for_validation", _("Soumettre à la validation"),
+           _("Demande soumise à la validation de la cheffe de service"),
+           {RS.DRAFT}, RS.READY, ASSOCIATION_STAFF, PRACTICE_HAND_OFF),
+        _t("take_back", _("Reprendre la demande"), _("Demande reprise en brouillon"),
+           {RS.READY}, RS.DRAFT, ASSOCIATION_STAFF, PRACTICE_HAND_OFF),
         _t("validate", _("Valider la demande"), _("Demande validée par l'association"),
-           {RS.DRAFT}, RS.VALIDATED, HEAD, PRACTICE_VALIDATION),
+           {RS.DRAFT, RS.READY}, RS.VALIDATED, HEAD, PRACTICE_VALIDATION),
         _t("return_to_draft", _("Renvoyer en brouillon"), _("Demande renvoyée en brouillon"),
-           {RS.VALIDATED}, RS.DRAFT, HEAD, PRACTICE_VALIDATION),
+           {RS.READY, RS.VALIDATED}, RS.DRAFT, HEAD, PRACTICE_VALIDATION),
         _t("submit", _("Transmettre à la commission"), _("Demande transmise à la commission"),
            {RS.VALIDATED}, RS.SUBMITTED, ASSOCIATION_STAFF, CIRCULAR_2017),
         _t("schedule", _("Inscrire à l'ordre du jour"), _("Demande inscrite à l'ordre du jour"),

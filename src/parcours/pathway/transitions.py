@@ -240,6 +240,29 @@ def update_request(
 
 
 @transaction.atomic
+def submit_for_validation(request: PathwayRequest, by: Membership) -> PathwayRequest:
+    """The worker hands a complete draft to the head of service (rules.PRACTICE_HAND_OFF)."""
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["submit_for_validation"], req.status)
+    _require_own_association(by, req.pathway)
+    _check_complete(req)
+    _move_request(req, "submit_for_validation", by)
+    _journal(by, "request.submit_for_validation", req, req.pathway)
+    return req
+
+
+@transaction.atomic
+def take_back_request(request: PathwayRequest, by: Membership, comment: str = "") -> PathwayRequest:
+    """The worker takes a request back from the head of service's validation, to edit it again."""
+    req = _lock_request(request)
+    _require_transition(by, rules.REQUEST_TRANSITIONS["take_back"], req.status)
+    _require_own_association(by, req.pathway)
+    _move_request(req, "take_back", by, comment)
+    _journal(by, "request.take_back", req, req.pathway)
+    return req
+
+
+@transaction.atomic
 def validate_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
     req = _lock_request(request)
     _require_transition(by, rules.REQUEST_TRANSITIONS["validate"], req.status)

@@ -5,7 +5,9 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import ACTION, FORM, can, requires
@@ -13,7 +15,7 @@ from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.people.models import Person
 
-from . import forms, rules
+from . import forms, rules, visibility
 from . import transitions as t
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
 from .models import CommissionSession, Pathway, PathwayRequest
@@ -25,12 +27,21 @@ PS = rules.PathwayStatus
 
 # Simple request transitions that a button on the request page starts (the others have their own form).
 BUTTON_ACTIONS = {
+    "submit_for_validation": t.submit_for_validation,
+    "take_back": t.take_back_request,
     "validate": t.validate_request,
     "return_to_draft": t.return_to_draft,
     "submit": t.submit_request,
     "resubmit": t.resubmit_request,
     "withdraw": t.withdraw_request,
 }
+# Actions that cannot be undone: the button opens a confirmation (a DSFR modal, or without JavaScript a page
+# reached by GET) and the POST must carry `confirmed`, so that no stale one-click form can act at once.
+CONFIRMED_ACTIONS = {"withdraw"}
+WITHDRAW_CONSEQUENCES = gettext_lazy(
+    "La demande sera close et ne pourra plus être transmise ni examinée. Ce retrait est définitif : pour "
+    "reprendre la démarche, il faudra ouvrir une nouvelle demande."
+)
 
 
 def _requests(membership):
@@ -217,7 +228,12 @@ def request_detail(request, pk):
         for action in BUTTON_ACTIONS
         if m.role in rules.REQUEST_TRANSITIONS[action].roles
         and req.status in rules.REQUEST_TRANSITIONS[action].sources
+        and action not in CONFIRMED_ACTIONS
     ]
+    can_withdraw = (
+        m.role in rules.REQUEST_TRANSITIONS["withdraw"].roles
+        and req.status in rules.REQUEST_TRANSITIONS["withdraw"].sources
+    )
     return render(
         request,
         "pathway/request_detail.html",
@@ -225,6 +241,11 @@ def request_detail(request, pk):
             "title": f"{req.get_kind_display()} — {req.pathway.reference}",
             "req": req,
             "buttons": buttons,
+            "can_withdraw": can_withdraw,
+            "withdraw_consequences": WITHDRAW_CONSEQUENCES,
+            "comment_form": forms.CommentForm(),
+            "next_step": next_step(req),
+            "last_step": _last_step(req),
             "can_edit": can(m, "request_edit") and req.status in (RS.DRAFT, RS.ADJOURNED),
             "can_decide": can(m, "decision") and req.status == RS.AVIS_GIVEN,
             "avis_list": req.avis.select_related("session").order_by("session__date"),
@@ -235,6 +256,52 @@ def request_detail(request, pk):
             "sworn_statement_basis": rules.SWORN_STATEMENT,
         },
     )
+
+
+# Who acts now, for each state of a request: the hand-off made visible on the request page.
+NEXT_STEPS = {
+    RS.DRAFT: gettext_lazy(
+        "L'association prépare la demande ; une fois complète, elle la soumet à la validation de la cheffe "
+        "de service."
+    ),
+    RS.READY: gettext_lazy(
+        "La cheffe de service doit la valider ou la renvoyer en brouillon ; la travailleuse sociale peut "
+        "la reprendre d'ici là."
+    ),
+    RS.VALIDATED: gettext_lazy("L'association doit la transmettre à la commission."),
+    RS.SUBMITTED: gettext_lazy("Le secrétariat de la commission doit l'inscrire à une séance."),
+    RS.SCHEDULED: gettext_lazy("La commission l'examine en séance ; le secrétariat enregistre son avis."),
+    RS.ADJOURNED: gettext_lazy("L'association doit la compléter, puis la transmettre à nouveau."),
+    RS.AVIS_GIVEN: gettext_lazy("La préfecture doit prendre la décision du préfet."),
+    RS.AUTHORISED: gettext_lazy("Décision prise : rien n'est attendu sur cette demande."),
+    RS.REFUSED: gettext_lazy("Décision prise : rien n'est attendu sur cette demande."),
+    RS.WITHDRAWN: gettext_lazy("Demande retirée : rien n'est attendu sur cette demande."),
+}
+
+
+def next_step(req) -> str:
+    text = str(NEXT_STEPS[req.status])
+    if req.status == RS.SCHEDULED:
+        dates = [item.session.date for item in req.agenda_items.select_related("session")]
+        if dates:
+            text += " " + _("Séance du %(d)s.") % {"d": date_format(max(dates), "j F Y")}
+    return text
+
+
+def _last_step(req):
+    """The last change of state of the request: what happened, when, by which organisation."""
+    event = (
+        req.events.exclude(to_status="").select_related("actor_organisation").order_by("-at", "-pk").first()
+    )
+    if event is None or event.action not in rules.REQUEST_TRANSITIONS:
+        return None
+    return {
+        "label": rules.REQUEST_TRANSITIONS[event.action].done,
+        "at": event.at,
+        "organisation": event.actor_organisation,
+        # Why the head sent it back: said to the association, the only one that sees a draft.
+        "comment": event.comment if event.action in ("return_to_draft", "take_back") else "",
+    }
 
 
 def _earlier_here(pathway, membership) -> dict:
@@ -261,10 +328,12 @@ def request_action(request, pk, action):
         raise Http404
     req = get_object_or_404(_requests(request.membership), pk=pk)
     request.audit_person_id = req.pathway.person_id
+    if action in CONFIRMED_ACTIONS and not request.POST.get("confirmed"):
+        return redirect("pathway:request_withdraw", pk=pk)
     form = forms.CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     service = BUTTON_ACTIONS[action]
-    kwargs = {"comment": comment} if action in ("return_to_draft", "withdraw") else {}
+    kwargs = {"comment": comment} if action in ("return_to_draft", "take_back", "withdraw") else {}
     _saved, ok = _attempt(request, service, req, request.membership, **kwargs)
     if ok:
         messages.success(
@@ -273,13 +342,45 @@ def request_action(request, pk, action):
     return redirect("pathway:request", pk=pk)
 
 
+@requires("request_edit")
+def request_withdraw(request, pk):
+    """The confirmation of a withdrawal, without JavaScript: says what happens, then POSTs to the action."""
+    req = get_object_or_404(_requests(request.membership), pk=pk)
+    request.audit_person_id = req.pathway.person_id
+    transition = rules.REQUEST_TRANSITIONS["withdraw"]
+    if request.membership.role not in transition.roles or req.status not in transition.sources:
+        messages.error(request, _("Cette demande ne peut pas être retirée."))
+        return redirect("pathway:request", pk=pk)
+    return render(
+        request,
+        "parcours/confirm.html",
+        {
+            "title": _("Retirer la demande"),
+            "question": _("Retirer la demande %(r)s ?") % {"r": req.pathway.reference},
+            "consequences": WITHDRAW_CONSEQUENCES,
+            "action_url": reverse("pathway:request_action", kwargs={"pk": pk, "action": "withdraw"}),
+            "confirm_label": _("Retirer définitivement la demande"),
+            "back_url": reverse("pathway:request", kwargs={"pk": pk}),
+            "comment_form": forms.CommentForm(),
+        },
+    )
+
+
 # --- Commission --------------------------------------------------------------------------------------
+ALL_STATUSES = "tous"
+
+
 @requires("inbox")
 def inbox(request):
-    reqs = _requests(request.membership).prefetch_related("agenda_items__session").order_by("submitted_on")
-    status = request.GET.get("statut", "")
+    reqs = (
+        _requests(request.membership).prefetch_related("agenda_items__session").order_by("submitted_on", "pk")
+    )
+    # The secretariat opens on what awaits it: transmitted, not yet on an agenda, the oldest first.
+    status = request.GET.get("statut", RS.SUBMITTED)
     if status in RS.values:
         reqs = reqs.filter(status=status)
+    else:
+        status = ALL_STATUSES
     return render(
         request,
         "pathway/inbox.html",
@@ -287,7 +388,8 @@ def inbox(request):
             "title": _("Demandes reçues"),
             "requests": reqs,
             "status": status,
-            "statuses": [(s, RS(s).label) for s in RS.values if s not in ("draft", "validated")],
+            "statuses": [(s, RS(s).label) for s in RS.values if s not in visibility.NOT_TRANSMITTED],
+            "all_statuses": ALL_STATUSES,
         },
     )
 
@@ -375,6 +477,7 @@ def _session_page(request, session, items, details_form=None, conflict=None):
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
             "partly_pseudonymised": any(not item.identified for item in items),
             "today": clock.today(),
+            "cancel_consequences": cancel_consequences(session) if manage else "",
             "details_form": details_form
             or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
             "version": session.version,
@@ -400,6 +503,8 @@ def _session_post(request, session, items):
     elif op == "avis":
         _record_all_avis(request, session, items)
     elif op == "cancel":
+        if not request.POST.get("confirmed"):
+            return redirect("pathway:session_cancel", pk=session.pk)
         _s, ok = _attempt(request, t.cancel_session, session, m)
         if ok:
             messages.success(
@@ -443,6 +548,54 @@ def _record_all_avis(request, session, items):
             messages.error(request, _("Point n° %(n)s : %(e)s") % {"n": item.position, "e": exc.message})
     if recorded:
         messages.success(request, _("%(n)s avis enregistré(s).") % {"n": recorded})
+
+
+@requires("session_manage")
+def session_cancel(request, pk):
+    """The confirmation of a cancellation, without JavaScript: says what happens, then POSTs to the session
+    page."""
+    session = get_object_or_404(CommissionSession.objects.visible_to(request.membership), pk=pk)
+    if session.status != "planned":
+        messages.error(request, _("Seule une séance prévue peut être annulée."))
+        return redirect("pathway:session", pk=pk)
+    return render(
+        request,
+        "parcours/confirm.html",
+        {
+            "title": _("Annuler la séance"),
+            "question": _("Annuler la séance du %(d)s ?") % {"d": session.date.strftime("%d/%m/%Y")},
+            "consequences": cancel_consequences(session),
+            "action_url": reverse("pathway:session", kwargs={"pk": pk}),
+            "op": "cancel",
+            "confirm_label": _("Annuler définitivement la séance"),
+            "back_url": reverse("pathway:session", kwargs={"pk": pk}),
+        },
+    )
+
+
+def cancel_consequences(session) -> str:
+    n = session.agenda.count()
+    moved = (
+        ngettext(
+            "La demande inscrite à son ordre du jour retourne dans la liste des demandes en attente "
+            "d'inscription.",
+            "Les %(n)s demandes inscrites à son ordre du jour retournent dans la liste des demandes en "
+            "attente d'inscription.",
+            n,
+        )
+        % {"n": n}
+        if n
+        else _("Son ordre du jour est vide.")
+    )
+    return " ".join(
+        [
+            _(
+                "La séance sera marquée annulée et ne pourra pas être rétablie : il faudra en créer une "
+                "nouvelle."
+            ),
+            moved,
+        ]
+    )
 
 
 # --- Préfecture --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from parcours.accounts.roles import Role
 # Requests the préfecture sees: those the commission has given its avis on.
 PREFECTURE_STATUSES = ("avis_given", "authorised", "refused")
 # Requests the secretariat sees: every one transmitted to her commission (never drafts).
-NOT_TRANSMITTED = ("draft", "validated")
+NOT_TRANSMITTED = ("draft", "ready", "validated")
 
 
 class PathwayQuerySet(models.QuerySet):

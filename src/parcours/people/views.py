@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,6 +68,7 @@ def situation(request, pk):
     return render(request, "people/situation.html", {
         "title": _("Identité et situation"), "person": person, "today": today, "age": person.age(today),
         "other_names": person.other_names.all(), "other_name_form": OtherNameForm(),
+        "other_name_consequences": other_name_consequences(),
         "consents": consents, "withdraw_form": WithdrawConsentForm(initial={"withdrawn_on": today}),
         "permit_flag": _expiry(person.residence_permit_expiry, today),
         "health_flag": _expiry(person.health_cover_expiry, today),
@@ -126,15 +128,32 @@ def other_name_add(request, pk):
     return redirect("people:situation", pk=person.pk)
 
 
-@requires("person_file", methods=ACTION)
-@require_POST
+@requires("person_file", methods=FORM)
 def other_name_remove(request, pk, name_pk):
+    """GET (or a POST without `confirmed`, from a stale one-click form) asks for confirmation, without script;
+    the confirmed POST removes the name. The situation page opens the same confirmation in a DSFR modal."""
     person = _file_person(request, pk)
     other = get_object_or_404(OtherName, person=person, pk=name_pk)
+    if request.method != "POST" or not request.POST.get("confirmed"):
+        return render(request, "parcours/confirm.html", {
+            "title": _("Retirer un autre nom"),
+            "question": _("Retirer « %(name)s » des autres noms de la personne ?") % {"name": other.name},
+            "consequences": other_name_consequences(),
+            "action_url": reverse("people:other_name_remove", kwargs={"pk": pk, "name_pk": name_pk}),
+            "confirm_label": _("Retirer ce nom"),
+            "back_url": reverse("people:situation", kwargs={"pk": pk}),
+        })  # fmt: skip
     _done, ok = _attempt(request, services.remove_other_name, other, request.membership)
     if ok:
         messages.success(request, _("Le nom est retiré du dossier."))
     return redirect("people:situation", pk=person.pk)
+
+
+def other_name_consequences() -> str:
+    return _(
+        "Le nom est effacé du dossier : la recherche ne retrouvera plus la personne sous ce nom. Il ne peut "
+        "pas être rétabli tel quel : il faudrait le saisir à nouveau."
+    )
 
 
 @requires("person_file", methods=FORM)
