@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from . import rules
-from .models import OutcomeActivity, OutcomeHousing, PlanDomain
+from .models import Domain, OutcomeActivity, OutcomeHousing
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Free text the secretariat types on a session reaches the commission members (who must not identify anyone)
@@ -54,7 +54,7 @@ class RequestForm(DsfrBaseForm):
 
 
 class PlanActionForm(DsfrBaseForm):
-    domain = forms.ChoiceField(label=_("Domaine"), choices=PlanDomain.choices)
+    domain = forms.ChoiceField(label=_("Domaine"), choices=Domain.choices)
     description = forms.CharField(label=_("Action prévue"), max_length=300, required=False)
     target_date = forms.DateField(label=_("Échéance"), widget=DATE, required=False)
 

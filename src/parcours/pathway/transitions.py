@@ -23,7 +23,7 @@ from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.people.models import Person
 
-from . import rules
+from . import rules, signals
 from .models import (
     AgendaItem,
     Avis,
@@ -247,6 +247,7 @@ def validate_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
     _check_complete(req)
     _move_request(req, "validate", by)
     _journal(by, "request.validate", req, req.pathway)
+    signals.request_validated.send(sender=PathwayRequest, request=req, by=by)
     return req
 
 
