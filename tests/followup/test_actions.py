@@ -31,7 +31,7 @@ def test_worker_adds_an_action_and_sees_it_under_its_state(client, personas, fil
         dt.date(2026, 4, 1),
     )
     page = client.get(url).content.decode()
-    assert "Demande SIAO fictive" in page and "1 avril 2026" in page
+    assert "Demande SIAO fictive" in page and "1er avril 2026" in page
     assert page.index("Demande SIAO fictive") < page.index('id="etat-in_progress"')
 
 

@@ -35,17 +35,23 @@ def _label_text(html: str, field_id: str) -> str:
 
 def test_the_refusal_fields_say_when_they_are_required(client, personas):
     """Before: « Motifs de refus (Optionnel) » and « Motivation (Optionnel) »."""
-    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    req = walk_to_avis(
+        personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2)
+    )
     page = login(client, personas.agent).get(reverse("pathway:decide", args=[req.pk])).content.decode()
     reasons = _label_text(page, "id_refusal_reasons")
     motivation = _label_text(page, "id_motivation")
     assert "optionnel" not in reasons.lower() and "Obligatoire en cas de refus" in reasons
     assert "optionnel" not in motivation.lower() and "Obligatoire en cas de refus" in motivation
-    assert not re.search(r'<textarea[^>]*name="motivation"[^>]*required', page)  # not required for an authorisation
+    assert not re.search(
+        r'<textarea[^>]*name="motivation"[^>]*required', page
+    )  # not required for an authorisation
 
 
 def test_a_refusal_without_reason_keeps_the_choices_and_says_which_field(client, personas):
-    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    req = walk_to_avis(
+        personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2)
+    )
     response = login(client, personas.agent).post(
         reverse("pathway:decide", args=[req.pk]),
         {"kind": "refused", "decided_on": "2026-02-10", "refusal_reasons": ["project"], "motivation": ""},
@@ -60,12 +66,16 @@ def test_a_refusal_without_reason_keeps_the_choices_and_says_which_field(client,
 
 def test_the_decision_radios_and_checkboxes_are_dsfr_styled(client, personas):
     """Before: Django's default <label><input> markup, unstyled by the DSFR."""
-    req = walk_to_avis(personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    req = walk_to_avis(
+        personas, personas.person(), submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2)
+    )
     page = login(client, personas.agent).get(reverse("pathway:decide", args=[req.pk])).content.decode()
-    radios = re.findall(r'<div class="fr-radio-group">\s*<input type="radio" name="kind"[^>]*id="(id_kind_\d)"[^>]*>'
-                        r'\s*<label class="fr-label" for="\1">', page)  # fmt: skip
+    radio = r'<div class="fr-radio-group">\s*<input type="radio" name="kind"[^>]*id="(id_kind_\d)"[^>]*>'
+    radios = re.findall(radio + r'\s*<label class="fr-label" for="\1">', page)
     assert len(radios) == 2
-    boxes = re.findall(r'<div class="fr-checkbox-group">\s*<input type="checkbox" name="refusal_reasons"', page)
+    boxes = re.findall(
+        r'<div class="fr-checkbox-group">\s*<input type="checkbox" name="refusal_reasons"', page
+    )
     assert len(boxes) >= 2
 
 
@@ -74,7 +84,9 @@ def _scheduled_session(personas, count):
     with clock.travel_to(dt.date(2026, 2, 1)):
         session = t.create_session(personas.secretariat, dt.date(2026, 3, 5))
         for _ in range(count):
-            req = t.open_request(personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1)))
+            req = t.open_request(
+                personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1))
+            )
             t.validate_request(req, personas.head)
             t.submit_request(req, personas.worker)
             t.schedule_request(req, session, personas.secretariat)
@@ -85,7 +97,11 @@ def _scheduled_session(personas, count):
 def test_the_avis_reason_says_when_it_is_required(client, personas):
     session, _requests = _scheduled_session(personas, 1)
     item = session.agenda.get()
-    page = login(client, personas.secretariat).get(reverse("pathway:session", args=[session.pk])).content.decode()
+    page = (
+        login(client, personas.secretariat)
+        .get(reverse("pathway:session", args=[session.pk]))
+        .content.decode()
+    )
     label = _label_text(page, f"id_item{item.pk}-reason")
     assert "optionnel" not in label.lower()
     assert "Obligatoire pour un avis défavorable ou un ajournement" in label
@@ -105,8 +121,8 @@ def test_an_avis_refused_for_want_of_a_reason_keeps_every_choice(client, persona
     assert response.status_code == 200
     statuses = [PathwayRequest.objects.get(pk=r.pk).status for r in requests]
     assert statuses == ["scheduled", "avis_given", "scheduled"]
-    assert re.search(rf'<select[^>]*name="item{items[0].pk}-kind"[^>]*>.*?<option value="unfavourable" selected',
-                     page, re.S)  # fmt: skip
+    select = rf'<select[^>]*name="item{items[0].pk}-kind"[^>]*>.*?'
+    assert re.search(select + r'<option value="unfavourable" selected', page, re.S)
     assert "Note à reprendre" in page
     assert "Un avis défavorable ou un ajournement doit être motivé." in page
     assert "1 avis enregistré." in page  # one recorded: singular (before « 1 avis enregistré(s) »)

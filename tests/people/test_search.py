@@ -215,7 +215,9 @@ def test_caseload_search_finds_a_person_and_a_pathway_by_reference(client, perso
     wanted = personas.person(first_name="Aminata", last_name="Cherchee")
     other = personas.person(first_name="Blessing", last_name="Autre")
     with clock.travel_to(dt.date(2026, 3, 1)):
-        req = t.open_request(wanted, "entry", personas.worker, complete_content(signed_on=dt.date(2026, 3, 1)))
+        req = t.open_request(
+            wanted, "entry", personas.worker, complete_content(signed_on=dt.date(2026, 3, 1))
+        )
     pathway = req.pathway
     login(client, personas.worker)
     url = reverse("people:caseload")

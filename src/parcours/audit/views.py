@@ -10,8 +10,8 @@ from parcours.accounts.permissions import requires
 from parcours.accounts.roles import OrganisationKind, Role
 
 from . import log
-from .forms import JournalFilterForm
 from .events import describe_access, page_label
+from .forms import JournalFilterForm
 from .models import AccessLog, Action, Outcome
 
 PER_PAGE = 50
@@ -102,8 +102,8 @@ def _journal_page(request, users, scope, *, title, template, show_organisation=F
     names = {u.pk: u.get_full_name() or u.username for u in users}
     for row in page:
         row.object_label = _object_label(row, names)
-        row.description = "" if row.event else describe_access(
-            row.action, row.object_type, row.person_reference, row.path
+        row.description = (
+            "" if row.event else describe_access(row.action, row.object_type, row.person_reference, row.path)
         )
     # Reading the journal is itself an access (to the person, when the search names one); the row is
     # written once the page's rows are read, so it shows from the next search on.

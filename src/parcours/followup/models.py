@@ -20,7 +20,6 @@ from parcours.people.models import Consent, Person
 
 from .access import NoteQuerySet, PersonLinkedQuerySet
 
-
 # One list of domains for the request's plan and the follow-up (parcours.pathway.models.Domain). Plans
 # written before it had a "training" domain of their own, now joined to employment (pathway migration).
 PLAN_DOMAIN_TO_DOMAIN = {"training": Domain.EMPLOYMENT}

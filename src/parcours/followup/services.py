@@ -13,7 +13,6 @@ import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -21,6 +20,7 @@ from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind
 from parcours.audit import log as audit
 from parcours.core import clock, locking
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import Pathway, PathwayRequest, PlanAction

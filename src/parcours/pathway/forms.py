@@ -94,8 +94,11 @@ class CommitmentForm(DsfrBaseForm):
     text = forms.CharField(label=_("Engagement de la personne"), max_length=300, required=False)
 
 
-PlanActionFormSet = formset_factory(PlanActionForm, extra=2)
-CommitmentFormSet = formset_factory(CommitmentForm, extra=2)
+# Empty lines offered on each display (a new request's plan usually has three to six actions); « Ajouter une
+# ligne » adds one more without saving (pathway/views.py).
+MAX_LINES = 30
+PlanActionFormSet = formset_factory(PlanActionForm, extra=3, max_num=MAX_LINES, validate_max=True)
+CommitmentFormSet = formset_factory(CommitmentForm, extra=2, max_num=MAX_LINES, validate_max=True)
 
 
 class CommentForm(DsfrBaseForm):
@@ -132,7 +135,11 @@ class AvisForm(DsfrBaseForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") and data["kind"] != rules.AvisKind.FAVOURABLE and not data.get("reason", "").strip():
+        if (
+            data.get("kind")
+            and data["kind"] != rules.AvisKind.FAVOURABLE
+            and not data.get("reason", "").strip()
+        ):
             self.add_error("reason", _("Un avis défavorable ou un ajournement doit être motivé."))
         return data
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -20,6 +19,7 @@ from parcours.accounts.models import Membership, Organisation
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.audit import log as audit
 from parcours.core import clock
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.people.models import Person
 

@@ -96,7 +96,17 @@ def _request_form_page(request, *, kind, person, req=None):
         ]
         initial_commitments = [{"text": c.text} for c in req.commitments.all()]
     conflict = None
-    if request.method == "POST":
+    adding = request.POST.get("add_line") if request.method == "POST" else None
+    if adding in ("actions", "commitments"):
+        # « Ajouter une ligne » without JavaScript: the same page again, everything typed kept, one more
+        # empty line in the chosen list; nothing is saved.
+        data = request.POST.copy()
+        total = f"{adding}-TOTAL_FORMS"
+        data[total] = str(min(int(data.get(total) or 0), forms.MAX_LINES - 1) + 1)
+        form = forms.RequestForm(data, kind=kind)
+        actions = forms.PlanActionFormSet(data, prefix="actions")
+        commitments = forms.CommitmentFormSet(data, prefix="commitments")
+    elif request.method == "POST":
         form = forms.RequestForm(request.POST, kind=kind)
         actions = forms.PlanActionFormSet(request.POST, prefix="actions")
         commitments = forms.CommitmentFormSet(request.POST, prefix="commitments")
