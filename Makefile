@@ -21,7 +21,7 @@ demo: install-demo
 	PARCOURS_DEMO=1 PARCOURS_DATA_DIR=$(DATA_DIR) PARCOURS_MFA_REQUIRED=0 $(BIN)/python manage.py demo --port $(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest  # demo mode (PARCOURS_DEMO=1): tests/pytest_demo_mode.py
+	$(BIN)/python -m pytest -n auto  # both cores (pytest-xdist); demo mode (PARCOURS_DEMO=1): tests/pytest_demo_mode.py
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts

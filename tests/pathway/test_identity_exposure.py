@@ -190,3 +190,36 @@ def test_session_page_names_whom_the_person_page_shows(client, personas, status)
     named = "Canarietat" in page
     assert named == (person_page.status_code == 200)
     assert named == (status in ("avis_given", "authorised", "refused"))
+
+
+def test_prefecture_does_not_read_the_reason_of_an_adjourned_renewal_on_the_person_page(client, personas):
+    """Review of issue 7 (B2): the person's page showed the préfecture every event of the pathway, among them
+    the avis of an adjourned renewal (reason included) whose request page answers 404 to her. The timeline
+    now follows the request visibility rule; the secretariat, who may open that request, still reads it."""
+    from ..conftest import authorised_pathway
+
+    person = personas.person(first_name="Suivie", last_name="Renouvelée")
+    pathway = authorised_pathway(
+        personas,
+        person,
+        submitted_on=dt.date(2025, 1, 6),
+        session_on=dt.date(2025, 2, 3),
+        decided_on=dt.date(2025, 2, 10),
+    )
+    with clock.travel_to(dt.date(2025, 6, 2)):
+        req = t.open_request(person, "renewal", personas.worker, complete_content(dt.date(2025, 6, 2)))
+        t.validate_request(req, personas.head)
+        t.submit_request(req, personas.worker)
+        session = t.create_session(personas.secretariat, dt.date(2025, 7, 1))
+        t.schedule_request(req, session, personas.secretariat)
+    with clock.travel_to(dt.date(2025, 7, 1)):
+        t.record_avis(req, session, "adjourned", personas.secretariat, "Motifcanari du renouvellement")
+    url = reverse("people:person", args=[person.pk])
+    with clock.travel_to(dt.date(2025, 7, 2)):
+        client.force_login(personas.agent.user)
+        assert client.get(reverse("pathway:request", args=[req.pk])).status_code == 404
+        page = client.get(url)
+        assert page.status_code == 200 and pathway.reference in page.content.decode()
+        assert "Motifcanari" not in page.content.decode()
+        client.force_login(personas.secretariat.user)
+        assert "Motifcanari" in client.get(url).content.decode()

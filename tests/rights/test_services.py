@@ -259,3 +259,36 @@ def test_a_stop_from_next_month_is_recorded_ahead(personas, person):
     assert (afis.stopped_on, afis.stop_reason) == (D(2026, 4, 1), "prefet")
     last_day_of_next_month = AfisDates(D(2026, 1, 12), D(2026, 2, 5), D(2026, 4, 30), "prefet")
     services.save_afis(person, personas.worker, last_day_of_next_month, afis)
+
+
+@pytest.mark.parametrize(
+    ("day", "pathway_condition_met"),
+    [
+        (D(2025, 3, 10), True),  # the exit day
+        (D(2025, 3, 11), True),  # the day after the exit: still due this month
+        (D(2025, 3, 31), True),  # the last day of the month
+        (D(2025, 4, 1), False),  # the AFIS stops from the first day of the following month
+    ],
+)
+def test_after_an_exit_the_pathway_condition_holds_until_the_afis_stops(personas, day, pathway_condition_met):
+    """Review of issue 7 (B3, finding 7 a): after an exit on 10 March 2025 the to-do said « AFIS due jusqu'au
+    31 mars », but the eligibility said « Aucune période de parcours autorisée » from 11 March, because the
+    exit closes the period that day. The rights page and the to-do now agree, to the day."""
+    from parcours.pathway import transitions as t
+
+    from ..conftest import authorised_pathway
+
+    person = personas.person()
+    pathway = authorised_pathway(
+        personas,
+        person,
+        submitted_on=D(2025, 1, 6),
+        session_on=D(2025, 2, 3),
+        decided_on=D(2025, 2, 10),
+    )
+    with clock.travel_to(D(2025, 3, 10)):
+        t.record_exit(pathway, personas.worker, D(2025, 3, 10), "withdrawn")
+    with clock.travel_to(day):
+        assert (services.psp_period_on(person, day) is not None) is pathway_condition_met
+        reasons = " ".join(str(c) for c in services.eligibility(person, day).conditions)
+        assert ("Aucune période de parcours autorisée" in reasons) is not pathway_condition_met

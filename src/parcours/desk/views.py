@@ -166,6 +166,11 @@ def person_detail(request, pk):
         blocks.append({
             "pathway": pathway, "summary": summary,
             "requests": [r for r in pathway.requests.all() if r.pk in visible_requests],
+            # The timeline follows the same rule: an event about a request the reader may not open (a draft,
+            # an adjourned renewal for the préfecture…) is not shown, nor its comment (an avis' reason).
+            "events": [
+                e for e in pathway.events.all() if e.request_id is None or e.request_id in visible_requests
+            ],
             "can_renew": staff and pathway.status in rules.REQUEST_OPENING_STATES[rules.RequestKind.RENEWAL]
             and not summary.open_request and not summary.cap_reached,
             "can_exit": staff and pathway.status in rules.PATHWAY_TRANSITIONS["record_exit"].sources,

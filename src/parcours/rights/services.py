@@ -225,13 +225,21 @@ def save_aps(person: Person, by: Membership, dates: ApsDates, aps: ApsFile | Non
 
 # --- Reads ---------------------------------------------------------------------------------------------
 def psp_period_on(person: Person, day: dt.date):
-    """The authorised period covering `day`, unless the pathway was exited before. Works on prefetched
-    `pathways__periods` and `pathways__exit`."""
+    """The authorised period that opens the AFIS on `day`: the period covering it; after an exit or an early
+    end, the last period until the AFIS stops (rules.afis_stop_on: the first day of the following month,
+    never after the authorised end), so that the rights page and the to-do say the same thing. Works on
+    prefetched `pathways__periods` and `pathways__exit`."""
     for pathway in person.pathways.all():
         exit_ = exit_of(pathway)
+        periods = sorted(pathway.periods.all(), key=lambda p: p.number)
         if exit_ is not None and exit_.date < day:
+            last = periods[-1] if periods else None
+            if last is not None and last.start <= exit_.date:
+                stop = rules.afis_stop_on(exit_.date, last.planned_end or last.end)
+                if day < stop:
+                    return last
             continue
-        for period in pathway.periods.all():
+        for period in periods:
             if period.start <= day <= period.end:
                 return period
     return None
