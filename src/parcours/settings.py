@@ -369,6 +369,11 @@ def configuration_problems() -> list[str]:
     ]
     if DEBUG:
         problems.append("DEBUG=1 : les pages de débogage sont réservées à la démonstration.")
+    if not HTTPS:
+        problems.append(
+            "HTTPS manque : hors démonstration, Parcours se sert derrière TLS (HTTPS=1 : cookies Secure, "
+            "HSTS, redirection vers https)."
+        )
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         problems.append(
             "DATABASE_URL manque ou désigne SQLite : hors démonstration, Parcours demande PostgreSQL "

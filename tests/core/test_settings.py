@@ -53,6 +53,7 @@ def production_env(data_dir: Path, **overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="parcours.settings",
         PYTHONPATH=str(ROOT / "src"),
         ALLOWED_HOSTS="parcours.example.org",
+        HTTPS="1",
     )
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
@@ -109,6 +110,15 @@ def test_production_with_debug_or_sqlite_refuses_to_start(tmp_path):
     assert result.returncode != 0 and "SQLite" in result.stderr, result.stderr
     result = run(WSGI_IMPORT, production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
     assert result.returncode != 0 and "SQLite" in result.stderr, result.stderr
+
+
+def test_production_without_https_refuses_to_start(tmp_path):
+    """Review of issue 7 (m5): production settings started without HTTPS=1, so cookies were not Secure and
+    no HSTS header was sent; `check --deploy` was clean only with it."""
+    result = run(WSGI_IMPORT, without(production_env(tmp_path), "HTTPS"))
+    assert result.returncode != 0 and "HTTPS manque" in result.stderr, result.stderr
+    result = run(WSGI_IMPORT, production_env(tmp_path, HTTPS="0"))
+    assert result.returncode != 0 and "HTTPS manque" in result.stderr, result.stderr
 
 
 def test_production_with_every_key_starts_and_the_demo_app_is_absent(tmp_path):

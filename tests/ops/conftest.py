@@ -2,7 +2,8 @@
 throwaway databases, and use the scripts of scripts/ and bench/ as they are run by hand.
 
 They run when the suite runs on PostgreSQL (DATABASE_URL=postgres://…, as in the PostgreSQL pass of .ci/run);
-on SQLite (`make test`) they are skipped with the reason, rather than looking for a server on their own.
+on SQLite (`make test`) they are skipped with the reason, rather than looking for a server on their own. On
+PostgreSQL, in CI, an unusable server or a missing pg_dump fails them (tests/tools.py).
 """
 
 import os
@@ -18,6 +19,8 @@ for folder in ("bench", "scripts"):
 
 import scratchdb  # noqa: E402
 
+from ..tools import skip_or_fail  # noqa: E402  (in CI a PostgreSQL pass that cannot run them fails)
+
 
 @pytest.fixture(scope="session")
 def pg_server():
@@ -29,7 +32,7 @@ def pg_server():
             "(DATABASE_URL=postgres://…, passe PostgreSQL de .ci/run)"
         )
     if problem := scratchdb.unreachable(params):
-        pytest.skip(f"PostgreSQL inutilisable pour créer des bases jetables : {problem}")
+        skip_or_fail(f"PostgreSQL inutilisable pour créer des bases jetables : {problem}")
     return params
 
 

@@ -12,6 +12,8 @@ import psycopg
 import pytest
 import scratchdb
 
+from ..tools import skip_or_fail
+
 SCRIPT = scratchdb.ROOT / "scripts" / "backup_restore_check.py"
 
 
@@ -21,7 +23,7 @@ def populated(pg_server, migrated_template, tmp_path_factory):
     the services to every stage (draft … authorised, refused, exited). Shared by the module's tests, which
     only read it (the second one changes a copy)."""
     if brc.find_binary("pg_dump") is None or brc.find_binary("pg_restore") is None:
-        pytest.skip(
+        skip_or_fail(
             "pg_dump ou pg_restore absent (PATH, /usr/lib/postgresql/*/bin) : paquet postgresql-client"
         )
     with scratchdb.throwaway_database(pg_server, "sauvegarde", template=migrated_template) as url:
@@ -113,7 +115,7 @@ def canaried(pg_server, migrated_template, tmp_path_factory):
     """A copy of the template with one account, a person written through the model with a known first name,
     and a PDF document uploaded through the records service, under keys given to this test only."""
     if brc.find_binary("pg_dump") is None or brc.find_binary("pg_restore") is None:
-        pytest.skip("pg_dump ou pg_restore absent : paquet postgresql-client")
+        skip_or_fail("pg_dump ou pg_restore absent : paquet postgresql-client")
     from parcours.core.crypto import generate_key_line
 
     with scratchdb.throwaway_database(pg_server, "canari", template=migrated_template) as url:
