@@ -167,6 +167,8 @@ TEMPLATES = [
                 "parcours.desk.context_processors.parcours",
                 "parcours.accounts.context_processors.csp_nonce",
             ],
+            # « 1er février » for the first of the month in every |date (core/dates.py).
+            "builtins": ["parcours.core.templatetags.french_dates"],
         },
     },
 ]

@@ -145,6 +145,8 @@ def test_the_pathway_journey_writes_one_event_per_step_by_its_author(personas, p
     assert [(r[0], r[2], r[3]) for r in rows] == [
         ("request.open", person.pk, personas.worker.user.pk),
         ("request.validate", person.pk, personas.head.user.pk),
+        # the validated plan's action reaches the action plan, in the validation (issue 8, point 7)
+        ("action.create", person.pk, personas.head.user.pk),
         ("request.submit", person.pk, personas.worker.user.pk),
         ("session.create", None, personas.secretariat.user.pk),
         ("request.schedule", person.pk, personas.secretariat.user.pk),

@@ -124,3 +124,26 @@ def test_the_journal_shows_references_and_staff_but_no_person_name(client, perso
     assert f"P-{person.pk:06d}" in page
     assert "canari" not in page.lower()
     assert personas.worker.user.get_full_name() in page
+
+
+# --- Issue 8, point 10: the journal speaks in words ------------------------------------------------------
+@pytest.mark.django_db
+def test_the_journal_says_what_was_read_in_words(client, personas):
+    """Before: the rows read `people_caseload`, `followup_notes 85`, `followup_referral 9` and « Accès
+    refusé » with the page's address only."""
+    person = personas.person(referent=personas.worker.user)
+    reference = f"P-{person.pk:06d}"
+    client.force_login(personas.worker.user)
+    assert client.get(f"/suivi/personnes/{person.pk}/entretiens/").status_code == 200
+    assert client.get("/personnes/").status_code == 200
+    record_as(personas.worker, "read", "followup_referral", 9, person.pk)
+    client.force_login(personas.volunteer.user)
+    assert client.get(f"/suivi/personnes/{person.pk}/entretiens/").status_code in (403, 404)
+    client.force_login(personas.head.user)
+    page = client.get("/journal/").content.decode()
+    assert f"A consulté le dossier de {reference} — Entretiens" in page
+    assert "A consulté la page « Personnes suivies »" in page
+    assert f"A consulté le dossier de {reference} — Orientation" in page and "Orientation n° 9" in page
+    assert f"S&#x27;est vu refuser l&#x27;accès au dossier de {reference} — Entretiens" in page
+    for code in ("people_caseload", "followup_notes", "followup_referral"):
+        assert code not in page

@@ -263,7 +263,7 @@ def test_two_editors_of_the_afis_file(personas, person):
     worker.post(url, {**base, "afis-first_payment_on": "2026-03-01", "version": v_worker})
     second = head.post(url, {**base, "afis-first_payment_on": "2026-03-03", "afis-comment": "Vu la MSA",
                              "version": v_head})  # fmt: skip
-    assert_conflict(second, kept="Vu la MSA", saved="1 mars 2026")
+    assert_conflict(second, kept="Vu la MSA", saved="1er mars 2026")
     afis.refresh_from_db()
     assert (afis.first_payment_on, afis.comment) == (dt.date(2026, 3, 1), "")
 

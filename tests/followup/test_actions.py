@@ -31,7 +31,7 @@ def test_worker_adds_an_action_and_sees_it_under_its_state(client, personas, fil
         dt.date(2026, 4, 1),
     )
     page = client.get(url).content.decode()
-    assert "Demande SIAO fictive" in page and "1 avril 2026" in page
+    assert "Demande SIAO fictive" in page and "1er avril 2026" in page
     assert page.index("Demande SIAO fictive") < page.index('id="etat-in_progress"')
 
 
@@ -132,3 +132,44 @@ def test_import_takes_the_renewal_plan_when_there_is_one(personas, file):
     request_in_state(personas, "draft", kind="renewal", person=file)
     current = services.current_request(file)
     assert current.kind == "renewal" and current.status == "draft"
+
+
+# --- Issue 8, point 7: the validated plan reaches the action plan, one list of domains -----------------
+def test_validation_puts_the_planned_actions_in_the_action_plan_without_an_import(client, personas, file):
+    """Before: the head of service's validation left the action plan empty until the worker found the
+    import button. After: the validation copies the plan, once (a second copy creates nothing)."""
+    content = complete_content(signed_on=dt.date(2026, 3, 1), actions=[
+        t.PlanLine("housing", "Accès à un hébergement stable", dt.date(2026, 6, 1)),
+        t.PlanLine("french", "Cours de français intensifs", None),
+    ])  # fmt: skip
+    with clock.travel_to(dt.date(2026, 3, 1)):
+        req = t.open_request(file, "entry", personas.worker, content)
+    login(client, personas.head).post(reverse("pathway:request_action", args=[req.pk, "validate"]))
+    req.refresh_from_db()
+    assert req.status == "validated"
+    page = login(client, personas.worker).get(reverse("followup:actions", args=[file.pk])).content.decode()
+    assert "Accès à un hébergement stable" in page and "Cours de français intensifs" in page
+    rows = ActionItem.objects.filter(person=file).values_list("description", "domain", "due_date")
+    assert sorted(rows) == [("Accès à un hébergement stable", "housing", dt.date(2026, 6, 1)),
+                            ("Cours de français intensifs", "french", None)]  # fmt: skip
+    assert services.copy_plan_actions(req, personas.worker) == []  # idempotent
+    assert ActionItem.objects.filter(person=file).count() == 2
+
+
+def _options(html: str, name: str) -> list[tuple[str, str]]:
+    import re
+
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_request_form_and_the_action_form_offer_the_same_domains(client, personas, file):
+    """Before: the request's plan offered « Formation » and « Emploi » apart and « Accès aux droits »,
+    the action plan « Emploi, formation » and « Accès aux droits, papiers »."""
+    login(client, personas.worker)
+    request_page = client.get(reverse("pathway:request_create", args=[file.pk, "entry"])).content.decode()
+    actions_page = client.get(reverse("followup:actions", args=[file.pk])).content.decode()
+    plan = _options(request_page, "actions-0-domain")
+    follow = _options(actions_page, "domain")
+    assert plan == follow
+    assert ("employment", "Emploi, formation") in plan and "training" not in dict(plan)

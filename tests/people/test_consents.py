@@ -56,7 +56,7 @@ def test_consent_to_processing_and_to_sharing_with_a_partner(personas, person, p
     ("kwargs", "message"),
     [
         ({"given_on": dt.date(2026, 3, 11)}, "Un consentement ne peut pas être recueilli dans le futur."),
-        ({"given_on": dt.date(1999, 12, 31)}, "postérieure au 1 janvier 2000"),
+        ({"given_on": dt.date(1999, 12, 31)}, "postérieure au 1er janvier 2000"),
         ({"given_on": None}, "Indiquez la date"),
         (
             {"expires_on": dt.date(2026, 1, 4)},
@@ -126,7 +126,7 @@ def test_withdrawal_dates_are_checked(personas, person, on, message):
 def test_a_consent_is_withdrawn_once_and_an_expired_one_not_at_all(personas, person):
     consent = share(person, personas.worker, partner_name="CIDFF")
     services.withdraw_consent(consent, personas.worker, dt.date(2026, 2, 1))
-    with pytest.raises(DomainError, match="déjà été retiré le 1 février 2026"):
+    with pytest.raises(DomainError, match="déjà été retiré le 1er février 2026"):
         services.withdraw_consent(consent, personas.worker)
     expired = share(person, personas.worker, partner_name="Mission locale", expires_on=dt.date(2026, 2, 28))
     assert expired.status(TODAY) == "expired"
@@ -172,7 +172,7 @@ def test_worker_records_a_consent_and_sees_its_status(client, personas, person, 
     page = text(response)
     assert "Le consentement est enregistré." in page
     assert "France Travail fictive — situation administrative" in page
-    assert "1 mars 2026" in page and "28 février 2027" in page
+    assert "1er mars 2026" in page and "28 février 2027" in page
     assert "actif" in page
 
 
@@ -182,7 +182,7 @@ def test_the_consent_list_shows_active_expired_and_withdrawn(client, personas, p
     withdrawn = share(person, personas.worker, partner_name="Partenaire retiré")
     services.withdraw_consent(withdrawn, personas.worker, dt.date(2026, 3, 1))
     page = text(login(client, personas.worker).get(reverse("people:situation", args=[person.pk])))
-    for expected in ("actif", "expiré", "retiré", "Partenaire retiré", "1 mars 2026"):
+    for expected in ("actif", "expiré", "retiré", "Partenaire retiré", "1er mars 2026"):
         assert expected in page
     assert page.count("Enregistrer le retrait") == 1
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -122,7 +123,7 @@ def test_people_of_another_association_are_never_disclosed(client, personas):
     [
         ({"birth_date": "2026-03-11"}, "La date de naissance ne peut pas être dans le futur."),
         ({"birth_date": "1890-01-01"}, "vérifiez l'année"),
-        ({"residence_permit_expiry": "1990-01-01"}, "postérieure au 1 janvier 2000"),
+        ({"residence_permit_expiry": "1990-01-01"}, "postérieure au 1er janvier 2000"),
         (
             {"processing_consent_on": "2026-03-11"},
             "Un consentement ne peut pas être recueilli dans le futur.",
@@ -162,3 +163,26 @@ def test_the_creation_is_journaled_with_the_person_it_created(client, personas):
         row.person_id == person.pk or ("person" in row.object_type and row.object_id == str(person.pk))
         for row in rows
     ), list(rows.values("action", "object_type", "object_id", "person_id"))
+
+
+# --- Issue 8, point 11: several nationalities without Ctrl-click ------------------------------------------
+def test_other_nationalities_are_chosen_in_plain_selects_and_saved(client, personas):
+    """Before: one <select multiple> of 200 countries, Ctrl-click to choose several."""
+    login(client, personas.worker)
+    page = client.get(reverse("people:person_create")).content.decode()
+    assert '<select name="other_nationalities" multiple' not in page and "Ctrl" not in page
+    selects = re.findall(
+        r'<select name="other_nationalities_(\d)"[^>]*aria-label="Autre nationalité \d"', page
+    )
+    assert selects == ["0", "1", "2"]
+    data = new_person(processing_consent_on="2026-03-09", other_nationalities_0="NG",
+                      other_nationalities_1="", other_nationalities_2="GH")  # fmt: skip
+    response = client.post(reverse("people:person_create"), data, follow=True)
+    assert "Le dossier est créé." in text(response)
+    person = Person.objects.get()
+    assert sorted(str(c) for c in person.other_nationalities) == ["GH", "NG"]
+    edit = client.get(reverse("people:situation_edit", args=[person.pk])).content.decode()
+    lists = re.findall(r'<select name="other_nationalities_\d"[^>]*>(.*?)</select>', edit, re.S)
+    chosen = [v for body in lists for v in re.findall(r'<option value="(\w\w)" selected', body)]
+    assert sorted(chosen) == ["GH", "NG"]
+    assert len(re.findall(r'<select name="other_nationalities_\d"', edit)) == 3

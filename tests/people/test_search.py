@@ -202,3 +202,39 @@ def test_caseload_search_combines_with_the_status_filter(client, personas):
         .content.decode()
     )
     assert "Aucune personne ne correspond." in page
+
+
+# --- Issue 8, point 8: a reference finds its person ------------------------------------------------------
+def test_caseload_search_finds_a_person_and_a_pathway_by_reference(client, personas):
+    """Before: « P-000098 » and « PSP-30-00022 » were searched as names and found nobody. The references
+    are written here from the pks (the oracle), not read from the code that formats them."""
+    from parcours.pathway import transitions as t
+
+    from ..conftest import complete_content
+
+    wanted = personas.person(first_name="Aminata", last_name="Cherchee")
+    other = personas.person(first_name="Blessing", last_name="Autre")
+    with clock.travel_to(dt.date(2026, 3, 1)):
+        req = t.open_request(
+            wanted, "entry", personas.worker, complete_content(signed_on=dt.date(2026, 3, 1))
+        )
+    pathway = req.pathway
+    login(client, personas.worker)
+    url = reverse("people:caseload")
+    person_refs = [f"P-{wanted.pk:06d}", f"p-{wanted.pk:06d}", f" P {wanted.pk} ", f"p{wanted.pk:06d}"]
+    pathway_refs = [f"PSP-{pathway.departement_id}-{pathway.pk:05d}",
+                    f"psp {pathway.departement_id.lower()} {pathway.pk}"]  # fmt: skip
+    for query in person_refs + pathway_refs:
+        page = client.get(url, {"q": query}).content.decode()
+        assert "CHERCHEE" in page.upper(), query
+        assert "BLESSING" not in page.upper(), query
+    # exact: another number finds nobody, and a reference of a pathway of another département neither
+    page = client.get(url, {"q": f"P-{other.pk + 1000:06d}"}).content.decode().upper()
+    assert "CHERCHEE" not in page and "BLESSING" not in page
+    page = client.get(url, {"q": f"PSP-99-{pathway.pk:05d}"}).content.decode().upper()
+    assert "CHERCHEE" not in page
+
+
+def test_a_reference_never_reaches_outside_the_visible_caseload(personas):
+    outsider = PersonFactory(association=personas.other_association, first_name="Hors", last_name="Champ")
+    assert search_ids(Person.objects.visible_to(personas.worker), f"P-{outsider.pk:06d}") == []

@@ -76,7 +76,7 @@ def test_worker_sees_identity_and_situation_grouped(client, personas, person):
         "Identité", "Chiama", "Ada Fictive", "2 juillet 1998", "27 ans", "Nigeria", "Ghana",
         "anglais, igbo", "A1 (découverte)", "Enfants à charge",
         "Foyer fictif des Tilleuls", "1 rue Imaginaire", "confidentiel",
-        "Autorisation provisoire de séjour (APS)", "1 avril 2026", "expire bientôt",
+        "Autorisation provisoire de séjour (APS)", "1er avril 2026", "expire bientôt",
         "PUMa et complémentaire santé solidaire (CSS)", "31 janvier 2027", "120,50 €",
         "Chiamaka Fiktiv", "Consentements", "Aucun consentement enregistré.",
     ):  # fmt: skip
@@ -198,7 +198,7 @@ def test_worker_changes_the_situation(client, personas, person):
         ({"birth_date": "2027-01-01"}, "La date de naissance ne peut pas être dans le futur."),
         ({"birth_date": "1899-12-31"}, "vérifiez l&#x27;année"),
         ({"birth_date": "2020-01-01"}, "moins de 13 ans"),
-        ({"residence_permit_expiry": "1999-12-31"}, "postérieure au 1 janvier 2000"),
+        ({"residence_permit_expiry": "1999-12-31"}, "postérieure au 1er janvier 2000"),
         ({"residence_permit_expiry": "2040-01-01"}, "Aucun titre ne dure plus de 10 ans"),
         ({"residence_status": "french"}, "ne s&#x27;indique que pour"),
         ({"health_cover": "none"}, "ne s&#x27;indique que pour une couverture maladie"),

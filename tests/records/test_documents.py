@@ -370,7 +370,7 @@ def test_the_todo_section_lists_the_due_documents(personas, followed):
         "records/todo_section.html", {"items": deadlines.due_items(personas.worker, TODAY)}
     )
     assert "Documents à renouveler" in html and followed.reference in html
-    assert "Titre de séjour, récépissé ou APS expire : APS" in html and "expire le 1 avril 2026" in html
+    assert "Titre de séjour, récépissé ou APS expire : APS" in html and "expire le 1er avril 2026" in html
     assert "Aucun document" in render_to_string("records/todo_section.html", {"items": []})
 
 
@@ -388,7 +388,7 @@ def test_the_synthesis_block_shows_expiring_documents_and_the_life_story_date(rf
     request = rf.get("/")
     request.membership = personas.worker
     html = render_to_string("records/person_summary.html", {"person": followed}, request=request)
-    assert "APS" in html and "expire le 1 avril 2026" in html
+    assert "APS" in html and "expire le 1er avril 2026" in html
     assert "Récit de vie : version 1 du 10 mars 2026." in html
     assert reverse("records:life_story", args=[followed.pk]) in html
     request.membership = personas.secretariat

@@ -1,6 +1,7 @@
 """What is due on the AFIS and the APS, computed from the files and the pathway's periods."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -59,9 +60,7 @@ def test_no_afis_request_is_due_for_a_person_who_is_not_eligible(personas):
 def test_an_incomplete_file_asks_to_check_eligibility(personas):
     person = eligible_person(personas, monthly_resources=None)
     pathway_in_state(personas, "active", person=person)
-    assert items(person, D(2025, 3, 1), "afis") == [
-        ("AFIS : éligibilité à vérifier (dossier incomplet)", None)
-    ]
+    assert items(person, D(2025, 3, 1), "afis") == [("Éligibilité à vérifier (dossier incomplet)", None)]
 
 
 def test_the_msa_is_chased_two_months_after_the_request_without_a_first_payment(personas):
@@ -85,7 +84,7 @@ def test_the_end_of_the_pathway_is_reported_to_the_msa_while_the_afis_runs(perso
         t.record_exit(pathway, personas.worker, D(2025, 3, 20), "withdrawn")
     # Finding 7 a: the AFIS is due for March and stops on 1 April (it said: stop on 20 March).
     assert items(person, D(2025, 3, 21), "afis") == [
-        ("Signaler la fin du parcours à la MSA : AFIS due jusqu'au 31 mars 2025, arrêt le 1 avril 2025",
+        ("Signaler la fin du parcours à la MSA : AFIS due jusqu'au 31 mars 2025, arrêt le 1er avril 2025",
          D(2025, 4, 1))
     ]  # fmt: skip
 
@@ -105,7 +104,8 @@ def test_after_an_early_end_the_afis_stops_from_the_next_month_and_the_stop_is_r
     with clock.travel_to(ended):
         t.end_early(pathway, personas.agent, ended, "Engagements non tenus")
     [(label, date)] = items(person, ended, "afis")
-    assert date == stop and f"arrêt le {stop.day} " in label
+    day = "1er" if stop.day == 1 else stop.day  # French writes the first of the month « 1er »
+    assert date == stop and f"arrêt le {day} " in label
     # Recorded on the day of the end, stop dated next month: accepted, and nothing is due any more.
     afis(personas, person, ended, AfisDates(D(2025, 2, 20), D(2025, 3, 5), stop, "prefet"), file)
     assert items(person, ended, "afis") == []
@@ -218,7 +218,7 @@ def test_an_expired_aps_with_a_renewal_requested_asks_for_the_new_one(personas):
     assert items(person, D(2025, 8, 1), "aps") == []  # asked in time, still valid
     assert items(person, D(2025, 9, 2), "aps") == [
         (
-            "APS expirée le 31 août 2025 : renouvellement demandé le 1 juillet 2025, "
+            "APS expirée le 31 août 2025 : renouvellement demandé le 1er juillet 2025, "
             "nouvelle APS à enregistrer",
             D(2025, 8, 31),
         )
@@ -273,3 +273,15 @@ def test_due_items_are_sorted_by_date_with_undated_last(personas):
     found = deadlines.due_items(personas.worker, D(2025, 3, 1))
     assert [d.person.pk for d in found] == [dated.pk, undated.pk]
     assert found[-1].date is None
+
+
+def test_the_to_do_page_names_the_afis_once(client, personas):
+    """Issue 8, point 11. Before: « AFIS : AFIS : éligibilité à vérifier (dossier incomplet) »."""
+    person = eligible_person(personas, monthly_resources=None, referent=personas.worker.user)
+    pathway_in_state(personas, "active", person=person)
+    client.force_login(personas.worker.user)
+    with clock.travel_to(D(2025, 3, 1)):
+        page = client.get("/parcours/a-faire/").content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "AFIS : Éligibilité à vérifier (dossier incomplet)" in text
+    assert "AFIS : AFIS" not in text

@@ -214,7 +214,7 @@ def test_after_an_early_end_the_page_proposes_the_stop_of_next_month_and_records
     html = page(client, personas.worker, person)
     assert 'name="afis-stopped_on" value="2026-04-01"' in html
     assert '<option value="prefet" selected>' in html
-    assert "AFIS due jusqu&#x27;au 31 mars 2026, arrêt le 1 avril 2026" in html
+    assert "AFIS due jusqu&#x27;au 31 mars 2026, arrêt le 1er avril 2026" in html
     response = login(client, personas.worker).post(url(person), {
         "op": "afis", "dossier": str(afis.pk), "version": str(afis.version),
         "afis-requested_on": "2026-02-02", "afis-first_payment_on": "2026-03-05",

@@ -239,7 +239,7 @@ def test_a_renewed_aps_cannot_be_requested_before_the_previous_was_issued(person
         person, personas.worker, ApsDates(D(2025, 6, 2), issued_on=D(2025, 7, 1), expires_on=D(2026, 1, 1))
     )
     message = refused(services.save_aps, person, personas.worker, ApsDates(D(2025, 6, 30)))
-    assert "ne peut pas précéder la délivrance de l'APS précédente (1 juillet 2025)" in message
+    assert "ne peut pas précéder la délivrance de l'APS précédente (1er juillet 2025)" in message
 
 
 @pytest.mark.parametrize("role", ["volunteer", "intern", "member"])

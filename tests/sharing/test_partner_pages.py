@@ -133,7 +133,7 @@ def test_employment_and_appointments_show_employment_only(personas, partner, bro
 
     page = person_page(browser, person).content.decode()
 
-    assert "Atelier CV fictif" in page and "1 avril 2026" in page and "A2 (survie)" in page
+    assert "Atelier CV fictif" in page and "1er avril 2026" in page and "A2 (survie)" in page
     assert "Bilan de santé fictif" not in page
     assert "jeudi 12 mars 2026, 14:00" in page and "Emploi, formation" in page
     assert "vendredi 13 mars 2026, 14:00" in page and "rendez-vous avec l'association" in page

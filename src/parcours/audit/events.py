@@ -71,3 +71,120 @@ def action_of(event: str) -> str:
 def label_of(event: str) -> str:
     entry = EVENTS.get(event)
     return str(entry[1]) if entry else event
+
+
+# --- Reads, downloads and refusals, recorded by the middleware under the page's URL name ------------------
+# object_type of such a row: the URL name, ":" turned into "_" (audit.middleware). The label names the page
+# as its title does; the journal says « a consulté le dossier de P-000085 — Entretiens ».
+PAGES: dict[str, object] = {
+    "core_home": _("Accueil"),
+    "core_volunteer": _("Espace bénévoles"),
+    "pathway_todo": _("À faire"),
+    "people_caseload": _("Personnes suivies"),
+    "people_person": _("Synthèse"),
+    "people_person_create": _("Nouvelle personne"),
+    "people_situation": _("Situation"),
+    "people_situation_edit": _("Modification de la situation"),
+    "people_other_name_add": _("Autres noms"),
+    "people_other_name_remove": _("Autres noms"),
+    "people_consent_add": _("Consentements"),
+    "people_consent_withdraw": _("Consentements"),
+    "followup_notes": _("Entretiens"),
+    "followup_note": _("Note de suivi"),
+    "followup_actions": _("Plan d'action"),
+    "followup_action": _("Action du plan"),
+    "followup_appointments": _("Rendez-vous"),
+    "followup_appointment_outcome": _("Issue d'un rendez-vous"),
+    "followup_referrals": _("Orientations"),
+    "followup_referral": _("Orientation"),
+    "followup_agenda": _("Agenda"),
+    "followup_agenda_ics": _("Agenda (export calendrier)"),
+    "pathway_request_create": _("Nouvelle demande de parcours"),
+    "pathway_request": _("Demande de parcours"),
+    "pathway_request_edit": _("Modification d'une demande de parcours"),
+    "pathway_request_action": _("Étape d'une demande de parcours"),
+    "pathway_decide": _("Décision du préfet"),
+    "pathway_inbox": _("Demandes reçues"),
+    "pathway_sessions": _("Séances de la commission"),
+    "pathway_session": _("Séance de la commission"),
+    "pathway_decisions": _("Décisions"),
+    "pathway_exit": _("Sortie du parcours"),
+    "pathway_end_early": _("Fin anticipée du parcours"),
+    "pathway_statistics": _("Statistiques"),
+    "privacy_archives": _("Archives"),
+    "privacy_person": _("Vie privée et droits de la personne"),
+    "privacy_export_json": _("Export des données (JSON)"),
+    "privacy_export_pdf": _("Export des données (PDF)"),
+    "privacy_erase": _("Effacement des données"),
+    "privacy_reactivate": _("Réactivation du dossier"),
+    "records_documents": _("Pièces"),
+    "records_document_download": _("Pièce"),
+    "records_document_delete": _("Suppression d'une pièce"),
+    "records_life_story": _("Récit de vie"),
+    "records_life_story_diff": _("Versions du récit de vie"),
+    "records_life_story_version": _("Version du récit de vie"),
+    "records_life_story_pdf": _("Récit de vie (PDF)"),
+    "rights_person": _("Droits (AFIS, APS)"),
+    "sharing_people": _("Personnes partagées"),
+    "sharing_person": _("Dossier partagé"),
+    "audit_journal": _("Journal des accès"),
+    "audit_review": _("Revue des accès"),
+    "journal": _("Journal des accès"),
+    "accounts_organisation": _("Organisation"),
+    "accounts_security": _("Sécurité du compte"),
+    "accounts_totp_setup": _("Application d'authentification"),
+    "accounts_recovery_codes": _("Codes de secours"),
+    "accounts_password_change": _("Changement de mot de passe"),
+}
+
+# action → (sentence about a person's file, sentence about a page). The row's action (models.Action).
+_ACCESS_SENTENCES: dict[str, tuple[object, object]] = {
+    Action.READ: (_("a consulté le dossier de %(person)s — %(page)s"), _("a consulté la page « %(page)s »")),
+    Action.DOWNLOAD: (
+        _("a téléchargé un fichier du dossier de %(person)s — %(page)s"),
+        _("a téléchargé un fichier de la page « %(page)s »"),
+    ),
+    Action.EXPORT: (_("a exporté le dossier de %(person)s — %(page)s"), _("a exporté « %(page)s »")),
+    Action.PRINT: (_("a imprimé le dossier de %(person)s — %(page)s"), _("a imprimé « %(page)s »")),
+    Action.UPDATE: (
+        _("a envoyé un formulaire du dossier de %(person)s — %(page)s"),
+        _("a envoyé un formulaire de la page « %(page)s »"),
+    ),
+    Action.DENIED: (
+        _("s'est vu refuser l'accès au dossier de %(person)s — %(page)s"),
+        _("s'est vu refuser l'accès à la page « %(page)s »"),
+    ),
+}
+
+
+def page_label(object_type: str) -> str | None:
+    label = PAGES.get(object_type)
+    return str(label) if label is not None else None
+
+
+def page_of_path(path: str) -> str | None:
+    """The object type (URL name, "_" for ":") of the page at `path`, for refusals recorded as "page"."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        name = resolve(path.split("?", 1)[0]).view_name
+    except Resolver404:
+        return None
+    return name.replace(":", "_").replace("-", "_")
+
+
+def describe_access(action: str, object_type: str, person_reference: str, path: str = "") -> str | None:
+    """The sentence of a row without semantic event (read, download, refusal…), or None when neither the
+    action nor the page has words (logins: the action's label says it)."""
+    sentences = _ACCESS_SENTENCES.get(action)
+    if sentences is None:
+        return None
+    if object_type == "page" and path:
+        object_type = page_of_path(path) or object_type
+    page = page_label(object_type)
+    if page is None:
+        page = str(_("page %(path)s") % {"path": path}) if object_type == "page" and path else object_type
+    about_person, about_page = sentences
+    if person_reference:
+        return str(about_person) % {"person": person_reference, "page": page}
+    return str(about_page) % {"page": page}

@@ -10,6 +10,7 @@ from parcours.accounts.permissions import requires
 from parcours.accounts.roles import OrganisationKind, Role
 
 from . import log
+from .events import describe_access, page_label
 from .forms import JournalFilterForm
 from .models import AccessLog, Action, Outcome
 
@@ -101,6 +102,9 @@ def _journal_page(request, users, scope, *, title, template, show_organisation=F
     names = {u.pk: u.get_full_name() or u.username for u in users}
     for row in page:
         row.object_label = _object_label(row, names)
+        row.description = (
+            "" if row.event else describe_access(row.action, row.object_type, row.person_reference, row.path)
+        )
     # Reading the journal is itself an access (to the person, when the search names one); the row is
     # written once the page's rows are read, so it shows from the next search on.
     log.record(request, Action.READ, "journal", "", person_id=person)
@@ -121,4 +125,10 @@ def _object_label(row: AccessLog, names: dict) -> str:
         return row.person_reference or row.object_type
     if row.object_type in OBJECT_LABELS:
         return f"{OBJECT_LABELS[row.object_type]} n° {row.object_id}".strip()
+    page = page_label(row.object_type)
+    if page is not None:  # a page read: its name, and the number of the object it shows
+        same_person = row.person_id is not None and str(row.object_id) == str(row.person_id)
+        return f"{page} n° {row.object_id}" if row.object_id and not same_person else page
+    if row.object_type == "page":
+        return ""  # a refusal: the sentence names the page
     return f"{row.object_type} {row.object_id}".strip()

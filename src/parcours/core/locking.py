@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from django import forms
 from django.db import models, transaction
 from django.db.models import F
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 
 from .versions import FIELD

@@ -232,7 +232,8 @@ def _import_plan(g: Generator, person: Person, by: Membership) -> None:
     last = Event.objects.filter(request=request).order_by("-at").values_list("at", flat=True).first()
     day = min(timezone.localdate(last or request.created_at, clock.PARIS) + D(days=rng.randint(0, 4)), T)
     with clock.travel_to(moment(g, day, 17, 30)):
-        items = services.import_plan_actions(person, by)
+        services.copy_plan_actions(request, by)  # a validated plan was copied on validation already
+    items = ActionItem.objects.filter(person=person, plan_action__request=request, status=ActionStatus.TODO)
     for item in items:
         _evolve(g, item, by, day)
 

@@ -253,13 +253,11 @@ ACTIONS = {
         "Atelier de conversation hebdomadaire avec une bénévole",
         "Préparation du DELF A2",
     ),
-    PlanDomain.TRAINING: (
+    PlanDomain.EMPLOYMENT: (
         "Formation d'agente de propreté et d'hygiène (titre professionnel)",
         "Formation d'hôtesse de caisse avec le fonds de formation de l'intérim",
         "Ateliers de la conseillère en insertion : estime de soi, mobilité, connaissance des métiers",
         "Formation d'aide à domicile",
-    ),
-    PlanDomain.EMPLOYMENT: (
         "Inscription à France Travail et accompagnement global de 12 mois",
         "Participation au job-dating avec les agences d'intérim partenaires",
         "Recherche d'un emploi en restauration collective",
@@ -277,8 +275,8 @@ RENEWAL_ACTIONS = {
     PlanDomain.RESIDENCE: ("Renouvellement de l'APS pour la durée du parcours",),
     PlanDomain.HOUSING: ("Recherche d'un logement autonome avec l'appui du bailleur social partenaire",),
     PlanDomain.FRENCH: ("Poursuite des cours de FLE, objectif A2",),
-    PlanDomain.TRAINING: ("Poursuite de la formation qualifiante engagée",),
     PlanDomain.EMPLOYMENT: (
+        "Poursuite de la formation qualifiante engagée",
         "Missions d'intérim à l'issue de la formation",
         "Recherche d'un emploi durable avec la conseillère France Travail",
     ),
@@ -635,9 +633,7 @@ class Generator:
                 domains.append(PlanDomain.RESIDENCE)
             if not speaks_french:
                 domains.append(PlanDomain.FRENCH)
-            domains += rng.sample(
-                [PlanDomain.TRAINING, PlanDomain.EMPLOYMENT, PlanDomain.SOCIAL, PlanDomain.JUSTICE], 2
-            )
+            domains += rng.sample([PlanDomain.EMPLOYMENT, PlanDomain.SOCIAL, PlanDomain.JUSTICE], 2)
             actions = [
                 t.PlanLine(d, rng.choice(ACTIONS[d]), day + D(days=rng.randint(30, 180))) for d in domains
             ]

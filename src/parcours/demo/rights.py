@@ -232,6 +232,8 @@ def _periods_with_renewed_aps(g: Generator) -> None:
             continue
         paid = requested + D(days=rng.randint(25, 40))
         last = i == chain.n - 1
+        if not last:  # paid within the period it is stopped at the end of
+            paid = min(paid, chain.ends[i] - D(days=1))
         _afis(g, person, requested, paid if paid <= T else None, None if last else chain.ends[i])
     _aps(g, person, first_issued - D(days=35), first_issued, first_expires, renewal=renewal_asked)
     _aps(g, person, renewal_asked, renewed_issued, add_months(renewed_issued, 6))

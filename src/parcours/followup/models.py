@@ -15,27 +15,13 @@ from parcours.accounts.models import Organisation
 from parcours.core import clock
 from parcours.core.fields import EncryptedCharField, EncryptedTextField
 from parcours.core.versions import version_field
-from parcours.pathway.models import PlanAction
+from parcours.pathway.models import Domain, PlanAction
 from parcours.people.models import Consent, Person
 
 from .access import NoteQuerySet, PersonLinkedQuerySet
 
-
-class Domain(models.TextChoices):
-    """The domains of the accompaniment (issue 3). Codes match the pathway plan's where they coincide."""
-
-    HEALTH = "health", _("Santé")
-    HOUSING = "housing", _("Logement, hébergement")
-    RIGHTS = "rights", _("Accès aux droits, papiers")
-    RESIDENCE = "residence", _("Séjour, asile")
-    JUSTICE = "justice", _("Plainte, justice")
-    EMPLOYMENT = "employment", _("Emploi, formation")
-    FRENCH = "french", _("Cours de français")
-    SOCIAL = "social", _("Vie sociale, autonomie")
-    OTHER = "other", _("Autre")
-
-
-# The pathway plan has a "training" domain of its own; the follow-up joins it to employment.
+# One list of domains for the request's plan and the follow-up (parcours.pathway.models.Domain). Plans
+# written before it had a "training" domain of their own, now joined to employment (pathway migration).
 PLAN_DOMAIN_TO_DOMAIN = {"training": Domain.EMPLOYMENT}
 
 

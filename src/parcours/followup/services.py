@@ -13,7 +13,6 @@ import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -21,6 +20,7 @@ from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind
 from parcours.audit import log as audit
 from parcours.core import clock, locking
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import Pathway, PathwayRequest, PlanAction
@@ -234,22 +234,15 @@ def _same_wording(a: str, b: str) -> bool:
 
 
 @transaction.atomic
-def import_plan_actions(person: Person, by: Membership) -> list[ActionItem]:
-    """Create an action for each action of the current pathway plan not yet in the action plan (linked, or
-    with the same wording: a draft edited later recreates its plan lines)."""
+def copy_plan_actions(req: PathwayRequest, by: Membership) -> list[ActionItem]:
+    """Create an action of the person's action plan for each planned action of the request not yet in it
+    (linked, or with the same wording: a draft edited later recreates its plan lines). Idempotent."""
+    person = req.pathway.person
     _require_staff(by, person)
-    req = current_request(person)
-    if req is None:
-        raise DomainError(
-            _("Cette personne n'a pas de demande de parcours en cours : aucun plan à importer.")
-        )
-    plan = list(req.actions.all())
-    if not plan:
-        raise DomainError(_("Le document de parcours en cours ne prévoit aucune action."))
     existing = list(ActionItem.objects.filter(person=person))
     linked = {i.plan_action_id for i in existing if i.plan_action_id}
     created = []
-    for line in plan:
+    for line in req.actions.all():
         if line.pk in linked or any(_same_wording(i.description, line.description) for i in existing):
             continue
         due = line.target_date
@@ -262,6 +255,27 @@ def import_plan_actions(person: Person, by: Membership) -> list[ActionItem]:
                           due_date=due, plan_action=line)  # fmt: skip
         existing.append(item)
         created.append(item)
+    return created
+
+
+def copy_plan_on_validation(sender, *, request: PathwayRequest, by: Membership, **kwargs) -> None:
+    """Receiver of pathway's `request_validated`: the plan the association validated becomes the person's
+    action plan at once, in the validation's transaction (no import button to find)."""
+    copy_plan_actions(request, by)
+
+
+@transaction.atomic
+def import_plan_actions(person: Person, by: Membership) -> list[ActionItem]:
+    """The manual import of the current request's plan (a draft not validated yet, or lines added later)."""
+    _require_staff(by, person)
+    req = current_request(person)
+    if req is None:
+        raise DomainError(
+            _("Cette personne n'a pas de demande de parcours en cours : aucun plan à importer.")
+        )
+    if not req.actions.exists():
+        raise DomainError(_("Le document de parcours en cours ne prévoit aucune action."))
+    created = copy_plan_actions(req, by)
     if not created:
         raise DomainError(
             _("Toutes les actions du document de parcours figurent déjà dans le plan d'action.")

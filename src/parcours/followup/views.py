@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import ACTION, FORM, requires
@@ -185,8 +186,9 @@ def actions(request, pk):
         elif op == "import":
             try:
                 created = services.import_plan_actions(person, m)
-                messages.success(request, _("%(n)s action(s) importée(s) du document de parcours.")
-                                 % {"n": len(created)})  # fmt: skip
+                messages.success(request, ngettext("%(n)s action importée du document de parcours.",
+                                                   "%(n)s actions importées du document de parcours.",
+                                                   len(created)) % {"n": len(created)})  # fmt: skip
             except DomainError as exc:
                 messages.error(request, exc.message)
             return redirect("followup:actions", pk=person.pk)

@@ -1,10 +1,13 @@
 from django import forms
 from django.forms import formset_factory
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from parcours.core import widgets
+
 from . import rules
-from .models import OutcomeActivity, OutcomeHousing, PlanDomain
+from .models import Domain, OutcomeActivity, OutcomeHousing
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Free text the secretariat types on a session reaches the commission members (who must not identify anyone)
@@ -13,6 +16,34 @@ READ_BY_MEMBERS = _(
     "Ce texte est lu par les membres de la commission et par la préfecture : n'y écrivez ni nom, ni "
     "élément permettant de reconnaître une personne."
 )
+
+
+class ConditionallyRequired:
+    """A field required in some cases only (the form's clean() says which). DSFR marks optional fields, not
+    required ones: such a field is neither marked « (optionnel) » nor given the browser's `required`
+    attribute, and its hint says when it must be filled (`required_when`)."""
+
+    def __init__(self, *args, required_when, **kwargs):
+        hint = kwargs.pop("help_text", "")
+        kwargs["help_text"] = format_lazy("{} {}", required_when, hint) if hint else required_when
+        super().__init__(*args, required=True, **kwargs)
+        self.widget.use_required_attribute = lambda initial: False
+        self.widget.is_required = False
+
+    def validate(self, value):
+        self.required = False  # an empty value is the form's clean() to judge
+        try:
+            super().validate(value)
+        finally:
+            self.required = True
+
+
+class ConditionalCharField(ConditionallyRequired, forms.CharField):
+    pass
+
+
+class ConditionalMultipleChoiceField(ConditionallyRequired, forms.MultipleChoiceField):
+    pass
 
 
 class RequestForm(DsfrBaseForm):
@@ -54,7 +85,7 @@ class RequestForm(DsfrBaseForm):
 
 
 class PlanActionForm(DsfrBaseForm):
-    domain = forms.ChoiceField(label=_("Domaine"), choices=PlanDomain.choices)
+    domain = forms.ChoiceField(label=_("Domaine"), choices=Domain.choices)
     description = forms.CharField(label=_("Action prévue"), max_length=300, required=False)
     target_date = forms.DateField(label=_("Échéance"), widget=DATE, required=False)
 
@@ -63,8 +94,11 @@ class CommitmentForm(DsfrBaseForm):
     text = forms.CharField(label=_("Engagement de la personne"), max_length=300, required=False)
 
 
-PlanActionFormSet = formset_factory(PlanActionForm, extra=2)
-CommitmentFormSet = formset_factory(CommitmentForm, extra=2)
+# Empty lines offered on each display (a new request's plan usually has three to six actions); « Ajouter une
+# ligne » adds one more without saving (pathway/views.py).
+MAX_LINES = 30
+PlanActionFormSet = formset_factory(PlanActionForm, extra=3, max_num=MAX_LINES, validate_max=True)
+CommitmentFormSet = formset_factory(CommitmentForm, extra=2, max_num=MAX_LINES, validate_max=True)
 
 
 class CommentForm(DsfrBaseForm):
@@ -92,19 +126,29 @@ class AvisForm(DsfrBaseForm):
     kind = forms.ChoiceField(
         label=_("Avis"), choices=[("", _("— non examinée —")), *rules.AvisKind.choices], required=False
     )
-    reason = forms.CharField(
+    reason = ConditionalCharField(
         label=_("Motif"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+        required_when=_("Obligatoire pour un avis défavorable ou un ajournement."),
         help_text=READ_BY_MEMBERS,
     )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("kind")
+            and data["kind"] != rules.AvisKind.FAVOURABLE
+            and not data.get("reason", "").strip()
+        ):
+            self.add_error("reason", _("Un avis défavorable ou un ajournement doit être motivé."))
+        return data
 
 
 class DecisionForm(DsfrBaseForm):
     kind = forms.ChoiceField(
         label=_("Décision"),
         choices=[("authorised", _("Autoriser")), ("refused", _("Refuser"))],
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
     )
     decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE)
     start = forms.DateField(
@@ -113,15 +157,26 @@ class DecisionForm(DsfrBaseForm):
         widget=DATE,
         required=False,
     )
-    refusal_reasons = forms.MultipleChoiceField(
+    refusal_reasons = ConditionalMultipleChoiceField(
         label=_("Motifs de refus"),
         choices=rules.RefusalReason.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+        widget=widgets.CheckboxSelectMultiple,
+        required_when=_("Obligatoire en cas de refus : au moins un motif."),
     )
-    motivation = forms.CharField(
-        label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    motivation = ConditionalCharField(
+        label=_("Motivation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required_when=_("Obligatoire en cas de refus."),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "refused":
+            if not data.get("refusal_reasons"):
+                self.add_error("refusal_reasons", _("Un refus doit indiquer au moins un motif."))
+            if not data.get("motivation", "").strip():
+                self.add_error("motivation", _("Un refus doit être motivé par écrit."))
+        return data
 
 
 class ExitForm(DsfrBaseForm):

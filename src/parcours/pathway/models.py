@@ -109,17 +109,22 @@ class PathwayRequest(models.Model):
         return f"{self.get_kind_display()} — {self.pathway.reference}"
 
 
-class PlanDomain(models.TextChoices):
-    HOUSING = "housing", _("Logement, hébergement")
+class Domain(models.TextChoices):
+    """The domains of the accompaniment: one list for the request's planned actions and for the action plan,
+    notes, appointments and referrals of the follow-up (parcours.followup uses this one)."""
+
     HEALTH = "health", _("Santé")
-    RIGHTS = "rights", _("Accès aux droits")
+    HOUSING = "housing", _("Logement, hébergement")
+    RIGHTS = "rights", _("Accès aux droits, papiers")
     RESIDENCE = "residence", _("Séjour, asile")
-    FRENCH = "french", _("Apprentissage du français")
-    TRAINING = "training", _("Formation")
-    EMPLOYMENT = "employment", _("Emploi")
     JUSTICE = "justice", _("Plainte, justice")
+    EMPLOYMENT = "employment", _("Emploi, formation")
+    FRENCH = "french", _("Cours de français")
     SOCIAL = "social", _("Vie sociale, autonomie")
     OTHER = "other", _("Autre")
+
+
+PlanDomain = Domain  # the name the pathway code used
 
 
 class PlanAction(models.Model):

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -20,10 +19,11 @@ from parcours.accounts.models import Membership, Organisation
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.audit import log as audit
 from parcours.core import clock
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.people.models import Person
 
-from . import rules
+from . import rules, signals
 from .models import (
     AgendaItem,
     Avis,
@@ -270,6 +270,7 @@ def validate_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
     _check_complete(req)
     _move_request(req, "validate", by)
     _journal(by, "request.validate", req, req.pathway)
+    signals.request_validated.send(sender=PathwayRequest, request=req, by=by)
     return req
 
 

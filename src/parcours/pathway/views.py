@@ -106,7 +106,17 @@ def _request_form_page(request, *, kind, person, req=None):
         ]
         initial_commitments = [{"text": c.text} for c in req.commitments.all()]
     conflict = None
-    if request.method == "POST":
+    adding = request.POST.get("add_line") if request.method == "POST" else None
+    if adding in ("actions", "commitments"):
+        # « Ajouter une ligne » without JavaScript: the same page again, everything typed kept, one more
+        # empty line in the chosen list; nothing is saved.
+        data = request.POST.copy()
+        total = f"{adding}-TOTAL_FORMS"
+        data[total] = str(min(int(data.get(total) or 0), forms.MAX_LINES - 1) + 1)
+        form = forms.RequestForm(data, kind=kind)
+        actions = forms.PlanActionFormSet(data, prefix="actions")
+        commitments = forms.CommitmentFormSet(data, prefix="commitments")
+    elif request.method == "POST":
         form = forms.RequestForm(request.POST, kind=kind)
         actions = forms.PlanActionFormSet(request.POST, prefix="actions")
         commitments = forms.CommitmentFormSet(request.POST, prefix="commitments")
@@ -453,13 +463,17 @@ def session_detail(request, pk):
     return _session_page(request, session, items)
 
 
-def _session_page(request, session, items, details_form=None, conflict=None):
+def _session_page(request, session, items, details_form=None, conflict=None, posted_avis=None):
     """The session page; after a conflict on its details, the secretary's input comes back beside the
-    values saved meanwhile, and the hidden version is the current one (saving again is deliberate)."""
+    values saved meanwhile, and the hidden version is the current one (saving again is deliberate). After
+    an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`)."""
     m = request.membership
     manage = can(m, "session_manage")
     waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission) if manage else []
-    avis_forms = [(item, forms.AvisForm(prefix=f"item{item.pk}")) for item in items]
+    posted_avis = posted_avis or {}
+    avis_forms = [
+        (item, posted_avis.get(item.pk) or forms.AvisForm(prefix=f"item{item.pk}")) for item in items
+    ]
     rows = []
     if conflict is not None:
         session = CommissionSession.objects.select_related("commission").get(pk=session.pk)
@@ -501,7 +515,9 @@ def _session_post(request, session, items):
         if ok:
             messages.success(request, _("La demande est retirée de l'ordre du jour."))
     elif op == "avis":
-        _record_all_avis(request, session, items)
+        refused = _record_all_avis(request, session, items)
+        if refused:
+            return _session_page(request, session, items, posted_avis=refused)
     elif op == "cancel":
         if not request.POST.get("confirmed"):
             return redirect("pathway:session_cancel", pk=session.pk)
@@ -525,18 +541,23 @@ def _session_post(request, session, items):
     return redirect("pathway:session", pk=session.pk)
 
 
-def _record_all_avis(request, session, items):
+def _record_all_avis(request, session, items) -> dict:
     """All avis of a session on one screen. Each avis is its own transaction: one refusal (e.g. a missing
-    reason) does not lose the others; the refused ones are reported."""
-    recorded = 0
+    reason) does not lose the others; the refused ones are reported, and returned (item pk → bound form)
+    with the other avis not recorded, so that the page shows them again as chosen."""
+    recorded, refused, pending = 0, False, {}
     for item in items:
         if item.avis is not None:
             continue
         form = forms.AvisForm(request.POST, prefix=f"item{item.pk}")
-        if not form.is_valid() or not form.cleaned_data["kind"]:
+        pending[item.pk] = form
+        if not form.is_valid():
+            refused = True
+            continue
+        if not form.cleaned_data["kind"]:
             continue
         try:
-            t.record_avis(
+            item.avis = t.record_avis(
                 item.request,
                 session,
                 form.cleaned_data["kind"],
@@ -544,10 +565,20 @@ def _record_all_avis(request, session, items):
                 reason=form.cleaned_data["reason"],
             )
             recorded += 1
+            del pending[item.pk]
         except t.DomainError as exc:
+            refused = True
+            form.add_error(None, exc.message)
             messages.error(request, _("Point n° %(n)s : %(e)s") % {"n": item.position, "e": exc.message})
     if recorded:
-        messages.success(request, _("%(n)s avis enregistré(s).") % {"n": recorded})
+        messages.success(
+            request,
+            ngettext("%(n)s avis enregistré.", "%(n)s avis enregistrés.", recorded) % {"n": recorded},
+        )
+    if refused:
+        messages.error(request, _("Certains avis ne sont pas enregistrés : corrigez les points signalés."))
+        return pending
+    return {}
 
 
 @requires("session_manage")

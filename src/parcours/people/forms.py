@@ -4,7 +4,7 @@ from dsfr.forms import DsfrBaseForm
 
 from parcours.accounts.models import Organisation
 from parcours.accounts.roles import OrganisationKind
-from parcours.core import clock
+from parcours.core import clock, widgets
 
 from . import services
 from .models import ConsentPurpose, Person, SharingScope
@@ -43,7 +43,9 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             "health_cover_expiry": DATE,
             "address": forms.Textarea(attrs={"rows": 3}),
             "contact_notes": forms.Textarea(attrs={"rows": 3}),
-            "other_nationalities": forms.SelectMultiple(attrs={"size": 6}),
+            "other_nationalities": widgets.SelectsMultiple(
+                item_label=_("Autre nationalité %s"), empty_label=_("— aucune —")
+            ),
             "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
             "safe_phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         }
@@ -51,7 +53,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             "alias": _("Le nom sous lequel elle se présente, s'il diffère. D'autres graphies s'ajoutent "
                        "ensuite sur la page « Identité et situation »."),
             "languages": _("Séparées par des virgules, par exemple : anglais, pidgin, edo."),
-            "other_nationalities": _("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."),
+            "other_nationalities": _("Une nationalité par liste."),
         }  # fmt: skip
         labels = {"alias": _("Alias"), "referent": _("Travailleuse sociale référente")}
         field_classes = {"referent": StaffChoiceField}

@@ -11,6 +11,10 @@ and "Xiaoling" meet):
   letters (the shorter of the two words decides, so short names never match loosely);
 - a person matches when every typed token matches one of her names, or when the typed words joined match.
 Exact and prefix matches rank before typo matches.
+
+A query that is a reference finds its person exactly, whatever the case and spacing: a person's
+« P-000098 » (also « p98 », « P 000098 ») or a pathway's « PSP-30-00022 » (« psp 30 22 »), which is all the
+calendar export and the commission's pseudonymised agenda show.
 """
 
 from __future__ import annotations
@@ -183,10 +187,36 @@ def rank(query: str, candidates: Iterable[tuple[int, list[str]]]) -> list[int]:
     return [pk for _score, _position, pk in found]
 
 
+# People.reference is f"P-{pk:06d}", Pathway.reference f"PSP-{departement}-{pk:05d}" (departements are
+# "30", "2A", "971"...). Separators, leading zeros, case and spaces are forgiven.
+_PERSON_REFERENCE = re.compile(r"p\s*[-‐–—]?\s*(\d{1,9})", re.IGNORECASE)
+_PATHWAY_REFERENCE = re.compile(r"psp\s*[-‐–—]?\s*(\d[0-9ab]|\d{3})\s*[-‐–—]?\s*(\d{1,9})", re.IGNORECASE)
+
+
+def parse_reference(query: str) -> tuple[str, str | None, int] | None:
+    """("person", None, pk) or ("pathway", departement, pk) when the query is a reference, else None."""
+    text = (query or "").strip()
+    if found := _PATHWAY_REFERENCE.fullmatch(text):
+        return ("pathway", found.group(1).upper(), int(found.group(2)))
+    if found := _PERSON_REFERENCE.fullmatch(text):
+        return ("person", None, int(found.group(1)))
+    return None
+
+
 def search_ids(people, query: str) -> list[int]:
-    """The pks of the people of the queryset `people` whose names match `query`, best first. Two queries
-    whatever the number of people: their names, then all their other names."""
+    """The pks of the people of the queryset `people` whose names match `query`, best first (or the person a
+    reference designates). Two queries whatever the number of people: their names, then all their other
+    names."""
     from .models import OtherName
+
+    reference = parse_reference(query)
+    if reference is not None:
+        kind, departement, pk = reference
+        if kind == "person":
+            found = people.filter(pk=pk)
+        else:  # through the reverse relation: people does not import the pathway app (layers)
+            found = people.filter(pathways__pk=pk, pathways__departement_id=departement)
+        return list(found.values_list("pk", flat=True).distinct())
 
     others: dict[int, list[str]] = defaultdict(list)
     other_names = OtherName.objects.filter(person__in=people.values("pk")).values_list("person_id", "name")

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -21,6 +20,7 @@ from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind
 from parcours.audit import log as audit
 from parcours.core import clock, locking
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 
 from .models import Consent, ConsentPurpose, HealthCover, OtherName, Person, ResidenceStatus, SharingScope

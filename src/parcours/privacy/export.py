@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.core import clock
+from parcours.core import dates as french_dates
 from parcours.people.models import Person
 
 FORMAT = "parcours-export-1"
@@ -60,9 +61,9 @@ def _values(obj, field) -> tuple[object, str]:
         return value, str(dict(field.flatchoices).get(value, value))
     if isinstance(value, dt.datetime):
         local = timezone.localtime(value, clock.PARIS)
-        return local.isoformat(), formats.date_format(local, "j F Y à H:i")
+        return local.isoformat(), french_dates.date_format(local, "j F Y à H:i")
     if isinstance(value, dt.date):
-        return value.isoformat(), formats.date_format(value, "j F Y")
+        return value.isoformat(), french_dates.date_format(value, "j F Y")
     if isinstance(value, bool):
         return value, _("oui") if value else _("non")
     if isinstance(value, decimal.Decimal):
@@ -157,7 +158,7 @@ def access_journal(person: Person) -> list[dict]:
         {
             "numero": row.seq,
             "le": timezone.localtime(row.at, clock.PARIS).isoformat(),
-            "le_affiche": formats.date_format(timezone.localtime(row.at, clock.PARIS), "j F Y à H:i"),
+            "le_affiche": french_dates.date_format(timezone.localtime(row.at, clock.PARIS), "j F Y à H:i"),
             "action": row.action,
             "action_libelle": str(row.get_action_display()),
             "objet": row.object_type,

@@ -16,12 +16,12 @@ import datetime as dt
 
 from django.apps import apps
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.audit import log as audit
 from parcours.core import clock
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.pathway.rules import add_months
 from parcours.people.models import Person

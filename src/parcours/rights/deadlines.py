@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.core import clock
+from parcours.core.dates import date_format
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.rules import Basis
 from parcours.people.models import Person
@@ -153,9 +153,7 @@ def afis_deadlines(person, today: dt.date) -> list[RightDeadline]:
         )
     elif result is None:
         items.append(
-            RightDeadline(
-                AFIS, _("AFIS : éligibilité à vérifier (dossier incomplet)"), None, person, rules.AFIS_PSP
-            )
+            RightDeadline(AFIS, _("Éligibilité à vérifier (dossier incomplet)"), None, person, rules.AFIS_PSP)
         )
     return items
 

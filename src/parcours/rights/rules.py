@@ -28,10 +28,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from parcours.core.dates import date_format
 from parcours.core.departements import MAYOTTE
 from parcours.core.periods import period_end
 from parcours.pathway.rules import Basis, add_months

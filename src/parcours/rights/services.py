@@ -11,13 +11,13 @@ from dataclasses import dataclass, fields
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.accounts.models import Membership
 from parcours.audit import log as audit
 from parcours.core import clock, locking
+from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.pathway.rules import add_months
 from parcours.people.models import Person

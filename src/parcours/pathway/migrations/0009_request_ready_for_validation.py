@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_alter_membership_role'),
-        ('pathway', '0007_encrypt_free_text_rows'),
+        ('pathway', '0008_one_domain_list'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
