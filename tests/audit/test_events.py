@@ -255,4 +255,6 @@ def test_the_hand_off_for_validation_writes_its_own_event(personas, person):
         ("request.take_back", "update", person.pk, personas.worker.user.pk),
         ("request.submit_for_validation", "update", person.pk, personas.worker.user.pk),
         ("request.validate", "update", person.pk, personas.head.user.pk),
+        # The validation copies the request's planned actions into the action plan (issue 8, point 7).
+        *[("action.create", "create", person.pk, personas.head.user.pk)] * len(complete_content().actions),
     ]

@@ -87,14 +87,17 @@ def test_entry_request_from_first_interview_to_authorisation(page, personas):
     expect(page.get_by_text("Brouillon", exact=True)).to_be_visible()
     expect(page.get_by_text("Inscription à une formation fictive")).to_be_visible()
     expect(page.get_by_text("Suivre les cours de français")).to_be_visible()
+    # The hand-off is said, not guessed (issue 8, point 3).
+    page.get_by_role("button", name="Soumettre à la validation").click()
+    expect_message(page, "Action enregistrée : Soumettre à la validation.")
     log_out(page)
 
     # --- The head of service validates it and sends it to the commission ---------------------------------
     log_in(page, "cheffe")
     expect(page.get_by_role("heading", name="À faire", exact=True)).to_be_visible()
-    drafts = page.get_by_role("region", name="Brouillons à compléter ou à valider")
-    drafts.get_by_role("link", name="Exempla FICTIVENOM").click()
-    page.get_by_role("link", name="Voir la demande en cours").click()
+    ready = page.get_by_role("region", name="Demandes soumises à la validation : à valider")
+    # The to-do line opens the request itself, not the person's summary (issue 8, point 4).
+    ready.get_by_role("link", name="Exempla FICTIVENOM").click()
     page.get_by_role("button", name="Valider la demande").click()
     expect_message(page, "Action enregistrée : Valider la demande.")
     expect(page.get_by_text("Validée par l'association", exact=True)).to_be_visible()
@@ -156,12 +159,13 @@ def test_entry_request_from_first_interview_to_authorisation(page, personas):
     )
     # The history (the last list of the block) tells every step, oldest first, each dated today.
     history = pathway.get_by_role("list").last.get_by_role("listitem")
-    expect(history).to_have_count(8)
+    expect(history).to_have_count(9)
     expect(history).to_contain_text([
         f"{french(today)} — {step}" for step in (
             "Ouverture du parcours",
             "Demande créée",
-            "Demande validée par l'association (Brouillon → Validée par l'association)",
+            "Demande soumise à la validation de la cheffe de service (Brouillon → Soumise à la validation)",
+            "Demande validée par l'association (Soumise à la validation → Validée par l'association)",
             "Demande transmise à la commission (Validée par l'association → Transmise à la commission)",
             "Demande inscrite à l'ordre du jour (Transmise à la commission → Inscrite à une séance)",
             "Avis de la commission (Inscrite à une séance → Avis rendu, en attente de décision)",

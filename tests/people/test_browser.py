@@ -43,7 +43,7 @@ def test_worker_keeps_the_file_safe_and_finds_her_again(page, personas):
     page.get_by_label("Autre nom, alias ou graphie").fill("Tchiamaka Fiktivnom")
     page.get_by_role("button", name="Ajouter ce nom").click()
     expect_message(page, "Le nom est ajouté.")
-    expect(page.get_by_text("Tchiamaka Fiktivnom")).to_be_visible()
+    expect(page.get_by_role("button", name="Retirer Tchiamaka Fiktivnom")).to_be_visible()
 
     page.get_by_role("link", name="Enregistrer un consentement").click()
     page.get_by_text("Partage avec un partenaire").click()
