@@ -36,6 +36,10 @@ def test_a_third_and_fourth_planned_action_without_saving(client, personas):
     page = login(client, personas.worker).get(url).content.decode()
     assert _lines(page) >= 3
     assert re.search(r'<button[^>]*name="add_line"[^>]*value="actions"[^>]*>\s*Ajouter une ligne', page)
+    # Enter in a field presses the form's first submit button: it must save, not add a line.
+    form = page[page.index('<form method="post"') :]
+    first_submit = re.search(r'<button type="submit"[^>]*>', form).group(0)
+    assert "add_line" not in first_submit
     data = {"motivation": "Projet fictif", "actions-TOTAL_FORMS": "3", "actions-INITIAL_FORMS": "0",
             "commitments-TOTAL_FORMS": "2", "commitments-INITIAL_FORMS": "0", "add_line": "actions",
             "commitments-0-text": "Suivre les cours"}  # fmt: skip
