@@ -61,7 +61,11 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
     def __init__(self, *args, membership, can_change_referent=True, **kwargs):
         super().__init__(*args, **kwargs)
         association = membership.organisation
-        self.fields["departement"].queryset = association.departements_served.all()
+        served = association.departements_served.all()
+        self.fields["departement"].queryset = served
+        if not self.is_bound and not self.initial.get("departement") and len(served) == 1:
+            # An association serving one département: nothing to choose (issue 8, a click saved).
+            self.initial["departement"] = served[0].pk
         self.fields["referent"].queryset = services.staff_users(association)
         if not can_change_referent:
             self.fields["referent"].disabled = True
