@@ -236,41 +236,33 @@ def blind_index(*parts: str, bits: int | None = None) -> str:
 
 def encrypt_existing_rows(apps, schema_editor, model_label: str, field_names: list[str]) -> None:
     """Migration helper: encrypt the values a column held in clear before it became encrypted."""
-    model = apps.get_model(model_label)
-    connection = schema_editor.connection
-    qn = connection.ops.quote_name
-    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    for name in field_names:
-        field = model._meta.get_field(name)
-        context = f"{model._meta.app_label}.{model._meta.model_name}.{name}"
-        column = qn(field.column)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 (names from the model)
-            rows = [(k, v) for k, v in cursor.fetchall() if v not in (None, "") and key_id_of(str(v)) is None]
-            for key, value in rows:
-                cursor.execute(
-                    f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
-                    [encrypt(str(value), context), key],
-                )
+    _rewrite_rows(apps, schema_editor, model_label, field_names, encrypted=False, transform=encrypt)
 
 
 def decrypt_existing_rows(apps, schema_editor, model_label: str, field_names: list[str]) -> None:
     """Migration helper, the reverse of `encrypt_existing_rows`: put the values back in clear."""
+    _rewrite_rows(apps, schema_editor, model_label, field_names, encrypted=True, transform=decrypt)
+
+
+def _rewrite_rows(apps, schema_editor, model_label, field_names, *, encrypted: bool, transform) -> None:
+    """Rewrite, in raw SQL, every non-empty value of the columns that is (`encrypted`) or is not yet a
+    ciphertext, through `transform(value, context)` with the column's own context."""
     model = apps.get_model(model_label)
     connection = schema_editor.connection
     qn = connection.ops.quote_name
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     for name in field_names:
-        field = model._meta.get_field(name)
+        column = qn(model._meta.get_field(name).column)
         context = f"{model._meta.app_label}.{model._meta.model_name}.{name}"
-        column = qn(field.column)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 (names from the model)
-            rows = [(k, v) for k, v in cursor.fetchall() if v and key_id_of(str(v)) is not None]
+            rows = [
+                (k, v) for k, v in cursor.fetchall() if v and (key_id_of(str(v)) is not None) is encrypted
+            ]
             for key, value in rows:
                 cursor.execute(
                     f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
-                    [decrypt(str(value), context), key],
+                    [transform(str(value), context), key],
                 )
 
 
