@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,14 @@ class Organisation(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Siège d'une association ; département d'une commission ou d'une préfecture."),
+    )
+    # SIRET of the establishment (14 digits): ProConnect names the organisation of the agent who logs in by
+    # it (claim `siret`), and an account is linked only when it matches (parcours.accounts.proconnect).
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^\d{14}$", _("Le SIRET compte 14 chiffres, sans espace."))],
     )
     # Approved associations only (CASF R121-12-1 ss).
     approval_number = models.CharField(_("numéro d'agrément"), max_length=50, blank=True)
