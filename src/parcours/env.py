@@ -92,6 +92,19 @@ def strings(
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def choice(
+    name: str, choices: tuple[str, ...], default: str, *, environ: Mapping[str, str] | None = None
+) -> str:
+    raw = _raw(name, environ)
+    if raw is None:
+        return default
+    if raw.lower() not in choices:
+        raise ConfigurationError(
+            f"{name} = {raw!r} : indiquez {' ou '.join(choices)} ({default} par défaut)."
+        )
+    return raw.lower()
+
+
 def path(name: str, default: Path | str, *, environ: Mapping[str, str] | None = None) -> Path:
     raw = _raw(name, environ)
     return Path(default if raw is None else raw).expanduser().resolve()

@@ -40,6 +40,14 @@ PARCOURS_AUDIT_CHECKPOINT_EVERY  a checkpoint every N rows appended to the journ
 PARCOURS_ARCHIVE_AFTER_MONTHS, PARCOURS_ANONYMISE_AFTER_YEARS, PARCOURS_ERASURE_BLOCK_YEARS  retention of
                     the files (privacy/conf.py, docs/security/retention.md)
 LOG_LEVEL           level of the root logger (default WARNING)
+PARCOURS_LOG_FORMAT "json" (one JSON object per line, the default outside demo mode) or "text" (demo default)
+PARCOURS_SENTRY_DSN, PARCOURS_SENTRY_ENVIRONMENT  optional error reporting (Sentry or GlitchTip), scrubbed of
+                    personal data (core/reporting.py); environment name default "production"
+PARCOURS_HEALTH_TOKEN  optional: the health endpoint /sante/ gives the reason of a failed check only to
+                    `Authorization: Bearer <token>`
+PARCOURS_HEALTH_QUEUE_MINUTES, PARCOURS_HEALTH_DAILY_HOURS  the worker check fails when a ready task waits
+                    longer (default 15 minutes) or the daily pass has not succeeded for longer (default 26 h)
+Every variable is described for operators in docs/deploy/environment.md (tests/core/test_deploy_docs.py).
 """
 
 import datetime as dt
@@ -117,6 +125,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "health_check",
     "parcours.core",
     "parcours.people",
     "parcours.pathway",
@@ -340,14 +349,32 @@ PARCOURS_ARCHIVE_AFTER_MONTHS = env.integer("PARCOURS_ARCHIVE_AFTER_MONTHS", Non
 PARCOURS_ANONYMISE_AFTER_YEARS = env.integer("PARCOURS_ANONYMISE_AFTER_YEARS", None)
 PARCOURS_ERASURE_BLOCK_YEARS = env.integer("PARCOURS_ERASURE_BLOCK_YEARS", None)
 
+# --- Production: logs, error reporting, health endpoint (docs/deploy/monitoring.md) -------------------------
 LOG_LEVEL = env.string("LOG_LEVEL", "WARNING").upper()
+# JSON lines for the log collector in production, plain text for the demo and a terminal.
+PARCOURS_LOG_FORMAT = env.choice("PARCOURS_LOG_FORMAT", ("json", "text"), "text" if PARCOURS_DEMO else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A refusal (403, 404, 400: PermissionDenied, Http404, SuspiciousOperation) is one line, without the
     # traceback Django's django.request and django.security loggers attach to it; errors (5xx) keep theirs.
-    "filters": {"one_line_refusals": {"()": "parcours.core.logging.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
+    # No line carries an identity: query strings, e-mail addresses, PostgreSQL DETAIL lines are masked and
+    # the request object attached to a line is reduced to its method and path (core/logging.NoIdentity).
+    "filters": {
+        "one_line_refusals": {"()": "parcours.core.logging.OneLineRefusals"},
+        "no_identity": {"()": "parcours.core.logging.NoIdentity"},
+    },
+    "formatters": {
+        "json": {"()": "parcours.core.logging.JsonLines"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["one_line_refusals", "no_identity"],
+            "formatter": PARCOURS_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Second factors, expired sessions, login failures and locks: user ids only (axes masks the account and
     # the address in its lines, keeping them in its table), never a password or a code.
@@ -360,6 +387,25 @@ LOGGING = {
         "parcours.audit.checkpoint": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+# Optional error reporting to a Sentry-compatible service (Sentry, GlitchTip), only when a DSN is given:
+# no personal data is sent (core/reporting.scrub_event removes the request's body, query string, cookies and
+# headers, local variables, user names and e-mail addresses).
+PARCOURS_SENTRY_DSN = env.secret("PARCOURS_SENTRY_DSN")
+PARCOURS_SENTRY_ENVIRONMENT = env.string("PARCOURS_SENTRY_ENVIRONMENT", "production")
+if PARCOURS_SENTRY_DSN:
+    from parcours.core import reporting
+
+    reporting.start(PARCOURS_SENTRY_DSN, environment=PARCOURS_SENTRY_ENVIRONMENT)
+# Health endpoint /sante/ (core/health.py): database, documents storage, task worker. Anonymous callers get
+# each check's name and OK or KO; the reasons only with `Authorization: Bearer <PARCOURS_HEALTH_TOKEN>`.
+PARCOURS_HEALTH_TOKEN = env.secret("PARCOURS_HEALTH_TOKEN")
+PARCOURS_HEALTH_QUEUE_MINUTES = env.integer("PARCOURS_HEALTH_QUEUE_MINUTES", 15, low=1)
+PARCOURS_HEALTH_DAILY_HOURS = env.integer("PARCOURS_HEALTH_DAILY_HOURS", 26, low=1)
+# A load balancer may probe an app server directly over HTTP on its private address.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+# The default file storage (django-health-check writes, reads and deletes a probe in it) lives with the
+# documents, on the same volume.
+MEDIA_ROOT = PARCOURS_DOCUMENTS_DIR
 
 
 # --- Fail closed (docs/security/configuration.md) ----------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from parcours.core import health
 from parcours.desk import urls as desk
 from parcours.pathway import urls as pathway
 from parcours.people import urls as people
@@ -22,4 +23,6 @@ urlpatterns = [
     path("journal/", include("parcours.audit.urls")),
     path("vie-privee/", include("parcours.privacy.urls")),
     path("partage/", include("parcours.sharing.urls")),
+    # Monitoring (docs/deploy/monitoring.md): no login, nothing but each check's name and OK or KO.
+    path("sante/", health.status, name="health"),
 ]

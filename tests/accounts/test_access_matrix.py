@@ -70,6 +70,7 @@ ALL = "SW HS VO IN SE CM PA NA PC"
 # URL name: (methods the view answers, roles allowed).
 SNAPSHOT = {
     "core:home": PUBLIC,
+    "health": PUBLIC,  # monitoring: each check's name and OK or KO (core/health.py)
     "core:volunteer": (READ, "VO IN"),
     "accounts:login": PUBLIC,
     "accounts:mfa_verify": PUBLIC,
