@@ -4,7 +4,8 @@
 Checks, with django-health-check's classes where it has one:
 - `base` : the database answers `SELECT 1` (health_check.checks.Database);
 - `stockage` : a probe file is written, read back and deleted in the file storage
-  (health_check.checks.Storage; the alias "documents" when the settings define it, else "default", whose folder is the documents folder);
+  (health_check.checks.Storage; the alias "documents" when the settings define it, else "default", whose
+  folder is the documents folder);
 - `taches` : the task worker runs: no task ready for more than PARCOURS_HEALTH_QUEUE_MINUTES waits in the
   django-tasks database queue (a stopped `db_worker` leaves them there);
 - `passe_quotidienne` : every daily task (core/management/commands/enqueue_daily_tasks.DAILY_TASKS) has
