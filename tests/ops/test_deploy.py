@@ -1,7 +1,7 @@
 """docs/deploy/ followed on loopback (scripts/deploy_check.py): PostgreSQL with an owner role and an
 application role, the shipped environment file, systemd units' commands, gunicorn configuration and nginx
-site, over HTTPS with a self-signed certificate. Runs in the PostgreSQL pass of .ci/run (nginx and openssl installed
-there); skipped on SQLite, failed in CI when nginx or openssl is missing."""
+site, over HTTPS with a self-signed certificate. Runs in the PostgreSQL pass of .ci/run (nginx and openssl
+installed there); skipped on SQLite, failed in CI when nginx or openssl is missing."""
 
 import shutil
 from pathlib import Path
