@@ -101,6 +101,13 @@ def exec_starts(unit: str) -> list[list[str]]:
     return commands
 
 
+def unit_umask(unit: str):
+    """A function setting the UMask= of a shipped unit in the child process, as systemd does."""
+    found = re.search(r"^UMask=(\d+)$", (DEPLOY / "systemd" / unit).read_text(), re.M)
+    mask = int(found.group(1), 8) if found else 0o022
+    return lambda: os.umask(mask)
+
+
 def environment_file() -> dict[str, str]:
     values = {}
     for line in (DEPLOY / "parcours.env.example").read_text().splitlines():
@@ -224,7 +231,14 @@ def run(pg_url: str, say=print) -> Result:
             owner_env = {**env, "DATABASE_URL": owner_url}
             say("== migrations et fichiers statiques (parcours-migrate.service), rôle propriétaire")
             for command in exec_starts("parcours-migrate.service"):
-                done = subprocess.run(command, cwd=ROOT, env=owner_env, capture_output=True, text=True)  # noqa: S603
+                done = subprocess.run(  # noqa: S603
+                    command,
+                    cwd=ROOT,
+                    env=owner_env,
+                    capture_output=True,
+                    text=True,
+                    preexec_fn=unit_umask("parcours-migrate.service"),
+                )
                 if not result.check(f"{' '.join(command[1:3])}", done.returncode == 0, done.stderr[-2000:]):
                     return result
             done = subprocess.run(
@@ -249,6 +263,7 @@ def run(pg_url: str, say=print) -> Result:
                 subprocess.Popen(  # noqa: S603
                     [*gunicorn, "--bind", f"127.0.0.1:{app_port}", "--workers", "2"],
                     cwd=ROOT,
+                    preexec_fn=unit_umask("parcours.service"),
                     env=env,
                     stdout=gunicorn_log,
                     stderr=subprocess.STDOUT,
@@ -260,6 +275,7 @@ def run(pg_url: str, say=print) -> Result:
                 subprocess.Popen(  # noqa: S603
                     [*worker, "--no-startup-delay"],
                     cwd=ROOT,
+                    preexec_fn=unit_umask("parcours-worker.service"),
                     env=env,
                     stdout=worker_log,
                     stderr=subprocess.STDOUT,

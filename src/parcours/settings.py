@@ -366,7 +366,7 @@ LOGGING = {
     },
     "formatters": {
         "json": {"()": "parcours.core.logging.JsonLines"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"format": "%(message)s"},  # journald dates each line
     },
     "handlers": {
         "console": {
