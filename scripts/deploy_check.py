@@ -220,7 +220,8 @@ def run(pg_url: str, say=print) -> Result:
         tmp = Path(tmp_name)
         data = tmp / "var-lib-parcours"
         journal = tmp / "var-lib-parcours-journal"
-        data.mkdir(mode=0o711)
+        data.mkdir()
+        data.chmod(0o711)  # whatever the caller's umask (the test suite's is 077): as in docs/deploy/
         journal.mkdir(mode=0o700)
         if as_root:  # nginx's workers (nobody) read the static files, as www-data does in production
             tmp.chmod(0o711)

@@ -489,9 +489,12 @@ def test_each_role_gets_what_the_snapshot_says(world, client, name):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(name for name, entry in SNAPSHOT.items() if entry == PUBLIC))
 def test_the_public_endpoints_answer_every_role_without_an_error(world, client, name):
+    # The health endpoint answers 503 by design while the daily pass has not run (core/health.py).
+    allowed = {200, 302, 503} if name == "health" else None
     for membership in world.personas.values():
         client.force_login(membership.user)
-        assert client.get(reverse(name)).status_code < 500
+        status = client.get(reverse(name)).status_code
+        assert status in allowed if allowed else status < 500, status
 
 
 @pytest.mark.django_db
