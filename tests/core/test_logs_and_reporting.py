@@ -209,3 +209,35 @@ def test_reporting_options_send_no_personal_data():
     assert options["max_request_body_size"] == "never"
     assert options["traces_sample_rate"] == 0.0
     assert options["before_send"] is reporting.scrub_event
+
+
+PRODUCTION_SCRIPT = """
+import django, logging, sys
+django.setup()
+import sentry_sdk
+from django.conf import settings
+logging.getLogger("parcours.security").warning("Connexion de %s : /personnes/?q=Canariquery", sys.argv[1])
+client = sentry_sdk.get_client()
+scrubber = getattr(client.options["before_send"], "__name__", None)
+print(settings.PARCOURS_LOG_FORMAT, client.is_active(), scrubber)
+"""
+
+
+def test_production_settings_write_json_lines_and_start_the_scrubbed_reporter(tmp_path):
+    """In a production process (settings read from the environment): JSON lines by default, the reporter
+    started only with a DSN and with the scrubber; a malformed format stops the start with its name."""
+    from .test_settings import WSGI_IMPORT, production_env, run
+
+    dsn = "https://cle-publique@erreurs.exemple.invalid/1"
+    result = run(["-c", PRODUCTION_SCRIPT, EMAIL], production_env(tmp_path, PARCOURS_SENTRY_DSN=dsn))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["json", "True", "scrub_event"]
+    (line,) = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert line["logger"] == "parcours.security" and line["level"] == "WARNING"
+    assert leaked(result.stderr) == [], result.stderr
+    without_dsn = run(["-c", PRODUCTION_SCRIPT, EMAIL], production_env(tmp_path))
+    assert without_dsn.stdout.split()[:2] == ["json", "False"], without_dsn.stderr
+    text = run(["-c", PRODUCTION_SCRIPT, EMAIL], production_env(tmp_path, PARCOURS_LOG_FORMAT="text"))
+    assert text.stdout.split()[0] == "text" and not text.stderr.lstrip().startswith("{"), text.stderr
+    bad = run(WSGI_IMPORT, production_env(tmp_path, PARCOURS_LOG_FORMAT="xml"))
+    assert bad.returncode != 0 and "PARCOURS_LOG_FORMAT = 'xml'" in bad.stderr, bad.stderr
