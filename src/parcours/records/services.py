@@ -115,7 +115,17 @@ def add_document(
     check_expiry(expires_on)
     checked = files.check_upload(upload)
     storage_name = files.new_storage_name()
-    files.write(upload, storage_name)
+    try:
+        files.write(upload, storage_name)
+    except OSError as exc:  # a full disk, an object store unreachable or refusing (core/storage.py)
+        logger.error("records: a document could not be stored (%s)", type(exc).__name__)
+        raise DomainError(
+            _(
+                "Le document n'a pas pu être enregistré : le stockage des documents ne répond pas. Rien "
+                "n'a été enregistré ; réessayez dans quelques minutes ou signalez-le à la personne qui "
+                "administre Parcours."
+            )
+        ) from exc
     try:
         with transaction.atomic():
             document = Document.objects.create(
