@@ -15,8 +15,10 @@
    restaurée est au-delà des identifiants restaurés (sinon la première insertion échouerait) ;
 5. avec `--documents-dir DOSSIER` (les pièces déposées, PARCOURS_DOCUMENTS_DIR) : archive le dossier
    (tar), restaure l'archive dans un dossier de travail et compare la liste des fichiers et l'empreinte
-   SHA-256 de chacun ;
-6. avec `--decrypt` : dans un processus Django lancé sur la base restaurée (et les pièces restaurées), avec
+   SHA-256 de chacun ; avec un stockage objet (PARCOURS_S3_*), DOSSIER est une copie du préfixe du
+   compartiment (`rclone sync` ou `aws s3 sync`, même arborescence ab/abcd…, voir docs/deploy/scaling.md) ;
+6. avec `--decrypt` : dans un processus Django lancé sur la base restaurée (et les pièces restaurées, lues
+   dans le dossier restauré et jamais dans le stockage objet en service), avec
    les clés de l'environnement de l'application, déchiffre chaque valeur de chaque colonne chiffrée et
    chaque pièce, et compare l'empreinte SHA-256 de chaque pièce déchiffrée à celle enregistrée lors du
    dépôt : une sauvegarde restaurable mais indéchiffrable (clés perdues, fichiers manquants) est une
@@ -269,6 +271,9 @@ def decrypt_restored(url: str, scratch: str, documents: Path | None) -> dict:
     args = [sys.executable, str(Path(__file__).resolve()), "--decrypt-child"]
     if documents is not None:
         env["PARCOURS_DOCUMENTS_DIR"] = str(documents)
+        # The restored folder, never the live object store the application's environment may name.
+        for name in [k for k in env if k.startswith("PARCOURS_S3_")]:
+            del env[name]
         args.append("--with-documents")
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
     if done.returncode != 0:

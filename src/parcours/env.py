@@ -17,6 +17,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -126,6 +127,97 @@ def networks(name: str, *, environ: Mapping[str, str] | None = None) -> tuple[st
             "séparés par des virgules, par exemple « 127.0.0.1 » ou « 10.0.0.0/8,::1 » (une liste "
             "d'adresses, pas un nombre de mandataires)."
         ) from exc
+
+
+# --- Object storage of the uploaded documents (docs/deploy/scaling.md) --------------------------------------
+S3_VARIABLES = (
+    "PARCOURS_S3_BUCKET",
+    "PARCOURS_S3_ENDPOINT_URL",
+    "PARCOURS_S3_REGION",
+    "PARCOURS_S3_ACCESS_KEY_ID",
+    "PARCOURS_S3_SECRET_ACCESS_KEY",
+    "PARCOURS_S3_ADDRESSING_STYLE",
+    "PARCOURS_S3_PREFIX",
+    "PARCOURS_S3_CA_BUNDLE",
+)
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+LOOPBACK_HOSTS = {"localhost", "localhost.localdomain"}
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def object_storage(*, environ: Mapping[str, str] | None = None) -> dict | None:
+    """The options of the S3-compatible object store of the uploaded documents (core/storage.py), or None
+    when no PARCOURS_S3_* variable is set (the documents stay in PARCOURS_DOCUMENTS_DIR).
+
+    Fails closed: a store configured by half (a key without the bucket, the bucket without its keys), an
+    endpoint that is not a URL, or plain http:// to anything but this machine stops the start-up. The keys
+    are read here only: never from the AWS_* variables or files boto3 would otherwise look for."""
+    given = [name for name in S3_VARIABLES if _raw(name, environ) is not None]
+    if not given:
+        return None
+    bucket = string("PARCOURS_S3_BUCKET", environ=environ)
+    key_id = string("PARCOURS_S3_ACCESS_KEY_ID", environ=environ)
+    key_secret = secret("PARCOURS_S3_SECRET_ACCESS_KEY", environ=environ)
+    missing = [
+        name
+        for name, value in (
+            ("PARCOURS_S3_BUCKET", bucket),
+            ("PARCOURS_S3_ACCESS_KEY_ID", key_id),
+            ("PARCOURS_S3_SECRET_ACCESS_KEY", key_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"Stockage objet configuré à moitié ({', '.join(given)} renseignée(s)) : {', '.join(missing)} "
+            "manque. Indiquez le compartiment et ses deux clés d'accès, ou aucune variable PARCOURS_S3_* "
+            "pour garder les documents dans PARCOURS_DOCUMENTS_DIR."
+        )
+    endpoint = string("PARCOURS_S3_ENDPOINT_URL", environ=environ) or None
+    if endpoint is not None:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in {"https", "http"} or not parts.hostname:
+            raise ConfigurationError(
+                f"PARCOURS_S3_ENDPOINT_URL = {endpoint!r} : indiquez l'adresse du service S3, par exemple "
+                "« https://s3.fr-par.scw.cloud » (vide pour Amazon S3)."
+            )
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ConfigurationError(
+                f"PARCOURS_S3_ENDPOINT_URL = {endpoint!r} : hors de cette machine, le stockage objet se "
+                "joint en https:// (les documents sont chiffrés, mais ni leurs noms ni les requêtes signées "
+                "ne doivent circuler en clair)."
+            )
+    style = string("PARCOURS_S3_ADDRESSING_STYLE", "auto", environ=environ).lower()
+    if style not in S3_ADDRESSING_STYLES:
+        raise ConfigurationError(
+            f"PARCOURS_S3_ADDRESSING_STYLE = {style!r} : indiquez auto, path (https://hôte/compartiment/…) "
+            "ou virtual (https://compartiment.hôte/…)."
+        )
+    prefix = string("PARCOURS_S3_PREFIX", "documents", environ=environ).strip("/")
+    if any(part in {"", ".", ".."} for part in prefix.split("/")) and prefix:
+        raise ConfigurationError(
+            f"PARCOURS_S3_PREFIX = {prefix!r} : indiquez un préfixe de clés simple, par exemple "
+            "« documents »."
+        )
+    ca_bundle = string("PARCOURS_S3_CA_BUNDLE", environ=environ)
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": string("PARCOURS_S3_REGION", "us-east-1", environ=environ),
+        "access_key": key_id,
+        "secret_key": key_secret,
+        "addressing_style": None if style == "auto" else style,
+        "location": prefix,
+        "verify": str(Path(ca_bundle).expanduser().resolve()) if ca_bundle else None,
+    }
 
 
 # Variables that no longer exist: set, they would be silently ignored (an operator would believe a setting

@@ -9,7 +9,11 @@ PARCOURS_DEMO       "1" for the demonstration and the test suite (`make demo`, `
                     with DEBUG on or with SQLite (`python -m parcours.env` prints fresh keys).
 PARCOURS_DATA_DIR   folder for the SQLite database, the demo's keys, static files and uploads (default:
                     ./var); in demo mode it is made private to its owner (0700, files 0600)
-PARCOURS_DOCUMENTS_DIR  uploaded documents (default: <data folder>/documents)
+PARCOURS_DOCUMENTS_DIR  uploaded documents (default: <data folder>/documents), unless an object store is set
+PARCOURS_S3_BUCKET, PARCOURS_S3_ENDPOINT_URL, PARCOURS_S3_REGION, PARCOURS_S3_ACCESS_KEY_ID,
+PARCOURS_S3_SECRET_ACCESS_KEY, PARCOURS_S3_ADDRESSING_STYLE, PARCOURS_S3_PREFIX, PARCOURS_S3_CA_BUNDLE
+                    uploaded documents in an S3-compatible object store (env.object_storage(),
+                    docs/deploy/scaling.md); all-or-nothing: a store configured by half stops the start-up
 DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/parcours (default: SQLite in the data folder, which
                     only demo mode accepts)
 SECRET_KEY          required outside demo mode
@@ -232,11 +236,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# --- Stored files and shared state (docs/deploy/scaling.md, docs/decisions/0037-…) -------------------------
+# Uploaded documents, sealed by core/crypto.py before they are written (records/files.py): in the folder
+# PARCOURS_DOCUMENTS_DIR (default), or, as soon as PARCOURS_S3_BUCKET is set, in an S3-compatible object store
+# shared by every app server (PARCOURS_S3_*: env.object_storage(), which refuses a store configured by half).
+# Nothing else is stored as a file between requests: PDFs and exports are built in memory and sent.
 PARCOURS_DOCUMENTS_DIR = env.path("PARCOURS_DOCUMENTS_DIR", DATA_DIR / "documents")
+PARCOURS_S3 = env.object_storage()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": (
+        {"BACKEND": "parcours.core.storage.DocumentS3Storage", "OPTIONS": PARCOURS_S3}
+        if PARCOURS_S3
+        else {"BACKEND": "parcours.core.storage.DocumentFileStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Stateless app servers: sessions in the database (any server reads them; cookies signed with the SECRET_KEY
+# every server shares), login throttling in django-axes' database tables, the task queue in the database. The
+# per-process memory cache holds nothing that must be shared (nothing in Parcours uses the cache).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "deadlines"]}}

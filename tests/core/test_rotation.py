@@ -8,6 +8,7 @@ documents: after removing key A, `files.read` raised DecryptionError (the last a
 
 import base64
 import io
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -19,6 +20,12 @@ from parcours.people.models import Person
 from parcours.records import files, samples, services
 
 from ..records.conftest import upload
+
+
+def stored_path(storage_name: str) -> Path:
+    """Where the folder storage (the default, core/storage.py) keeps a document's sealed file."""
+    return Path(files.storage().path(files.stored_name(storage_name)))
+
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +81,9 @@ def test_rotation_reencrypts_fields_and_documents_and_the_old_key_can_go(keys, p
     nonce = bytes(12)
     key_a = AESGCM(base64.b64decode(KEY_A.partition(":")[2]))
     sealed = b"PRC1:a:" + nonce + key_a.encrypt(nonce, legacy_content, legacy.storage_name.encode())
-    files.storage_path(legacy.storage_name).write_bytes(sealed)
+    stored_path(legacy.storage_name).write_bytes(sealed)
     assert files.read(legacy.storage_name) == legacy_content
-    path = files.storage_path(document.storage_name)
+    path = stored_path(document.storage_name)
     assert path.read_bytes().startswith(b"v1:a:")
     assert raw_column(Person, person.pk, "first_name").startswith("v1:a:")
 
@@ -98,11 +105,11 @@ def test_rotation_reencrypts_fields_and_documents_and_the_old_key_can_go(keys, p
         KEY_B, stored.encode()[:5] + base64.b64decode(stored[5:]), "people.person.first_name"
     ) == (b"Canari-Rotation")
     for doc, plain in ((document, content), (legacy, legacy_content)):
-        raw = files.storage_path(doc.storage_name).read_bytes()
+        raw = stored_path(doc.storage_name).read_bytes()
         assert raw.startswith(b"v1:b:")
         assert open_with(KEY_B, raw, f"records.document.file:{doc.storage_name}") == plain
         assert files.read(doc.storage_name) == plain
-        assert files.storage_path(doc.storage_name).stat().st_mode & 0o777 == 0o600
+        assert stored_path(doc.storage_name).stat().st_mode & 0o777 == 0o600
     fresh = Person.objects.get(pk=person.pk)
     assert (fresh.first_name, fresh.last_name) == ("Canari-Rotation", "Fictive")
     # No temporary file left behind by the atomic rewrite.

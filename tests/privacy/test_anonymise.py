@@ -2,6 +2,7 @@
 need."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -13,6 +14,12 @@ from parcours.privacy import anonymise as anon
 from parcours.records import files
 
 from .conftest import CANARIES
+
+
+def stored_path(storage_name: str) -> Path:
+    """Where the folder storage (the default, core/storage.py) keeps a document's sealed file."""
+    return Path(files.storage().path(files.stored_name(storage_name)))
+
 
 SCANNED_APPS = ("people", "followup", "records", "rights", "pathway", "privacy")
 
@@ -91,7 +98,7 @@ def test_the_follow_up_rows_and_the_document_file_are_gone(anonymised, django_ca
 
 
 def test_the_document_file_is_removed_from_disk(full_file, django_capture_on_commit_callbacks):
-    path = files.storage_path(full_file.document.storage_name)
+    path = stored_path(full_file.document.storage_name)
     assert path.exists()
     with django_capture_on_commit_callbacks(execute=True):
         anon.anonymise(full_file.person, today=dt.date(2031, 1, 1))

@@ -4,6 +4,7 @@ permission check."""
 import datetime as dt
 import hashlib
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,6 +16,12 @@ from parcours.records import deadlines, files, services
 from parcours.records.models import Document
 
 from .conftest import image_bytes, pdf_bytes, upload
+
+
+def stored_path(storage_name: str) -> Path:
+    """Where the folder storage (the default, core/storage.py) keeps a document's sealed file."""
+    return Path(files.storage().path(files.stored_name(storage_name)))
+
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 10)
@@ -96,12 +103,12 @@ def test_files_are_encrypted_on_disk_and_names_in_the_database(personas, followe
 def test_a_file_altered_or_swapped_on_disk_is_not_served(client, personas, followed, documents_dir):
     first = add(followed, personas.worker, pdf_bytes("Premier"), "un.pdf")
     second = add(followed, personas.worker, pdf_bytes("Second"), "deux.pdf")
-    files.storage_path(first.storage_name).write_bytes(files.storage_path(second.storage_name).read_bytes())
+    stored_path(first.storage_name).write_bytes(stored_path(second.storage_name).read_bytes())
     response = login(client, personas.worker).get(
         reverse("records:document_download", args=[first.pk]), follow=True
     )
     assert "Le fichier de ce document est manquant ou altéré" in response.content.decode()
-    files.storage_path(second.storage_name).unlink()
+    stored_path(second.storage_name).unlink()
     response = client.get(reverse("records:document_download", args=[second.pk]), follow=True)
     assert "Le fichier de ce document est manquant ou altéré" in response.content.decode()
 

@@ -1,5 +1,5 @@
 """Documents and life stories in the demo, through `records.services` (files checked, encrypted and written
-to settings.PARCOURS_DOCUMENTS_DIR like any upload).
+to the documents' storage like any upload).
 
 Documents go to the people of the rights cases, whose papers they are: an identity document each; the APS
 that ends within 60 days; a first APS, expired, and the renewed one; a receipt about to expire; an asylum

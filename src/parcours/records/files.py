@@ -1,12 +1,17 @@
-"""Uploaded files: checked on their content (never on their name), kept on disk outside the web root under a
-random name and encrypted, read back only by the download view after its permission check.
+"""Uploaded files: checked on their content (never on their name), kept outside the web root under a random
+name and encrypted, read back only by the download view after its permission check.
+
+They are kept by the storage settings.STORAGES["documents"] (core/storage.py): the folder
+PARCOURS_DOCUMENTS_DIR, or an S3-compatible object store shared by every app server. This module reaches it
+through Django's storage API only (save, open, replace, delete, listdir), never through a path, and seals each
+file before it leaves the application: the store only ever holds the envelope below.
 
 Accepted: PDF, JPEG and PNG, up to settings.PARCOURS_DOCUMENT_MAX_BYTES (10 Mo by default). A PDF must start
 with its signature and end with its end-of-file marker; an image must really decode with Pillow.
 
-On disk a file is sealed with core/crypto.py's one envelope, b"v1:<kid>:" + nonce + AES-256-GCM(content), with
+A stored file is sealed with core/crypto.py's one envelope, b"v1:<kid>:" + nonce + AES-256-GCM(content), with
 the keys of core/crypto.py (outside the database, apart from SECRET_KEY) and "records.document.file:" + the
-file's storage name as associated data: a stolen disk or backup of the documents folder shows nothing, and a
+file's storage name as associated data: a stolen disk, bucket or backup of the documents shows nothing, and a
 file renamed to another document's name does not decrypt. Files written before the envelope was shared
 ("PRC1:<kid>:" + nonce + AES-256-GCM, the storage name alone as associated data) are still read, and
 `manage.py rotate_encryption_keys --wet-run` rewrites them in the envelope (`rewrap`).
@@ -15,16 +20,16 @@ file renamed to another document's name does not decrypt. Files written before t
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 import uuid
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -53,8 +58,14 @@ def max_bytes() -> int:
     return getattr(settings, "PARCOURS_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def documents_dir() -> Path:
-    return Path(settings.PARCOURS_DOCUMENTS_DIR)
+def storage():
+    """The storage of the documents (core/storage.py: a folder or an object store)."""
+    return storages["documents"]
+
+
+def where() -> str:
+    """Where the documents are kept, for an operator's message (a folder, or s3://bucket/prefix)."""
+    return storage().describe()
 
 
 def human_size(size: int) -> str:
@@ -172,12 +183,12 @@ def new_storage_name() -> str:
     return uuid.uuid4().hex
 
 
-def storage_path(storage_name: str) -> Path:
-    """Where a stored file lives. The name is ours (a UUID), checked again so no stored value can lead out of
-    the documents folder."""
+def stored_name(storage_name: str) -> str:
+    """The name of a document in its storage, "ab/ab…": the storage name is ours (a UUID), checked again so
+    that no stored value can lead out of the documents' folder or prefix."""
     if not STORAGE_NAME.match(storage_name):
         raise ValueError("invalid storage name")
-    return documents_dir() / storage_name[:2] / storage_name
+    return f"{storage_name[:2]}/{storage_name}"
 
 
 LEGACY_PREFIX = b"PRC1:"  # the format of files written before the one envelope; read, never written
@@ -210,62 +221,70 @@ def _unseal_legacy(blob: bytes, storage_name: str) -> bytes:
         raise crypto.DecryptionError("Cannot decrypt a stored document") from exc
 
 
-def _replace(path: Path, sealed: bytes) -> None:
-    """Write `sealed` in place of `path` atomically: a crash leaves the old file or the new one, whole."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "xb") as out:
-            tmp.chmod(0o600)
-            out.write(sealed)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _read_sealed(storage_name: str) -> bytes:
+    """The stored envelope. FileNotFoundError when missing, OSError when the store fails (core/storage.py)."""
+    with storage().open(stored_name(storage_name), "rb") as handle:
+        return handle.read()
 
 
 def rewrap(wet_run: bool = False) -> int:
     """Documents not sealed in the envelope under the current key (older key or older format): how many,
-    and with wet_run, re-encrypt each one in place. Resumable: a rewritten file is skipped next time."""
+    and with wet_run, re-encrypt each one in place (atomically: the storage's `replace`). Resumable: a
+    rewritten file is skipped next time."""
     from parcours.records.models import Document
 
     kid = crypto.current_kid()
     stale = 0
     for name in Document.objects.order_by("pk").values_list("storage_name", flat=True).iterator():
-        path = storage_path(name)
         try:
-            blob = path.read_bytes()
+            blob = _read_sealed(name)
         except FileNotFoundError:
             continue  # reported by the documents' own checks; nothing to re-encrypt
         if crypto.key_id_of_bytes(blob) == kid:
             continue
         stale += 1
         if wet_run:
-            _replace(path, seal(unseal(blob, name), name))
+            storage().replace(stored_name(name), seal(unseal(blob, name), name))
     return stale
 
 
-def write(upload, storage_name: str) -> Path:
-    path = storage_path(storage_name)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+def write(upload, storage_name: str) -> str:
+    """Seal the upload and store it under `storage_name` (never over an existing file); returns its name in
+    the storage."""
+    name = stored_name(storage_name)
     upload.seek(0)
-    content = b"".join(upload.chunks())
-    # "x": never overwrite; 0o600: readable by the application's user only.
-    sealed = seal(content, storage_name)
-    try:
-        with open(path, "xb") as out:
-            path.chmod(0o600)
-            out.write(sealed)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path
+    sealed = seal(b"".join(upload.chunks()), storage_name)
+    saved = storage().save(name, ContentFile(sealed))
+    if saved != name:  # the storage found a file of that name and chose another: a UUID collision
+        storage().delete(saved)
+        raise FileExistsError("a stored document already has this name")
+    return saved
 
 
 def read(storage_name: str) -> bytes:
-    """The decrypted content. Raises OSError when the file is missing, DecryptionError when it was altered."""
-    return unseal(storage_path(storage_name).read_bytes(), storage_name)
+    """The decrypted content. Raises OSError when the file is missing or the store fails, DecryptionError when
+    it was altered."""
+    return unseal(_read_sealed(storage_name), storage_name)
 
 
 def remove(storage_name: str) -> None:
-    storage_path(storage_name).unlink(missing_ok=True)
+    storage().delete(stored_name(storage_name))
+
+
+def remove_all() -> int:
+    """Delete every file of the documents' storage (the demo's --reset, after the flush of the rows that
+    named them); returns how many."""
+    store = storage()
+    removed = 0
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, names = store.listdir(folder)
+        except FileNotFoundError:  # a folder never created: nothing stored yet
+            continue
+        folders += [f"{folder}{sub}/" for sub in subfolders]
+        for file_name in names:
+            store.delete(f"{folder}{file_name}")
+            removed += 1
+    return removed

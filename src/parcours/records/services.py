@@ -104,7 +104,8 @@ def add_document(
     title: str = "",
     expires_on: dt.date | None = None,
 ) -> Document:
-    """Check the file on its content, store it under a random name outside the web root, record it."""
+    """Check the file on its content, seal it and store it under a random name outside the web root (the
+    documents' storage: a folder or an object store), record it."""
     _require_staff(by, person)
     if kind not in DocumentKind.values:
         raise DomainError(_("Choisissez le type de document."))
@@ -114,7 +115,17 @@ def add_document(
     check_expiry(expires_on)
     checked = files.check_upload(upload)
     storage_name = files.new_storage_name()
-    path = files.write(upload, storage_name)
+    try:
+        files.write(upload, storage_name)
+    except OSError as exc:  # a full disk, an object store unreachable or refusing (core/storage.py)
+        logger.error("records: a document could not be stored (%s)", type(exc).__name__)
+        raise DomainError(
+            _(
+                "Le document n'a pas pu être enregistré : le stockage des documents ne répond pas. Rien "
+                "n'a été enregistré ; réessayez dans quelques minutes ou signalez-le à la personne qui "
+                "administre Parcours."
+            )
+        ) from exc
     try:
         with transaction.atomic():
             document = Document.objects.create(
@@ -132,7 +143,7 @@ def add_document(
             )
             audit.record_event(by, "document.upload", document)
     except BaseException:
-        path.unlink(missing_ok=True)
+        files.remove(storage_name)
         raise
     return document
 

@@ -11,12 +11,10 @@ both. `--no-server` does everything but start the two processes.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -28,6 +26,7 @@ from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_
 from parcours.demo import generator
 from parcours.pathway.models import Pathway
 from parcours.people.models import Person
+from parcours.records import files
 
 WORKER_QUEUES = "default,deadlines"
 STOP_TIMEOUT = 10  # seconds given to each process to stop before it is killed
@@ -70,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "--reset efface toute la base de données "
                 f"({settings.DATABASES['default']['NAME']}) : personnes, parcours, comptes, journal des "
-                f"accès, et tous les documents déposés dans {settings.PARCOURS_DOCUMENTS_DIR}. Rien n'a été "
+                f"accès, et tous les documents déposés dans {files.where()}. Rien n'a été "
                 "effacé. Pour confirmer, relancez avec --reset --wet-run."
             )
         self.say("Mise à jour de la base de données…")
@@ -200,15 +199,9 @@ class Command(BaseCommand):
 
 
 def empty_documents_dir() -> None:
-    """Remove every file of the documents folder: the rows that named them are gone with the flush."""
-    folder = Path(settings.PARCOURS_DOCUMENTS_DIR)
-    if not folder.is_dir():
-        return
-    for entry in folder.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+    """Remove every file of the documents' storage (folder or object store): the rows that named them are
+    gone with the flush."""
+    files.remove_all()
 
 
 def _raise_stop(signum, frame):
