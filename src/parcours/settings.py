@@ -377,7 +377,7 @@ OIDC_RP_SIGN_ALGO = "RS256"  # id_token and userinfo (a JWT at ProConnect)
 OIDC_RP_SCOPES = "openid email given_name usual_name siret uid idp_id"
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {
     "acr_values": "eidas1",
-    "claims": '{"id_token":{"amr":{"essential":true},"acr":{"essential":true}}}',  # amr says if MFA was done
+    "claims": '{"id_token":{"amr":{"essential":true}}}',  # amr says if MFA was done
 }
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout

@@ -22,13 +22,13 @@ from ..tools import skip_or_fail
 
 OIDC_DIR = Path(__file__).resolve().parent.parent / "oidc"
 CLIENT_ID = "parcours-test"
-CLIENT_SECRET = "secret-de-test-du-client-parcours"  # noqa: S105 (a throwaway client of a throwaway provider)
+CLIENT_SECRET = "secret-de-test-du-client-parcours"
 
 
 def free_port() -> int:
     """A free port below the ephemeral range (stack notes)."""
     for _ in range(50):
-        port = random.randint(20000, 32000)  # noqa: S311
+        port = random.randint(20000, 32000)
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -111,6 +111,16 @@ ACCOUNTS = {
         "idp_id": "fi-test",
         "amr": ["pwd"],
         "acr": "eidas1",
+    },
+    "agent-acr": {
+        "email": "camille.demo-agent@exemple.gouv.fr",
+        "given_name": "Camille",
+        "usual_name": "Démo-Agent",
+        "siret": SIRET_GARD,
+        "uid": "5",
+        "idp_id": "fi-test",
+        "amr": ["pwd"],
+        "acr": "eidas2",
     },
     "inconnue": {
         "email": "personne.inconnue@exemple.gouv.fr",

@@ -90,6 +90,16 @@ def test_without_mfa_at_proconnect_the_second_factor_is_asked(live_server, provi
     assert "Vérification en deux étapes" in organisation.text
 
 
+def test_an_acr_declared_by_the_operator_counts_as_a_second_factor(live_server, provider, agent, settings):
+    settings.PARCOURS_MFA_REQUIRED = True
+    settings.PARCOURS_PROCONNECT_MFA_ACR = ("eidas2",)
+    _browser, landed = proconnect_login(live_server, provider, "agent-acr")
+    assert path_of(landed) == TODO, landed.url
+    settings.PARCOURS_PROCONNECT_MFA_ACR = ()
+    _browser, landed = proconnect_login(live_server, provider, "agent-acr")
+    assert path_of(landed) == "/compte/verification/", landed.url
+
+
 def test_an_unknown_email_is_refused_and_nothing_is_created(live_server, provider, agent):
     users = get_user_model().objects.count()
     browser, landed = proconnect_login(live_server, provider, "inconnue")
@@ -157,3 +167,29 @@ def test_the_button_is_absent_when_proconnect_is_not_configured(client, settings
     assert "ProConnect" not in page.content.decode()
     assert client.get("/compte/proconnect/connexion/").status_code == 404
     assert client.get("/compte/proconnect/retour/?code=x&state=y").status_code == 404
+
+
+def test_the_check_made_by_proconnect_is_not_a_factor_a_password_login_would_ask_for(
+    live_server, provider, settings
+):
+    """A volunteer (second factor optional) without any factor logs in once with ProConnect and two factors;
+    her next password login is not sent to a verification page she could not pass."""
+    settings.PARCOURS_MFA_REQUIRED = True
+    herault = OrganisationFactory(siret=SIRET_HERAULT)
+    volunteer = MembershipFactory(
+        organisation=herault, role="volunteer", user__email="camille.demo-agent@exemple.gouv.fr"
+    ).user
+    _browser, landed = proconnect_login(live_server, provider, "agent-mfa")
+    assert not path_of(landed).startswith(("/compte/verification/", "/compte/connexion/")), landed.url
+    browser = requests.Session()
+    browser.get(f"{live_server.url}/compte/connexion/", timeout=10)
+    logged = browser.post(
+        f"{live_server.url}/compte/connexion/",
+        data={
+            "username": volunteer.username,
+            "password": "mot-de-passe-de-test",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+        timeout=10,
+    )
+    assert path_of(logged) == path_of(landed), logged.url

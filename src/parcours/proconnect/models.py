@@ -23,12 +23,21 @@ class ProConnectIdentity(models.Model):
         verbose_name = _("identité ProConnect")
 
 
+class UnlistedDeviceManager(DeviceManager):
+    def devices_for_user(self, user, confirmed=None):
+        return self.none()
+
+
 class ProConnectDevice(Device):
     """ "Second factor checked by ProConnect": put in the session by `django_otp.login` when ProConnect says
-    the login used several factors (amr "mfa", or an acr of PARCOURS_PROCONNECT_MFA_ACR). Never confirmed, so
-    django-otp never lists it among the user's factors (`devices_for_user`) nor offers it at the
-    verification page: it cannot verify a code, only stand for the check ProConnect made. It lives in one
-    session: a password login afterwards asks for the user's own factor again."""
+    the login used several factors (amr "mfa", or an acr of PARCOURS_PROCONNECT_MFA_ACR). Confirmed (django-
+    otp's middleware only accepts a confirmed device in a session) but never listed among the user's factors
+    (`devices_for_user` answers none of them): the verification page never offers it, and an account whose
+    only "device" is this one is not asked for a second step after a password. It verifies no code; it only
+    stands, in one session, for the check ProConnect made: a password login afterwards asks for the user's
+    own factor again."""
+
+    objects = UnlistedDeviceManager()
 
     class Meta:
         verbose_name = _("vérification par ProConnect")
