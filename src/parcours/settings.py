@@ -40,8 +40,10 @@ PARCOURS_AUDIT_CHECKPOINT_EVERY  a checkpoint every N rows appended to the journ
 PARCOURS_ARCHIVE_AFTER_MONTHS, PARCOURS_ANONYMISE_AFTER_YEARS, PARCOURS_ERASURE_BLOCK_YEARS  retention of
                     the files (privacy/conf.py, docs/security/retention.md)
 LOG_LEVEL           level of the root logger (default WARNING)
-PARCOURS_PROCONNECT_*  ProConnect login (docs/deploy/proconnect.md): CLIENT_ID, CLIENT_SECRET and
-                    DISCOVERY_URL together, or none of them; MFA_ACR optional
+PARCOURS_PROCONNECT_CLIENT_ID, PARCOURS_PROCONNECT_CLIENT_SECRET, PARCOURS_PROCONNECT_DISCOVERY_URL  the
+                    ProConnect login (docs/deploy/proconnect.md): the three together, or none of them (a
+                    partial configuration refuses to start); the secret is a secret
+PARCOURS_PROCONNECT_MFA_ACR  acr values of ProConnect that count as a second factor (besides amr "mfa")
 """
 
 import datetime as dt

@@ -193,3 +193,16 @@ def test_the_check_made_by_proconnect_is_not_a_factor_a_password_login_would_ask
         timeout=10,
     )
     assert path_of(logged) == path_of(landed), logged.url
+
+
+@pytest.mark.django_db
+def test_a_return_without_a_valid_state_or_with_an_error_logs_nobody_in(client, settings):
+    """The agent cancels at ProConnect (error=access_denied), or a forged return carries a state this browser
+    never sent: the login page says it did not work, nobody is logged in."""
+    settings.PARCOURS_PROCONNECT_ENABLED = True
+    settings.PARCOURS_PROCONNECT_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    for query in ("error=access_denied&state=abc", "code=forged&state=never-sent"):
+        response = client.get(f"/compte/proconnect/retour/?{query}", follow=True)
+        assert response.redirect_chain[0][0] == "/compte/connexion/"
+        assert "La connexion avec ProConnect n&#x27;a pas abouti" in response.content.decode()
+        assert not response.wsgi_request.user.is_authenticated

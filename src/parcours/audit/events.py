@@ -64,13 +64,13 @@ EVENTS: dict[str, tuple[str, object]] = {
     "proconnect.link": (Action.UPDATE, _("a relié son compte à son identité ProConnect")),
     "proconnect.refuse_unknown": (
         Action.LOGIN_FAILED,
-        _("connexion ProConnect refusée : aucun compte à cette adresse e-mail"),
+        _("a refusé une connexion ProConnect : aucun compte à cette adresse e-mail, aucun compte créé"),
     ),
     "proconnect.refuse_siret": (
         Action.LOGIN_FAILED,
-        _("s'est vu refuser la connexion ProConnect : organisation (SIRET) différente de la sienne"),
+        _("a vu sa connexion ProConnect refusée : organisation (SIRET) qui n'est pas la sienne"),
     ),
-    "proconnect.refuse": (Action.LOGIN_FAILED, _("s'est vu refuser la connexion ProConnect")),
+    "proconnect.refuse": (Action.LOGIN_FAILED, _("a vu sa connexion ProConnect refusée")),
     # journal
     "journal.purge": (Action.PURGE, _("a purgé les lignes anciennes du journal")),
 }

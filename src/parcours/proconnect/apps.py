@@ -12,5 +12,7 @@ class ProConnectConfig(AppConfig):
         from . import views
 
         # The login page and the logout of accounts learn about ProConnect through its registry.
-        login_options.BUTTONS.append(views.login_button)
-        login_options.LOGOUT_ELSEWHERE.append(views.end_session_url)
+        if views.login_button not in login_options.BUTTONS:
+            login_options.BUTTONS.append(views.login_button)
+        if views.end_session_url not in login_options.LOGOUT_ELSEWHERE:
+            login_options.LOGOUT_ELSEWHERE.append(views.end_session_url)

@@ -46,16 +46,13 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         """The code flow's second half; returns the user, or raises services.Refusal (journaled)."""
         self._load()
         user = super().authenticate(request, nonce=nonce, code_verifier=code_verifier)
-        if user is None:
-            raise services.Refusal("failed")
+        if user is None:  # the library caught a SuspiciousOperation (e.g. userinfo of another subject)
+            raise services.refuse("failed")
         return user
 
     def get_user(self, user_id):
         # As ModelBackend: an account deactivated since is logged out at its next request.
         return ModelBackend.get_user(self, user_id)
-
-    def user_can_authenticate(self, user):
-        return getattr(user, "is_active", True)
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)

@@ -52,7 +52,7 @@ class StartView(OIDCAuthenticationRequestView):
     get_settings = staticmethod(conf.oidc_setting)
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET"])
 def start(request):
     """The button: to ProConnect's authorization endpoint, with state, nonce, scopes, acr and claims."""
     if not conf.enabled():
@@ -64,7 +64,7 @@ def start(request):
         return _refused(request, "failed")
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET"])  # not HEAD: a state serves once
 def callback(request):
     """ProConnect's answer: checked, the account found (or the login refused and journaled), logged in."""
     if not conf.enabled():
