@@ -52,6 +52,10 @@ PARCOURS_HEALTH_TOKEN  optional: the health endpoint /sante/ gives the reason of
 PARCOURS_HEALTH_QUEUE_MINUTES, PARCOURS_HEALTH_DAILY_HOURS  the worker check fails when a ready task waits
                     longer (default 15 minutes) or the daily pass has not succeeded for longer (default 26 h)
 Every variable is described for operators in docs/deploy/environment.md (tests/core/test_deploy_docs.py).
+PARCOURS_PROCONNECT_CLIENT_ID, PARCOURS_PROCONNECT_CLIENT_SECRET, PARCOURS_PROCONNECT_DISCOVERY_URL  the
+                    ProConnect login (docs/deploy/proconnect.md): the three together, or none of them (a
+                    partial configuration refuses to start); the secret is a secret
+PARCOURS_PROCONNECT_MFA_ACR  acr values of ProConnect that count as a second factor (besides amr "mfa")
 """
 
 import datetime as dt
@@ -137,6 +141,7 @@ INSTALLED_APPS = [
     "parcours.rights",
     "parcours.records",
     *(["parcours.demo"] if PARCOURS_DEMO else []),  # fictional data and `manage.py demo`: demo mode only
+    "parcours.proconnect",  # models always installed; the login itself only when configured
     "parcours.audit",
     "parcours.privacy",
     "parcours.sharing",
@@ -359,6 +364,59 @@ AXES_RESET_ON_SUCCESS = False  # a success must not wipe an address's failures o
 AXES_ENABLE_ADMIN = False
 
 PARCOURS_STATE_BRANDING = env.flag("PARCOURS_STATE_BRANDING")
+
+# --- ProConnect (docs/deploy/proconnect.md, docs/decisions/0035-proconnect.md) ------------------------------
+# The State's login for professionals, through mozilla-django-oidc. On only when the three variables are set;
+# a partial configuration stops the start-up, in every mode. The endpoints come from
+# the discovery document, read when a login starts.
+PARCOURS_PROCONNECT_CLIENT_ID = env.string("PARCOURS_PROCONNECT_CLIENT_ID")
+PARCOURS_PROCONNECT_CLIENT_SECRET = env.secret("PARCOURS_PROCONNECT_CLIENT_SECRET") or ""
+PARCOURS_PROCONNECT_DISCOVERY_URL = env.string("PARCOURS_PROCONNECT_DISCOVERY_URL")
+# acr values that prove a second factor at ProConnect, besides amr containing "mfa" (none by default).
+PARCOURS_PROCONNECT_MFA_ACR = env.strings("PARCOURS_PROCONNECT_MFA_ACR")
+PARCOURS_PROCONNECT_ENABLED = bool(
+    PARCOURS_PROCONNECT_CLIENT_ID and PARCOURS_PROCONNECT_CLIENT_SECRET and PARCOURS_PROCONNECT_DISCOVERY_URL
+)
+_proconnect_missing = [
+    name
+    for name, value in (
+        ("PARCOURS_PROCONNECT_CLIENT_ID", PARCOURS_PROCONNECT_CLIENT_ID),
+        ("PARCOURS_PROCONNECT_CLIENT_SECRET", PARCOURS_PROCONNECT_CLIENT_SECRET),
+        ("PARCOURS_PROCONNECT_DISCOVERY_URL", PARCOURS_PROCONNECT_DISCOVERY_URL),
+    )
+    if not value
+]
+if 0 < len(_proconnect_missing) < 3:  # fail closed: never a half-configured login, in any mode
+    raise env.ConfigurationError(
+        "ProConnect est configuré à moitié : " + ", ".join(_proconnect_missing) + " manque(nt). Indiquez "
+        "l'identifiant, le secret et l'adresse de découverte donnés par ProConnect, ou aucun des trois "
+        "(docs/deploy/proconnect.md)."
+    )
+if (
+    PARCOURS_PROCONNECT_ENABLED
+    and not PARCOURS_DEMO
+    and not PARCOURS_PROCONNECT_DISCOVERY_URL.startswith("https://")
+):
+    raise env.ConfigurationError(
+        f"PARCOURS_PROCONNECT_DISCOVERY_URL = {PARCOURS_PROCONNECT_DISCOVERY_URL!r} : hors démonstration, "
+        "l'adresse de découverte de ProConnect commence par https://."
+    )
+# Always listed: it authenticates nothing but the ProConnect callback, and refuses while ProConnect is off.
+AUTHENTICATION_BACKENDS.append("parcours.proconnect.backends.ProConnectBackend")
+# mozilla-django-oidc's settings; the client id and secret and the endpoints come from the variables above
+# (parcours/proconnect/conf.py answers them).
+OIDC_RP_SIGN_ALGO = "RS256"  # id_token and userinfo (a JWT at ProConnect)
+OIDC_RP_SCOPES = "openid email given_name usual_name siret uid idp_id"
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {
+    "acr_values": "eidas1",
+    "claims": '{"id_token":{"amr":{"essential":true}}}',  # amr says if MFA was done
+}
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout
+OIDC_CREATE_USER = False  # an account is linked, never created
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
+OIDC_TIMEOUT = 10
+OIDC_VERIFY_SSL = True
 
 # Retention (validated against their legal range by audit/conf.py and privacy/conf.py; None = the default).
 PARCOURS_AUDIT_RETENTION_DAYS = env.integer("PARCOURS_AUDIT_RETENTION_DAYS", None)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include((desk.core_patterns, "core"))),
     path("compte/", include("parcours.accounts.urls")),
     path("compte/cle/", include("parcours.accounts.webauthn")),  # security keys (namespace otp_webauthn)
+    path("compte/proconnect/", include("parcours.proconnect.urls")),  # 404 unless ProConnect is configured
     path("personnes/", _with_desk(people, desk.people_patterns)),
     path("parcours/", _with_desk(pathway, desk.pathway_patterns)),
     path("suivi/", include("parcours.followup.urls")),

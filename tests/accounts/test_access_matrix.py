@@ -79,6 +79,8 @@ SNAPSHOT = {
     "otp_webauthn:credential-registration-complete": PUBLIC,
     "otp_webauthn:credential-authentication-begin": PUBLIC,
     "otp_webauthn:credential-authentication-complete": PUBLIC,
+    "proconnect:start": PUBLIC,  # 404 unless ProConnect is configured (tests/proconnect)
+    "proconnect:callback": PUBLIC,
     "accounts:organisation": (READ, ALL),
     "accounts:security": (READ, ALL),
     "accounts:totp_setup": (FORM, ALL),

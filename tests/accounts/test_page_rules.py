@@ -16,6 +16,9 @@ PUBLIC = {
     "otp_webauthn:credential-registration-complete",
     "otp_webauthn:credential-authentication-begin",
     "otp_webauthn:credential-authentication-complete",
+    # ProConnect's start and return (parcours/proconnect): before any login, 404 while ProConnect is off.
+    "proconnect:start",
+    "proconnect:callback",
 }
 ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
 

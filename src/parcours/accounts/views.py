@@ -18,7 +18,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from parcours.core import clock
 
-from . import mfa
+from . import login_options, mfa
 from .forms import LoginForm, PasswordChange, SecondFactorForm, TOTPConfirmForm
 from .permissions import ACTION, FORM, requires
 
@@ -29,9 +29,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("Connexion")}
 
+    def get_context_data(self, **kwargs):
+        # Other ways to log in (ProConnect), registered by the apps above this one.
+        return super().get_context_data(**kwargs, other_logins=login_options.button_templates(self.request))
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        # Asked before the session ends: after a ProConnect login, the session there ends too.
+        elsewhere = login_options.logout_elsewhere(request)
+        response = super().post(request, *args, **kwargs)
+        return redirect(elsewhere) if elsewhere else response
 
 
 def _next_url(request, default="core:home") -> str:

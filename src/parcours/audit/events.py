@@ -59,6 +59,18 @@ EVENTS: dict[str, tuple[str, object]] = {
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)
     "keys.rotate": (Action.UPDATE, _("a rechiffré les données avec la clé courante")),
+    # ProConnect login (parcours/proconnect): the link made at a first login, and the refusals (no account is
+    # ever created by ProConnect)
+    "proconnect.link": (Action.UPDATE, _("a relié son compte à son identité ProConnect")),
+    "proconnect.refuse_unknown": (
+        Action.LOGIN_FAILED,
+        _("a refusé une connexion ProConnect : aucun compte à cette adresse e-mail, aucun compte créé"),
+    ),
+    "proconnect.refuse_siret": (
+        Action.LOGIN_FAILED,
+        _("a vu sa connexion ProConnect refusée : organisation (SIRET) qui n'est pas la sienne"),
+    ),
+    "proconnect.refuse": (Action.LOGIN_FAILED, _("a vu sa connexion ProConnect refusée")),
     # journal
     "journal.purge": (Action.PURGE, _("a purgé les lignes anciennes du journal")),
 }

@@ -80,14 +80,21 @@ class JournalOutsideTransactionError(RuntimeError):
 
 
 def record_event(
-    by, event: str, obj=None, *, person_id=None, request: HttpRequest | None = None
+    by,
+    event: str,
+    obj=None,
+    *,
+    person_id=None,
+    request: HttpRequest | None = None,
+    outcome: str = Outcome.ALLOWED,
 ) -> AccessLog:
     """One semantic journal row for a change made by a domain service, written in the caller's transaction.
 
     `by` is the Membership acting (or a User, or None for a job); `event` a key of events.EVENTS
     (e.g. "note.update"); `obj` the object changed (or its key); `person_id` the person concerned, by
     default `obj.person_id` (or `obj.pk` for a person). The address and page come from `request`, or from the
-    request being served (RequestContextMiddleware). Must be called inside `transaction.atomic()`: if the
+    request being served (RequestContextMiddleware); `outcome` DENIED for a refusal the service journals
+    itself (a ProConnect login refused). Must be called inside `transaction.atomic()`: if the
     row cannot be written, the exception rolls the change back with it."""
     if event not in EVENTS:
         raise ValueError(f"Événement inconnu pour le journal : {event!r}")
@@ -107,7 +114,7 @@ def record_event(
     elif by is not None:  # a User
         user, role = by, ""
     request = request if request is not None else current_request.get()
-    fields = _checked(action, object_type, getattr(obj, "pk", obj), person_id, Outcome.ALLOWED)
+    fields = _checked(action, object_type, getattr(obj, "pk", obj), person_id, outcome)
     row = chain.append(
         user=user,
         organisation_id=organisation_id,
@@ -117,7 +124,9 @@ def record_event(
         path=journal_path(request) if request is not None else "",
         **fields,
     )
-    if request is not None:
+    if request is not None and outcome == Outcome.DENIED:
+        request._audit_denied_recorded = True
+    elif request is not None:
         request._audit_recorded = True  # the middleware does not record the POST a second time
     return row
 
