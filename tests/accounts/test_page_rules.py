@@ -16,6 +16,9 @@ PUBLIC = {
     "otp_webauthn:credential-registration-complete",
     "otp_webauthn:credential-authentication-begin",
     "otp_webauthn:credential-authentication-complete",
+    # The invitee's pages (parcours.onboarding): reachable logged out, the invitation's token is the key.
+    "onboarding:accept",
+    "onboarding:accept_link",
 }
 ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
 

@@ -27,7 +27,8 @@ ROLES = ("social_worker", "head_of_service", "volunteer", "intern", "secretariat
 def insert_membership(user_id, organisation_id, role):
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO accounts_membership (user_id, organisation_id, role, is_active) VALUES (%s, %s, %s, %s)",
+            "INSERT INTO accounts_membership (user_id, organisation_id, role, is_active) "
+            "VALUES (%s, %s, %s, %s)",
             [user_id, organisation_id, role, True],
         )
 
