@@ -323,7 +323,7 @@ def own_organisation(s, m):
 
 
 def member_to_manage(s, m):
-    """A member of the side that she may manage: of her commission for the secretariat, else an association's."""
+    """A member of the side she may manage: of her commission for the secretariat, else an association's."""
     return s.members["commission_member" if m.role == "secretariat" else "social_worker"]
 
 
