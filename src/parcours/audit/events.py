@@ -154,6 +154,7 @@ PAGES: dict[str, object] = {
     "invitation": _("Invitation"),
     "membership": _("Accès d'un membre"),
     "organisation": _("Organisation"),
+    "provision": _("Provisionnement (commande provision)"),
     "accounts_security": _("Sécurité du compte"),
     "accounts_totp_setup": _("Application d'authentification"),
     "accounts_recovery_codes": _("Codes de secours"),
