@@ -43,7 +43,7 @@ def accept_and_enrol(page, link, username) -> list[str]:
     page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(NEW_PASSWORD)
     page.get_by_label("Confirmation du mot de passe").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Créer mon accès").click()
-    # Logged in, but nothing else opens before a second factor: the menu is hidden, other pages send back here.
+    # Logged in, but nothing opens before a second factor: no menu, every other page sends back here.
     expect(page.get_by_role("heading", name="Sécurité du compte", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Menu principal")).to_have_count(0)
     page.goto("/parcours/a-faire/")

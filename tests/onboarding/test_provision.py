@@ -67,7 +67,9 @@ def test_the_wet_run_applies_the_file_journals_and_mails_and_a_second_run_change
                                                                          "2025-01-15")  # fmt: skip
     assert sorted(org.departements_served.values_list("code", flat=True)) == ["30", "34"]
     assert sorted(Invitation.objects.values_list("email", "role")) == [
-        ("demo-cheffe@example.org", "head_of_service"), ("demo-secretariat@example.org", "secretariat")]  # fmt: skip
+        ("demo-cheffe@example.org", "head_of_service"),
+        ("demo-secretariat@example.org", "secretariat"),
+    ]
     assert sorted(m.to[0] for m in mail.outbox) == ["demo-cheffe@example.org", "demo-secretariat@example.org"]
     assert "https://parcours.example.org/invitation/" in mail.outbox[0].body
     events = sorted(AccessLog.objects.exclude(event="").values_list("event", "role"))
