@@ -55,7 +55,7 @@ def test_an_association_without_its_approval_is_refused_and_nothing_is_created(p
 
 
 def test_a_head_of_service_cannot_create_an_organisation(personas):
-    with pytest.raises(DomainError, match="autre organisation"):
+    with pytest.raises(DomainError, match="Seule l'administration nationale"):
         new_association(personas.head)
     assert not Organisation.objects.filter(name="Association Démo-Nouvelle").exists()
     assert denied_rows() == [("organisation", "head_of_service")]
@@ -203,7 +203,7 @@ def test_change_of_role_deactivation_ends_her_sessions_and_reactivation(personas
 def test_nobody_deactivates_herself_and_only_the_national_administration_deactivates_an_account(personas):
     with pytest.raises(DomainError, match="propre accès"):
         services.set_membership_active(personas.head, personas.head, False)
-    with pytest.raises(DomainError, match="autre organisation"):
+    with pytest.raises(DomainError, match="Seule l'administration nationale"):
         services.set_user_active(personas.head, personas.worker.user, False)
     assert User.objects.get(pk=personas.worker.user_id).is_active
     services.set_user_active(personas.national, personas.worker.user, False)

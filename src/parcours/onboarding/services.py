@@ -82,8 +82,13 @@ def _require(by, action: str, obj=None, *, object_type: str = "organisation") ->
     """`by` None is the operator's command (`manage.py provision`), trusted like a shell."""
     if by is None or policy.can(by, action, obj):
         return
+    national_only = action in ("manage_organisations", "manage_users")
     raise Refused(
-        _("Vous ne pouvez pas gérer les accès ni les informations d'une autre organisation que la vôtre."),
+        _("Seule l'administration nationale crée une organisation ou désactive un compte entier.")
+        if national_only
+        else _(
+            "Vous ne pouvez pas gérer les accès ni les informations d'une autre organisation que la vôtre."
+        ),
         by=by,
         object_type=object_type,
         object_id=getattr(obj, "pk", "") or "",
