@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     *(["parcours.demo"] if PARCOURS_DEMO else []),  # fictional data and `manage.py demo`: demo mode only
     "parcours.proconnect",  # models always installed; the login itself only when configured
     "parcours.audit",
+    "parcours.onboarding",
     "parcours.privacy",
     "parcours.sharing",
     "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
@@ -427,6 +428,30 @@ PARCOURS_AUDIT_CHECKPOINT_EVERY = env.integer("PARCOURS_AUDIT_CHECKPOINT_EVERY",
 PARCOURS_ARCHIVE_AFTER_MONTHS = env.integer("PARCOURS_ARCHIVE_AFTER_MONTHS", None)
 PARCOURS_ANONYMISE_AFTER_YEARS = env.integer("PARCOURS_ANONYMISE_AFTER_YEARS", None)
 PARCOURS_ERASURE_BLOCK_YEARS = env.integer("PARCOURS_ERASURE_BLOCK_YEARS", None)
+
+# --- Invitations and e-mail (parcours.onboarding; docs/operations/provisioning.md) -------------------------
+# PARCOURS_INVITATION_DAYS  days an invitation link stays valid (default 7, 1 to 30)
+# PARCOURS_PUBLIC_URL       address of the site in links sent by e-mail from a command (`provision`), e.g.
+#                           https://parcours.example.org (pages use the address of the request)
+# DEFAULT_FROM_EMAIL        sender of the e-mails (default: Parcours <ne-pas-repondre@localhost>)
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD (secret), EMAIL_USE_TLS, EMAIL_USE_SSL
+#                           the SMTP relay (default: localhost:25, the Debian MTA). Demo mode without
+#                           EMAIL_HOST writes the e-mails as files into <data folder>/mails instead.
+PARCOURS_INVITATION_DAYS = env.integer("PARCOURS_INVITATION_DAYS", 7, low=1, high=30)
+PARCOURS_PUBLIC_URL = env.string("PARCOURS_PUBLIC_URL").rstrip("/")
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@localhost>")
+if PARCOURS_DEMO and not env.string("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mails"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+    EMAIL_PORT = env.integer("EMAIL_PORT", 25, low=1, high=65535)
+    EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env.secret("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL")
+    EMAIL_TIMEOUT = 20
 
 # --- Production: logs, error reporting, health endpoint (docs/deploy/monitoring.md) -------------------------
 LOG_LEVEL = env.string("LOG_LEVEL", "WARNING").upper()

@@ -26,4 +26,5 @@ urlpatterns = [
     path("partage/", include("parcours.sharing.urls")),
     # Monitoring (docs/deploy/monitoring.md): no login, nothing but each check's name and OK or KO.
     path("sante/", health.status, name="health"),
+    path("", include("parcours.onboarding.urls")),  # administration/ and invitation/
 ]

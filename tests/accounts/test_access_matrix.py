@@ -7,7 +7,8 @@ too, so that every change of who may see what is a reviewed diff of SNAPSHOT.
 
 - A role outside a page's entry gets 403; a role inside gets 200 on an object of its own side (302 only
   where REDIRECTS says the page is meant to redirect: a redirect is not counted as access otherwise) and
-  404 on an object of the other side (a 403 would confirm it exists).
+  404 on an object of the other side (a 403 would confirm it exists), except where EVERYWHERE says the role
+  reaches both sides (the national administration manages every organisation).
 - Every view declares its methods (READ: GET/HEAD; FORM: GET/HEAD/POST; ACTION: POST): any other method
   answers 405 before the view runs. A POST by a refused role, or on an object of the other side, is
   refused and changes nothing.
@@ -36,6 +37,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from parcours.accounts.models import Invitation
 from parcours.audit.models import AccessLog
 from parcours.core import clock
 from parcours.followup import services as followup
@@ -139,7 +141,29 @@ SNAPSHOT = {
     "privacy:reactivate": (ACTION, "HS"),
     "sharing:people": (READ, "PC"),
     "sharing:person": (READ, "PC"),
+    "onboarding:organisations": (READ, "HS SE NA"),
+    "onboarding:organisation_create": (FORM, "NA"),
+    "onboarding:organisation_edit": (FORM, "HS SE NA"),
+    "onboarding:members": (READ, "HS SE NA"),
+    "onboarding:invite": (FORM, "HS SE NA"),
+    "onboarding:invitation_revoke": (ACTION, "HS SE NA"),
+    "onboarding:membership": (FORM, "HS SE NA"),
+    "onboarding:user_active": (ACTION, "NA"),
+    "onboarding:accept": PUBLIC,
+    "onboarding:accept_link": PUBLIC,
 }
+# Pages whose objects of the other side these roles reach too (200, not 404): the national administration
+# manages every organisation.
+EVERYWHERE = {
+    "onboarding:organisation_edit": "NA",
+    "onboarding:members": "NA",
+    "onboarding:invite": "NA",
+    "onboarding:invitation_revoke": "NA",
+    "onboarding:membership": "NA",
+    "onboarding:user_active": "NA",
+}
+# Arguments of the public pages that take one.
+PUBLIC_KWARGS = {"onboarding:accept_link": {"token": "jeton-fictif"}}
 # Pages meant to redirect on GET for an allowed role, on an object of her own side: {URL name: roles}.
 REDIRECTS = {
     "pathway:decide": "PA",  # the request of the world is already decided: back to the request
@@ -167,7 +191,9 @@ SPECIAL = {
 IDENTITY = "SW HS SE PA PC"
 OPEN_BEFORE_ENROLMENT = {"accounts:security", "accounts:totp_setup"}
 # URLs taking an object that is not about a person (not journaled).
-NOT_ABOUT_PEOPLE = {"accounts:device_remove"}
+NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "onboarding:members",
+                    "onboarding:invite", "onboarding:invitation_revoke", "onboarding:membership",
+                    "onboarding:user_active"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel"}
 
@@ -249,6 +275,16 @@ def build_side(code: str, name: str) -> SimpleNamespace:
         records.save_life_story(s.person, worker, "Recit fictif.", based_on=0)
     # A second factor of a user of the side (accounts:device_remove): a user logged in with a password only
     # removes none, hers or not (the personas have none, so that they are not asked for one).
+    # Pending invitations of the side (onboarding:invitation_revoke).
+    s.invitations = {
+        org.kind: Invitation.objects.create(
+            email=f"invitee-{org.kind}-{name}@example.org", organisation=org,
+            role="volunteer" if org.kind == "association" else "commission_member",
+            token_hash=hashlib.sha256(f"{org.kind}-{name}".encode()).hexdigest(),
+            created_at=clock.now(), expires_at=clock.now() + dt.timedelta(days=7),
+        )
+        for org in (s.association, s.commission)
+    }  # fmt: skip
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -282,6 +318,20 @@ class Endpoint:
 
 def person(s, m):
     return {"pk": s.person.pk}
+
+
+def own_organisation(s, m):
+    """The organisation of the side of the kind of hers (her association, commission, national office)."""
+    return {"pk": s.members[m.role].organisation_id}
+
+
+def member_to_manage(s, m):
+    """A member of the side she may manage: of her commission for the secretariat, else an association's."""
+    return s.members["commission_member" if m.role == "secretariat" else "social_worker"]
+
+
+def invitation_to_revoke(s, m):
+    return {"pk": s.invitations["commission" if m.role == "secretariat" else "association"].pk}
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -326,6 +376,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "privacy:erase": Endpoint(kwargs=person),
     "privacy:reactivate": Endpoint(kwargs=person),
     "sharing:person": Endpoint(kwargs=person),
+    "onboarding:organisation_edit": Endpoint(kwargs=own_organisation),
+    "onboarding:members": Endpoint(kwargs=own_organisation),
+    "onboarding:invite": Endpoint(kwargs=own_organisation),
+    "onboarding:invitation_revoke": Endpoint(kwargs=invitation_to_revoke),
+    "onboarding:membership": Endpoint(kwargs=lambda s, m: {"pk": member_to_manage(s, m).pk}),
+    "onboarding:user_active": Endpoint(kwargs=lambda s, m: {"pk": member_to_manage(s, m).pk}),
 }
 
 
@@ -385,12 +441,16 @@ def allowed(name: str, persona: str) -> bool:
     return code(persona) in SNAPSHOT[name][1].split()
 
 
+def everywhere(name: str, persona: str) -> bool:
+    return code(persona) in EVERYWHERE.get(name, "").split()
+
+
 def expected_get(name: str, persona: str, own: bool) -> int:
     if SNAPSHOT[name][0] == ACTION:
         return 405  # the method is checked before anything else
     if not allowed(name, persona):
         return 403
-    if not own:
+    if not own and not everywhere(name, persona):
         return 404
     if (name, persona) in SPECIAL:
         return SPECIAL[(name, persona)]
@@ -402,7 +462,9 @@ def expected_post(name: str, persona: str, own: bool) -> int:
         return 405
     if not allowed(name, persona):
         return 403
-    return 404 if not own else SPECIAL.get((name, persona), 0)
+    if not own and not everywhere(name, persona):
+        return 404
+    return SPECIAL.get((name, persona), 0)
 
 
 # The journal (a refusal is written to it), sessions, login throttling and tables nobody edits.
@@ -495,7 +557,7 @@ def test_the_public_endpoints_answer_every_role_without_an_error(world, client, 
     allowed = {200, 302, 503} if name == "health" else None
     for membership in world.personas.values():
         client.force_login(membership.user)
-        status = client.get(reverse(name)).status_code
+        status = client.get(reverse(name, kwargs=PUBLIC_KWARGS.get(name))).status_code
         assert status in allowed if allowed else status < 500, status
 
 

@@ -19,6 +19,9 @@ PUBLIC = {
     # ProConnect's start and return (parcours/proconnect): before any login, 404 while ProConnect is off.
     "proconnect:start",
     "proconnect:callback",
+    # The invitee's pages (parcours.onboarding): reachable logged out, the invitation's token is the key.
+    "onboarding:accept",
+    "onboarding:accept_link",
 }
 ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
 

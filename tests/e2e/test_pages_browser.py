@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from parcours.accounts.models import Invitation
 from parcours.core import clock
 from parcours.followup import services as followup
 from parcours.people import services as people
@@ -126,7 +127,14 @@ def build_world(personas):
         "submitted": submitted,
         "avis_given": avis_given,
         "session": avis_given.agenda_items.get().session,
-    }
+        "association": personas.association,
+        "commission": personas.commission,
+        "worker": personas.worker,
+        "invitation": Invitation.objects.create(
+            email="demo-invitee@example.org", organisation=personas.association, role="volunteer",
+            token_hash="b" * 64, created_at=clock.now(), expires_at=clock.now() + dt.timedelta(days=7),
+        ),
+    }  # fmt: skip
 
 
 def journeys(w):
@@ -166,6 +174,13 @@ def journeys(w):
     account = [reverse("accounts:organisation"), reverse("accounts:security")]
     head_only = [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")]
     session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
+    association_admin = [
+        reverse("onboarding:organisations"),
+        reverse("onboarding:members", kwargs={"pk": w["association"].pk}),
+        reverse("onboarding:organisation_edit", kwargs={"pk": w["association"].pk}),
+        reverse("onboarding:invite", kwargs={"pk": w["association"].pk}),
+        reverse("onboarding:membership", kwargs={"pk": w["worker"].pk}),
+    ]
     return {
         "travailleuse": association + account,
         # The head of service sees the same sections as the worker, drawn by the same templates: besides her
@@ -177,6 +192,7 @@ def journeys(w):
             reverse("rights:person", kwargs={"pk": p}),
             reverse("pathway:request", kwargs={"pk": w["draft"].pk}),
             *head_only,
+            *association_admin,
         ],
         "benevole": [reverse("core:volunteer"), *account],
         "stagiaire": [reverse("core:volunteer")],
@@ -188,6 +204,8 @@ def journeys(w):
             reverse("pathway:request", kwargs={"pk": w["submitted"].pk}),
             reverse("people:person", kwargs={"pk": w["submitted"].pathway.person_id}),
             reverse("pathway:statistics"),
+            reverse("onboarding:organisations"),
+            reverse("onboarding:members", kwargs={"pk": w["commission"].pk}),
             *account,
         ],
         "membre": [*session_pages, *account],
@@ -202,7 +220,13 @@ def journeys(w):
             reverse("pathway:statistics"),
             *account,
         ],
-        "national": [reverse("pathway:statistics"), reverse("audit:review"), *account],
+        "national": [
+            reverse("pathway:statistics"),
+            reverse("audit:review"),
+            *account,
+            reverse("onboarding:organisation_create"),
+            *association_admin,
+        ],
     }
 
 

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import Membership
+from .models import Invitation, Membership
 from .roles import IDENTITY_ROLES
 
 log = logging.getLogger("parcours.security")
@@ -27,10 +27,15 @@ RECOVERY_DEVICE_NAME = "Codes de secours"
 
 
 def mfa_required(user) -> bool:
-    """True when the user holds an active role that can see an identity and the instance forces MFA."""
+    """True when the instance forces MFA and the user holds an active role that can see an identity, or came
+    in through an invitation (whatever her role: an invited account enrols a second factor before seeing
+    anything, docs/decisions/0033-onboarding.md)."""
     if not settings.PARCOURS_MFA_REQUIRED or not user.is_authenticated:
         return False
-    return Membership.objects.filter(user=user, is_active=True, role__in=IDENTITY_ROLES).exists()
+    return (
+        Membership.objects.filter(user=user, is_active=True, role__in=IDENTITY_ROLES).exists()
+        or Invitation.objects.filter(accepted_user=user).exists()
+    )
 
 
 def has_second_factor(user) -> bool:

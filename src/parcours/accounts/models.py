@@ -89,3 +89,65 @@ class Membership(models.Model):
     @property
     def departement_id(self):
         return self.organisation.departement_id
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """An e-mail invited to hold `role` in `organisation` (parcours.onboarding.services).
+
+    The link sent by e-mail carries a random token; only its SHA-256 is stored here, so that a copy of the
+    database opens no account. Accepted once, before `expires_at`, unless revoked."""
+
+    email = models.EmailField(_("adresse électronique"))
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("invitée par"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("envoyée le"))
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="accepted_invitations"
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()} — {self.organisation}"
+
+    def clean(self):
+        if self.organisation_id and self.role not in ROLES_BY_KIND[OrganisationKind(self.organisation.kind)]:
+            raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
+
+    def status(self, now) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+    def status_display(self, now) -> str:
+        return str(INVITATION_STATUS[self.status(now)])
+
+
+INVITATION_STATUS = {
+    "pending": _("en attente"),
+    "accepted": _("acceptée"),
+    "revoked": _("révoquée"),
+    "expired": _("expirée"),
+}

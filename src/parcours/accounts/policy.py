@@ -60,6 +60,15 @@ RULES: dict[str, frozenset[str]] = {
     "privacy": ASSOCIATION_STAFF,
     "privacy_archives": frozenset({Role.HEAD_OF_SERVICE}),
     "organisation": frozenset(Role.values),
+    # Onboarding and administration (parcours.onboarding): the national administration manages every
+    # organisation and its accounts; a head of service manages those of her association, the commission's
+    # secretariat those of its commission (OBJECT_RULES: her own organisation).
+    "administration": frozenset({Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT}),
+    "manage_organisations": frozenset({Role.NATIONAL_ADMIN}),
+    "organisation_edit": frozenset({Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT}),
+    "manage_members": frozenset({Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT}),
+    # A whole account (every membership): the national administration only.
+    "manage_users": frozenset({Role.NATIONAL_ADMIN}),
     # The user's own second factors and password (accounts/views.py).
     "account_security": frozenset(Role.values),
     # Actions on one object (checked with OBJECT_RULES when given the object).
@@ -105,6 +114,20 @@ def _correct_note(m, note) -> bool:
     return _read_note(m, note) and (note.author_id == m.user_id or m.role == Role.HEAD_OF_SERVICE)
 
 
+def _manages(m, obj) -> bool:
+    """The national administration manages every organisation; the others their own only. `obj` is an
+    organisation, or an object of one (a membership, an invitation)."""
+    if m.role == Role.NATIONAL_ADMIN:
+        return True
+    organisation_id = getattr(obj, "organisation_id", None)
+    if (
+        organisation_id is None
+        and getattr(getattr(obj, "_meta", None), "label", "") == "accounts.Organisation"
+    ):
+        organisation_id = obj.pk
+    return organisation_id is not None and organisation_id == m.organisation_id
+
+
 def _visible(m, obj) -> bool:
     """The object is within the visibility rule of its model (`visible_to`, in SQL)."""
     return type(obj)._default_manager.visible_to(m).filter(pk=obj.pk).exists()
@@ -122,6 +145,8 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "export_person": _referent_or_head,
     "erase_person": _own_association,
     "reactivate_person": _own_association,
+    "organisation_edit": _manages,
+    "manage_members": _manages,
 }
 
 

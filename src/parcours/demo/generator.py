@@ -1242,6 +1242,21 @@ def summary(today: dt.date | None = None) -> dict:
     }
 
 
+def invite_pending(g: Generator) -> None:
+    """One invitation waiting for its answer, sent by the head of service of the Gard (its e-mail goes to the
+    demo's mail folder, <data folder>/mails, where its link can be opened), at the real "now": the journal's
+    row comes after every row of the stories."""
+    from django.conf import settings
+
+    from parcours.onboarding import services as onboarding
+
+    head = g.members["cheffe"]
+    onboarding.invite(
+        head, head.organisation, email="demo-nouvelle.benevole@example.org", role=Role.VOLUNTEER,
+        base_url=settings.PARCOURS_PUBLIC_URL or "http://127.0.0.1:8000",
+    )  # fmt: skip
+
+
 def generate(seed: int = DEFAULT_SEED) -> dict:
     """Create the demo data set in an empty database. Same seed and same day, same data."""
     if Organisation.objects.exists() or Person.objects.exists():
@@ -1262,6 +1277,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             followup.build(g)
             rights.build(g)
             records.build(g)  # the papers of the rights cases
+            invite_pending(g)
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

@@ -17,6 +17,7 @@ NAV = (
     ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),
     ("organisation", "accounts:organisation", _("Mon organisation")),
+    ("administration", "onboarding:organisations", _("Administration")),
 )
 
 
