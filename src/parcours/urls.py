@@ -22,4 +22,5 @@ urlpatterns = [
     path("journal/", include("parcours.audit.urls")),
     path("vie-privee/", include("parcours.privacy.urls")),
     path("partage/", include("parcours.sharing.urls")),
+    path("transferts/", include("parcours.transfers.urls")),
 ]
