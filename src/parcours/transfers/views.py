@@ -75,7 +75,7 @@ def create(request, pk):
     pending = services.pending_transfer(person)
     obstacle = services.request_obstacle(person)
     form = TransferRequestForm(
-        request.POST or None, associations=services.receiving_associations(person),
+        request.POST if request.method == "POST" else None, associations=services.receiving_associations(person),
         initial={"to_departement": person.departement_id, "consent_given_on": clock.today()},
     )  # fmt: skip
     if request.method == "POST" and obstacle is None and form.is_valid():
@@ -133,7 +133,7 @@ def accept(request, pk):
     transfer = _transfer(request, pk)
     if request.method == "GET" and not _answerable(request, transfer):
         return redirect("transfers:detail", pk=transfer.pk)
-    form = AcceptForm(request.POST or None, staff=services.receiving_staff(m.organisation),
+    form = AcceptForm(request.POST if request.method == "POST" else None, staff=services.receiving_staff(m.organisation),
                       initial={"referent": m.user_id})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +157,7 @@ def refuse(request, pk):
     transfer = _transfer(request, pk)
     if request.method == "GET" and not _answerable(request, transfer):
         return redirect("transfers:detail", pk=transfer.pk)
-    form = RefuseForm(request.POST or None)
+    form = RefuseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.refuse_transfer(transfer, m, form.cleaned_data["reason"])
@@ -184,7 +184,7 @@ def cancel(request, pk):
         else:
             messages.info(request, _("Ce transfert n'est plus en attente de réponse."))
         return redirect("transfers:detail", pk=transfer.pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_transfer(transfer, m)
