@@ -105,6 +105,8 @@ def test_the_receiver_sees_a_pseudonymised_summary_then_the_file(client, transfe
     response = page(client, w.p.head, accept, {"referent": w.p.head.user.pk})[0]
     assert response.status_code == 302
     assert Transfer.objects.get().status == "pending"
+    denied = AccessLog.objects.filter(user=w.p.head.user, event="transfer.denied", outcome="denied")
+    assert list(denied.values_list("person_id", "object_id")) == [(w.person.pk, str(transfer.pk))]
     response, html = page(client, w.receiver_head, accept)
     assert response.status_code == 200 and "Nouvelle référente" in html and NAME not in html
     response = page(client, w.receiver_head, accept, {"referent": w.receiver_worker.user.pk})[0]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import FORM, requires
+from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.pathway.deadlines import summarise
@@ -30,6 +31,11 @@ def _transfer(request, pk) -> Transfer:
     )  # fmt: skip
     request.audit_person_id = transfer.person_id
     return transfer
+
+
+def _data(request):
+    """The form's data: bound on a POST, even an empty one (a missing box is an error, not a blank form)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _identified(membership, transfer) -> bool:
@@ -75,7 +81,7 @@ def create(request, pk):
     pending = services.pending_transfer(person)
     obstacle = services.request_obstacle(person)
     form = TransferRequestForm(
-        request.POST if request.method == "POST" else None, associations=services.receiving_associations(person),
+        _data(request), associations=services.receiving_associations(person),
         initial={"to_departement": person.departement_id, "consent_given_on": clock.today()},
     )  # fmt: skip
     if request.method == "POST" and obstacle is None and form.is_valid():
@@ -116,24 +122,31 @@ def detail(request, pk):
     })  # fmt: skip
 
 
-def _answerable(request, transfer) -> bool:
+def _refused(request, transfer, message: str):
+    """Back to the transfer with the reason; a form sent anyway is an attempt, journaled as refused."""
+    messages.error(request, message)
+    if request.method == "POST":
+        audit.record_refusal(request.membership, "transfer.denied", transfer, request=request)
+    return redirect("transfers:detail", pk=transfer.pk)
+
+
+def _not_answerable(request, transfer):
     if not transfer.pending:
-        messages.info(request, _("Ce transfert n'est plus en attente de réponse."))
-        return False
+        return _refused(request, transfer, _("Ce transfert n'est plus en attente de réponse."))
     if not services.may_decide(request.membership, transfer):
-        messages.error(request, _("Seule la cheffe de service de l'association qui reçoit le dossier peut "
-                                  "accepter ou refuser ce transfert."))  # fmt: skip
-        return False
-    return True
+        return _refused(request, transfer, _("Seule la cheffe de service de l'association qui reçoit le "
+                                             "dossier peut accepter ou refuser ce transfert."))  # fmt: skip
+    return None
 
 
 @requires("transfer_decide", methods=FORM)
 def accept(request, pk):
     m = request.membership
     transfer = _transfer(request, pk)
-    if request.method == "GET" and not _answerable(request, transfer):
-        return redirect("transfers:detail", pk=transfer.pk)
-    form = AcceptForm(request.POST if request.method == "POST" else None, staff=services.receiving_staff(m.organisation),
+    refused = _not_answerable(request, transfer)
+    if refused is not None:
+        return refused
+    form = AcceptForm(_data(request), staff=services.receiving_staff(m.organisation),
                       initial={"referent": m.user_id})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,9 +168,10 @@ def accept(request, pk):
 def refuse(request, pk):
     m = request.membership
     transfer = _transfer(request, pk)
-    if request.method == "GET" and not _answerable(request, transfer):
-        return redirect("transfers:detail", pk=transfer.pk)
-    form = RefuseForm(request.POST if request.method == "POST" else None)
+    refused = _not_answerable(request, transfer)
+    if refused is not None:
+        return refused
+    form = RefuseForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.refuse_transfer(transfer, m, form.cleaned_data["reason"])
@@ -176,15 +190,13 @@ def refuse(request, pk):
 def cancel(request, pk):
     m = request.membership
     transfer = _transfer(request, pk)
-    if request.method == "GET" and not (transfer.pending and services.may_cancel(m, transfer)):
-        if transfer.pending:
-            refused = _("Seules la cheffe de service de l'association qui transfère, la référente de la "
-                        "personne ou l'auteur de la demande peuvent l'annuler.")  # fmt: skip
-            messages.error(request, refused)
-        else:
-            messages.info(request, _("Ce transfert n'est plus en attente de réponse."))
-        return redirect("transfers:detail", pk=transfer.pk)
-    form = CancelForm(request.POST if request.method == "POST" else None)
+    if not transfer.pending:
+        return _refused(request, transfer, _("Ce transfert n'est plus en attente de réponse."))
+    if not services.may_cancel(m, transfer):
+        return _refused(request, transfer, _("Seules la cheffe de service de l'association qui transfère, la "
+                                             "référente de la personne ou l'auteur de la demande peuvent "
+                                             "l'annuler."))  # fmt: skip
+    form = CancelForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_transfer(transfer, m)
