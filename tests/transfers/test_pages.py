@@ -71,9 +71,10 @@ def test_the_sender_asks_from_the_persons_page(client, transfer_world):
 def test_the_receiver_sees_a_pseudonymised_summary_then_the_file(client, transfer_world):
     w = transfer_world
     with clock.travel_to(TODAY):
-        transfer = services.request_transfer(w.person, w.p.worker, to_association=w.receiver,
-                                             consent_given_on=dt.date(2025, 9, 10), consent_method="oral",
-                                             message="Elle souhaite un suivi plus près de son travail.")  # fmt: skip
+        transfer = services.request_transfer(
+            w.person, w.p.worker, to_association=w.receiver, consent_given_on=dt.date(2025, 9, 10),
+            consent_method="oral", message="Elle souhaite un suivi plus près de son travail.",
+        )  # fmt: skip
     detail = reverse("transfers:detail", kwargs={"pk": transfer.pk})
     # Her to-do page: one line for the head of service, with the file's reference and no name.
     _response, html = page(client, w.receiver_head, reverse("pathway:todo"))
