@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "parcours.onboarding",
     "parcours.privacy",
     "parcours.sharing",
+    "parcours.transfers",  # moving a file between associations (docs/decisions/0034-file-transfer.md)
     "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
 ]
 

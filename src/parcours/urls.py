@@ -27,4 +27,5 @@ urlpatterns = [
     # Monitoring (docs/deploy/monitoring.md): no login, nothing but each check's name and OK or KO.
     path("sante/", health.status, name="health"),
     path("", include("parcours.onboarding.urls")),  # administration/ and invitation/
+    path("transferts/", include("parcours.transfers.urls")),
 ]

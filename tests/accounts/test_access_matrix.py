@@ -45,6 +45,7 @@ from parcours.pathway import transitions as t
 from parcours.people import services as people
 from parcours.records import samples
 from parcours.records import services as records
+from parcours.transfers import services as transfers
 
 from ..conftest import complete_content
 from ..factories import (
@@ -151,6 +152,12 @@ SNAPSHOT = {
     "onboarding:user_active": (ACTION, "NA"),
     "onboarding:accept": PUBLIC,
     "onboarding:accept_link": PUBLIC,
+    "transfers:list": (READ, "SW HS"),
+    "transfers:create": (FORM, "SW HS"),
+    "transfers:detail": (READ, "SW HS"),
+    "transfers:accept": (FORM, "HS"),
+    "transfers:refuse": (FORM, "HS"),
+    "transfers:cancel": (FORM, "SW HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -172,6 +179,10 @@ REDIRECTS = {
     "pathway:session_cancel": "SE",  # a session held is no longer cancelled: back to the session
     "privacy:erase": "SW",  # erasure is the head of service's: back to the privacy page with a message
     "records:life_story_diff": "SW HS",  # one version only: nothing to compare, back to the life story
+    # The transfer of the world is answered by the receiving association's head of service, not by the
+    # sending one's: back to the transfer with a message.
+    "transfers:accept": "HS",
+    "transfers:refuse": "HS",
 }
 # Persona exceptions on an object of her own side: the life story is read by the referent and the head only
 # (records.services.require_life_story_access), not by a colleague of the same association.
@@ -185,6 +196,9 @@ SPECIAL = {
     ("records:life_story_diff", "colleague"): 403,
     ("records:life_story_version", "colleague"): 403,
     ("records:life_story_pdf", "colleague"): 403,
+    # Transferring the file, or cancelling its transfer, is the referent's and the head's.
+    ("transfers:create", "colleague"): 302,
+    ("transfers:cancel", "colleague"): 302,
 }
 # Roles that see identities: with PARCOURS_MFA_REQUIRED on they reach only these pages before enrolling a
 # second factor.
@@ -285,6 +299,16 @@ def build_side(code: str, name: str) -> SimpleNamespace:
         )
         for org in (s.association, s.commission)
     }  # fmt: skip
+    # A pending transfer of her file to another association of the side (answered by its head of service).
+    s.receiver = OrganisationFactory(
+        name=f"Association fictive d'accueil {name}", departement=departement(code)
+    )
+    MembershipFactory(organisation=s.receiver, role="head_of_service", user__username=f"accueil-{name}")
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        s.transfer = transfers.request_transfer(
+            s.person, worker, to_association=s.receiver, consent_given_on=dt.date(2025, 3, 3),
+            consent_method="written",
+        )  # fmt: skip
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -382,6 +406,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "onboarding:invitation_revoke": Endpoint(kwargs=invitation_to_revoke),
     "onboarding:membership": Endpoint(kwargs=lambda s, m: {"pk": member_to_manage(s, m).pk}),
     "onboarding:user_active": Endpoint(kwargs=lambda s, m: {"pk": member_to_manage(s, m).pk}),
+    "transfers:create": Endpoint(kwargs=person),
+    "transfers:detail": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
+    "transfers:accept": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
+    "transfers:refuse": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
+    "transfers:cancel": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
 }
 
 

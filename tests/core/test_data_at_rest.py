@@ -127,6 +127,8 @@ class CanaryWriter:
         self.linked = linked_models()
         self.written: dict[tuple[str, str], str] = {}  # (model label, column) -> canary
         self.day = dt.date(2026, 1, 5)
+        # Rows whose constraints need two different organisations (a transfer goes to another association).
+        self.overrides = {"transfers.transfer": {"to_association": personas.other_association}}
 
     def _next_day(self) -> dt.date:
         self.day += dt.timedelta(days=1)
@@ -171,6 +173,7 @@ class CanaryWriter:
                     values[field.name] = self.row(target)
                 continue
             values[field.attname] = self._value(model, field)
+        values.update(self.overrides.get(model._meta.label_lower, {}))
         instance = model(**values)
         instance.save()
         self.rows[model] = instance

@@ -655,6 +655,8 @@ def test_size_of_the_data_set(demo):
     assert counts["sessions_coming"] >= 2
     assert set(demo["coming_agendas"]) == {"30", "13"}
     assert sum(demo["coming_agendas"].values()) >= 4
+    # A file waiting for `cheffe`'s answer, and one already moved between two other associations.
+    assert (counts["transfers_pending"], counts["transfers_accepted"]) == (1, 1)
 
 
 def test_one_account_per_role_with_memorable_names(demo):

@@ -38,6 +38,7 @@ from parcours.followup import services as followup
 from parcours.people import services as people
 from parcours.records import samples
 from parcours.records import services as records
+from parcours.transfers import services as transfers
 
 from ..conftest import request_in_state
 from ..factories import MembershipFactory, OrganisationFactory
@@ -113,6 +114,17 @@ def build_world(personas):
         organisation=partner, role="partner_counsellor",
         user__username="partenaire", user__first_name="Sorbane", user__last_name="Démo-Partenaire",
     )  # fmt: skip
+    # A file asked to move to another association of the Gard, waiting for its head of service.
+    receiver = OrganisationFactory(name="Association Nouvel Élan Fictif")
+    MembershipFactory(
+        organisation=receiver, role="head_of_service",
+        user__username="cheffe-accueil", user__first_name="Ombeline", user__last_name="Démo-Accueil",
+    )  # fmt: skip
+    leaving = personas.person(first_name="Transferina", last_name="Démo-Voyageuse", referent=worker.user)
+    transfer = transfers.request_transfer(
+        leaving, worker, to_association=receiver, consent_given_on=clock.today(), consent_method="written",
+        message="Message fictif : elle souhaite un suivi plus près de son nouveau logement.",
+    )  # fmt: skip
     draft = request_in_state(personas, "draft")
     submitted = request_in_state(personas, "submitted")
     avis_given = request_in_state(personas, "avis_given")
@@ -134,6 +146,7 @@ def build_world(personas):
             email="demo-invitee@example.org", organisation=personas.association, role="volunteer",
             token_hash="b" * 64, created_at=clock.now(), expires_at=clock.now() + dt.timedelta(days=7),
         ),
+        "transfer": transfer,
     }  # fmt: skip
 
 
@@ -161,6 +174,7 @@ def journeys(w):
         reverse("pathway:request", kwargs={"pk": w["authorised"].pk}),
         reverse("pathway:request_create", kwargs={"person_pk": p, "kind": "renewal"}),
         reverse("pathway:exit", kwargs={"pk": w["pathway"].pk}),
+        reverse("transfers:create", kwargs={"pk": p}),
     ]
     association = [
         reverse("pathway:todo"),
@@ -181,8 +195,20 @@ def journeys(w):
         reverse("onboarding:invite", kwargs={"pk": w["association"].pk}),
         reverse("onboarding:membership", kwargs={"pk": w["worker"].pk}),
     ]
+    transfer = w["transfer"].pk
+    transfer_pages = [reverse("transfers:list"), reverse("transfers:detail", kwargs={"pk": transfer})]
     return {
-        "travailleuse": association + account,
+        "travailleuse": association
+        + transfer_pages
+        + [reverse("transfers:cancel", kwargs={"pk": transfer})]
+        + account,
+        # The head of service of the receiving association: the summary without the name, and her answers.
+        "cheffe-accueil": [
+            reverse("pathway:todo"),
+            *transfer_pages,
+            reverse("transfers:accept", kwargs={"pk": transfer}),
+            reverse("transfers:refuse", kwargs={"pk": transfer}),
+        ],
         # The head of service sees the same sections as the worker, drawn by the same templates: besides her
         # menu, only the pages where her role changes what is drawn (erasure, validation, the person's page).
         "cheffe": [

@@ -33,7 +33,7 @@ class Organisation(models.Model):
         help_text=_("Siège d'une association ; département d'une commission ou d'une préfecture."),
     )
     # SIRET of the establishment (14 digits): ProConnect names the organisation of the agent who logs in by
-    # it (claim `siret`), and an account is linked only when it matches (parcours.accounts.proconnect).
+    # it (claim `siret`), and an account is linked only when it matches (parcours.proconnect).
     siret = models.CharField(
         _("SIRET"),
         max_length=14,

@@ -82,6 +82,14 @@ RULES: dict[str, frozenset[str]] = {
     "export_person": ASSOCIATION_STAFF,
     "erase_person": frozenset({Role.HEAD_OF_SERVICE}),
     "reactivate_person": frozenset({Role.HEAD_OF_SERVICE}),
+    # Moving a person's file to another association (parcours.transfers, docs/decisions/0034): the pages of
+    # the transfers of her association (sent or received); asking for one (her referent or the head of
+    # service); answering one (the head of service of the receiving association); cancelling one still
+    # pending (the head of service of the sending association, her referent or whoever asked).
+    "transfers": ASSOCIATION_STAFF,
+    "transfer_request": ASSOCIATION_STAFF,
+    "transfer_decide": frozenset({Role.HEAD_OF_SERVICE}),
+    "transfer_cancel": ASSOCIATION_STAFF,
 }
 
 
@@ -133,6 +141,18 @@ def _visible(m, obj) -> bool:
     return type(obj)._default_manager.visible_to(m).filter(pk=obj.pk).exists()
 
 
+def _receiving_association(m, transfer) -> bool:
+    return transfer.to_association_id == m.organisation_id
+
+
+def _sending_association(m, transfer) -> bool:
+    return transfer.from_association_id == m.organisation_id and (
+        m.role == Role.HEAD_OF_SERVICE
+        or transfer.requested_by_id == m.user_id
+        or (transfer.person.referent_id is not None and transfer.person.referent_id == m.user_id)
+    )
+
+
 OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "person_view": _visible,
     "request_view": _visible,
@@ -147,6 +167,9 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "reactivate_person": _own_association,
     "organisation_edit": _manages,
     "manage_members": _manages,
+    "transfer_request": _referent_or_head,
+    "transfer_decide": _receiving_association,
+    "transfer_cancel": _sending_association,
 }
 
 

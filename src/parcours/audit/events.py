@@ -55,6 +55,12 @@ EVENTS: dict[str, tuple[str, object]] = {
     "pathway.exit": (Action.UPDATE, _("a enregistré la sortie du parcours")),
     "pathway.end_early": (Action.UPDATE, _("a enregistré la fin anticipée du parcours")),
     "pathway.expire": (Action.UPDATE, _("a clos une période échue")),
+    # transfers of a file between associations (parcours.transfers)
+    "transfer.request": (Action.CREATE, _("a demandé le transfert du dossier à une autre association")),
+    "transfer.accept": (Action.UPDATE, _("a accepté le transfert du dossier dans son association")),
+    "transfer.refuse": (Action.UPDATE, _("a refusé le transfert du dossier dans son association")),
+    "transfer.cancel": (Action.UPDATE, _("a annulé la demande de transfert du dossier")),
+    "transfer.denied": (Action.DENIED, _("a tenté une étape du transfert d'un dossier, qui a été refusée")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)
@@ -149,6 +155,12 @@ PAGES: dict[str, object] = {
     "records_life_story_pdf": _("Récit de vie (PDF)"),
     "rights_person": _("Droits (AFIS, APS)"),
     "sharing_people": _("Personnes partagées"),
+    "transfers_list": _("Transferts de dossiers"),
+    "transfers_create": _("Demande de transfert du dossier"),
+    "transfers_detail": _("Transfert de dossier"),
+    "transfers_accept": _("Acceptation d'un transfert de dossier"),
+    "transfers_refuse": _("Refus d'un transfert de dossier"),
+    "transfers_cancel": _("Annulation d'un transfert de dossier"),
     "sharing_person": _("Dossier partagé"),
     "audit_journal": _("Journal des accès"),
     "audit_review": _("Revue des accès"),

@@ -131,6 +131,38 @@ def record_event(
     return row
 
 
+def record_refusal(
+    by, event: str, obj=None, *, person_id=None, request: HttpRequest | None = None
+) -> AccessLog:
+    """One `denied` journal row for a step a domain service refused (bad input, wrong association, wrong
+    state): written OUTSIDE the refused change's transaction, which rolled back, so that the attempt stays in
+    the journal. Same arguments as record_event; `event` is an event whose action is `denied`."""
+    if event not in EVENTS or str(EVENTS[event][0]) != Action.DENIED:
+        raise ValueError(f"Événement de refus inconnu pour le journal : {event!r}")
+    object_type = event.partition(".")[0]
+    if person_id is None and obj is not None and not isinstance(obj, int | str):
+        person_id = getattr(obj, "person_id", None)
+    user, organisation_id, role = None, None, SYSTEM_ROLE
+    if by is not None and hasattr(by, "organisation_id"):
+        user, organisation_id, role = by.user, by.organisation_id, by.role
+    elif by is not None:
+        user, role = by, ""
+    request = request if request is not None else current_request.get()
+    fields = _checked(Action.DENIED, object_type, getattr(obj, "pk", obj), person_id, Outcome.DENIED)
+    row = chain.append(
+        user=user,
+        organisation_id=organisation_id,
+        role=role,
+        event=event,
+        ip=client_ip(request) if request is not None else None,
+        path=journal_path(request) if request is not None else "",
+        **fields,
+    )
+    if request is not None:
+        request._audit_denied_recorded = True
+    return row
+
+
 # URL names whose object is not the person: where to find the person concerned by a refused request, so
 # that refusals carry the person whenever the object exists (looked up without the visibility filter).
 OBJECT_URLS = {
@@ -146,6 +178,10 @@ OBJECT_URLS = {
     "pathway:decide": ("pathway.PathwayRequest", "pathway__person_id"),
     "pathway:exit": "pathway.Pathway",
     "pathway:end_early": "pathway.Pathway",
+    "transfers:detail": "transfers.Transfer",
+    "transfers:accept": "transfers.Transfer",
+    "transfers:refuse": "transfers.Transfer",
+    "transfers:cancel": "transfers.Transfer",
 }
 PERSON_KWARGS = ("person_pk",)
 

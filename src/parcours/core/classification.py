@@ -111,6 +111,13 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
     "records.lifestory": {},
     "records.lifestoryversion": {"text": ENCRYPTED, "comment": ENCRYPTED},
     "privacy.erasure": {"ground": CHOICE},
+    "transfers.transfer": {
+        "status": STATUS_CODE,
+        "consent_method": CHOICE,
+        "consent_text_version": VERSION,
+        "message": ENCRYPTED,
+        "refusal_reason": ENCRYPTED,
+    },
     # Names people without a foreign key (EXTRA_MODELS).
     "audit.accesslog": {
         "role": Clear("role code of the account, set by the code"),

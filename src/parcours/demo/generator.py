@@ -47,7 +47,7 @@ from parcours.pathway.models import (
 )
 from parcours.people.models import Gender, Person
 
-from . import followup, people, records, rights
+from . import followup, people, records, rights, transfers
 from .common import EU_OTHER, NON_EU, fold
 
 __all__ = ["EU_OTHER", "NON_EU", "DemoDataExists", "demo_accounts", "fold", "generate", "summary"]
@@ -1239,6 +1239,7 @@ def summary(today: dt.date | None = None) -> dict:
         **followup.summary(today),
         **records.summary(today),
         **rights.summary(today),
+        **transfers.summary(today),
     }
 
 
@@ -1278,6 +1279,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             rights.build(g)
             records.build(g)  # the papers of the rights cases
             invite_pending(g)
+            transfers.build(g)  # a file waiting for `cheffe`, and one accepted elsewhere
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

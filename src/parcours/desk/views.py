@@ -25,6 +25,8 @@ from parcours.people.models import Person
 from parcours.people.search import search_ids, sort_key
 from parcours.records import deadlines as records_deadlines
 from parcours.rights import deadlines as rights_deadlines
+from parcours.transfers import services as transfers
+from parcours.transfers.models import Transfer
 
 RS = rules.RequestStatus
 PS = rules.PathwayStatus
@@ -106,6 +108,14 @@ def todo(request):
                 "followup_due": followup_deadlines.due_items(m, today),
                 "rights_due": rights_deadlines.due_items(m, today),
                 "records_due": records_deadlines.due_items(m, today),
+                # Files other associations ask hers to take over (pseudonymised until accepted), and hers
+                # waiting for an answer.
+                "transfers_in": Transfer.objects.incoming(m)
+                .filter(status="pending")
+                .select_related("person", "from_association", "to_departement"),
+                "transfers_out": Transfer.objects.outgoing(m)
+                .filter(status="pending")
+                .select_related("person", "to_association"),
             },
         )
     reqs = _requests(m).prefetch_related("agenda_items__session")
@@ -247,7 +257,9 @@ def person_detail(request, pk):
     can_enter = staff and (
         not active or all(b["pathway"].status == PS.REFUSED and not b["summary"].open_request for b in active)
     )
+    pending_transfer = transfers.pending_transfer(person) if staff else None
     return render(request, "desk/person_detail.html", {
         "title": person.reference, "person": person, "blocks": blocks,
-        "can_enter": can_enter, "staff": staff,
+        "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
+        "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
     })  # fmt: skip

@@ -740,3 +740,56 @@ def expire_periods(today: dt.date | None = None) -> int:
                 _journal(None, "pathway.expire", pathway, pathway)
                 changed += 1
     return changed
+
+
+# --- A file moves to another association (parcours.transfers, docs/decisions/0034-file-transfer.md) -------
+# A request in the hands of the commission or the préfet stops a transfer: the body that instructs it belongs
+# to the département where it was transmitted, and the receiving association could not answer for it.
+TRANSMITTED = frozenset({RS.SUBMITTED, RS.SCHEDULED, RS.ADJOURNED, RS.AVIS_GIVEN})
+# A request still inside the sending association follows the file, back to draft: the receiving association's
+# head of service validates it herself, and it goes to the commission of the département where she lives.
+INSIDE_ASSOCIATION_BACK_TO_DRAFT = frozenset({RS.READY, RS.VALIDATED})
+
+
+def transfer_obstacle(person: Person) -> str | None:
+    """Why the pathway of `person` cannot follow her to another association today (French); None if it can."""
+    req = (
+        PathwayRequest.objects.filter(pathway__person=person, status__in=TRANSMITTED)
+        .select_related("pathway")
+        .first()
+    )
+    if req is None:
+        return None
+    return _(
+        "Une demande de parcours est entre les mains de la commission ou du préfet (%(status)s) : attendez "
+        "la décision, ou retirez la demande, avant de transférer le dossier."
+    ) % {"status": RS(req.status).label}
+
+
+def transfer_pathways(person: Person, to_association: Organisation, to_departement, by: Membership) -> None:
+    """Hand every pathway of `person` to `to_association` (the history and the months follow her: the same
+    pathway goes on, its periods and the 24-month cap with it). If she moved, her pathway in progress now
+    belongs to her new département: the next request goes to its commission. Called by
+    parcours.transfers inside its transaction, by the receiving head of service `by`."""
+    obstacle = transfer_obstacle(person)
+    if obstacle:
+        raise DomainError(obstacle)
+    for pathway in Pathway.objects.select_for_update().filter(person=person).order_by("pk"):
+        changed = ["association"]
+        pathway.association = to_association
+        in_progress = pathway.status != PS.EXITED
+        if in_progress and pathway.departement_id != to_departement.pk:
+            pathway.departement = to_departement
+            changed.append("departement")
+        pathway.save(update_fields=changed)
+        if not in_progress:
+            continue
+        _record(pathway, "transfer", by, from_status=pathway.status, to_status=pathway.status)
+        for req in pathway.requests.select_for_update().filter(status__in=INSIDE_ASSOCIATION_BACK_TO_DRAFT):
+            previous = req.status
+            req.status = RS.DRAFT
+            req.save(update_fields=["status"])
+            _record(
+                pathway, "return_to_draft", by, request=req, from_status=previous, to_status=RS.DRAFT,
+                comment=_("Dossier transféré : la demande est à valider par la nouvelle association."),
+            )  # fmt: skip

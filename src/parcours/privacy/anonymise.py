@@ -51,6 +51,8 @@ EMPTIED = {
     "rights.afisfile": ("person", ("comment",)),
     "rights.apsfile": ("person", ("comment",)),
     "privacy.erasure": ("person", ()),  # the record of an erasure names nobody
+    # The facts of a transfer (associations, départements, dates) stay; its words go.
+    "transfers.transfer": ("person", ("message", "refusal_reason")),
 }
 # Deleted because they are nothing but words about her.
 DELETED_UNDER_PATHWAY = {"pathway.commitment": "request__pathway__person"}

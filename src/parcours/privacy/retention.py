@@ -49,6 +49,7 @@ ACTIVITY_SOURCES = (
     ("people.Consent", "person", ("given_on", "withdrawn_on")),
     ("rights.AfisFile", "person", ("updated_at",)),
     ("rights.ApsFile", "person", ("updated_at",)),
+    ("transfers.Transfer", "person", ("requested_at", "decided_at")),
 )
 
 

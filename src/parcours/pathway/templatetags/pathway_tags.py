@@ -11,6 +11,7 @@ EVENT_LABELS = {
     "update_request": _("Demande modifiée"),
     "pathway_status": _("Statut du parcours"),
     "close_request": _("Demande close par la fin du parcours"),
+    "transfer": _("Dossier transféré à une autre association"),
     **{a: tr.done for a, tr in rules.REQUEST_TRANSITIONS.items()},
     **{a: tr.done for a, tr in rules.PATHWAY_TRANSITIONS.items()},
 }
