@@ -44,6 +44,9 @@ PARCOURS_AUDIT_CHECKPOINT_EVERY  a checkpoint every N rows appended to the journ
 PARCOURS_ARCHIVE_AFTER_MONTHS, PARCOURS_ANONYMISE_AFTER_YEARS, PARCOURS_ERASURE_BLOCK_YEARS  retention of
                     the files (privacy/conf.py, docs/security/retention.md)
 LOG_LEVEL           level of the root logger (default WARNING)
+PARCOURS_INVITATION_DAYS, PARCOURS_PUBLIC_URL, DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+EMAIL_HOST_PASSWORD (secret), EMAIL_USE_TLS, EMAIL_USE_SSL  invitations and the SMTP relay
+                    (docs/operations/provisioning.md, docs/deploy/environment.md)
 PARCOURS_LOG_FORMAT "json" (one JSON object per line, the default outside demo mode) or "text" (demo default)
 PARCOURS_SENTRY_DSN, PARCOURS_SENTRY_ENVIRONMENT  optional error reporting (Sentry or GlitchTip), scrubbed of
                     personal data (core/reporting.py); environment name default "production"

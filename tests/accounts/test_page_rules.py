@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from parcours.accounts.permissions import PAGE_RULES
 
 PUBLIC = {
+    "health",  # monitoring: no login, each check's name and OK or KO (core/health.py)
     "accounts:login",
     "accounts:logout",
     "core:home",

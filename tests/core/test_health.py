@@ -116,7 +116,7 @@ def test_an_unusable_storage_fails_without_saying_where(client, health, tmp_path
     run_daily_pass()
     blocker = tmp_path / "un-fichier"
     blocker.write_text("x")
-    health.MEDIA_ROOT = str(blocker / "documents")  # a folder cannot be made under a file
+    health.PARCOURS_DOCUMENTS_DIR = blocker / "documents"  # a folder cannot be made under a file
     response = client.get(URL)
     assert response.status_code == 503
     assert lines(response)["stockage"] == "KO"
