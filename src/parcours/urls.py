@@ -28,4 +28,6 @@ urlpatterns = [
     path("sante/", health.status, name="health"),
     path("", include("parcours.onboarding.urls")),  # administration/ and invitation/
     path("transferts/", include("parcours.transfers.urls")),
+    path("notifications/", include("parcours.notifications.urls")),
+    path("documents-officiels/", include("parcours.papers.urls")),
 ]

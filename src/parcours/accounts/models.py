@@ -151,3 +151,36 @@ INVITATION_STATUS = {
     "revoked": _("révoquée"),
     "expired": _("expirée"),
 }
+
+
+class Letterhead(models.Model):
+    """How an organisation signs its official papers (decisions, certificates, convocations, minutes): the
+    heading, the address, the place of signature and the signatory. Organisation settings, never data about a
+    person. Without a row, `parcours.accounts.letterhead.letterhead_for` derives a default from the
+    organisation."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="letterhead", verbose_name=_("organisation")
+    )
+    authority = models.CharField(
+        _("autorité"),
+        max_length=200,
+        help_text=_("Première ligne de l'en-tête, par exemple « Préfet de la Gironde »."),
+    )
+    service_lines = models.TextField(
+        _("service"),
+        blank=True,
+        help_text=_("Lignes sous l'autorité : direction, service, bureau (une par ligne)."),
+    )
+    address = models.TextField(_("adresse postale"), blank=True)
+    city = models.CharField(_("lieu de signature"), max_length=100, blank=True, help_text=_("« Fait à … »"))
+    signatory_name = models.CharField(_("nom du ou de la signataire"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("qualité du ou de la signataire"), max_length=200)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("en-tête des documents officiels")
+
+    def __str__(self) -> str:
+        return self.authority
