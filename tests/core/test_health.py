@@ -22,7 +22,8 @@ def lines(response) -> dict[str, str]:
 
 def run_daily_pass():
     # db_worker calls close_old_connections(), which closes a connection left inside a transaction: on
-    # PostgreSQL these tests therefore run outside the test transaction (transaction=True).
+    # PostgreSQL these tests therefore run outside the test transaction (transaction=True; serialized_rollback
+    # puts back the départements and content types the flush empties, as the other transactional tests do).
     enqueue_daily_tasks()
     call_command("db_worker", queue_name="*", batch=True, no_startup_delay=True, verbosity=0)
 
@@ -38,7 +39,7 @@ def test_the_url_is_sante():
     assert reverse("health") == URL
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthy_after_the_daily_pass_and_no_login_needed(client, health):
     before = client.get(URL)
     assert before.status_code == 503
@@ -65,7 +66,7 @@ def test_healthy_after_the_daily_pass_and_no_login_needed(client, health):
     assert client.post(URL).status_code == 405
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_stopped_worker_fails_the_check_and_the_reason_needs_the_token(client, health):
     run_daily_pass()
     result = enqueue_daily_tasks()[0]
@@ -85,7 +86,7 @@ def test_a_stopped_worker_fails_the_check_and_the_reason_needs_the_token(client,
     assert client.get(URL).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_daily_pass_older_than_26_hours_or_failed_fails(client, health):
     run_daily_pass()
     assert client.get(URL).status_code == 200
@@ -113,7 +114,7 @@ def test_a_daily_pass_older_than_26_hours_or_failed_fails(client, health):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_unusable_storage_fails_without_saying_where(client, health, tmp_path):
     run_daily_pass()
     blocker = tmp_path / "un-fichier"
