@@ -36,6 +36,15 @@ window.parcoursChecks = {
     if (whole) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue`);
     else if (!focusable) problems.push(`tableau « ${caption} » : ${Math.round(hidden)} px de colonnes hors de vue sans zone de défilement focalisable`);
   }
+  // A button whose label is clipped: a DSFR icon button inside a .fr-btns-group without
+  // fr-btns-group--icon-left shows its icon only (« Supprimer définitivement » became a bare bin).
+  for (const button of document.querySelectorAll('main .fr-btn')) {
+    const r = button.getBoundingClientRect();
+    if (r.width === 0 || !button.textContent.trim()) continue;
+    if (button.scrollWidth > button.clientWidth + 1) {
+      problems.push(`bouton « ${button.textContent.trim().replace(/\s+/g, ' ')} » : libellé coupé (${button.clientWidth} px pour ${button.scrollWidth} px)`);
+    }
+  }
   return problems;
 },
   // « Se déconnecter » inside the viewport (a long user and organisation name pushed it out at 1280 px).
