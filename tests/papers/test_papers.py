@@ -231,7 +231,8 @@ def test_the_prefecture_s_letterhead_and_signatory_are_printed_on_its_letters(cl
     Letterhead.objects.create(
         organisation=personas.prefecture, authority="Préfet du Gard (fictif)",
         service_lines="Direction fictive des droits des femmes", address="1 rue Fictive\n30000 Nîmes",
-        city="Nîmes", signatory_name="Dominique Signataire", signatory_title="Pour le préfet, la sous-préfète",
+        city="Nîmes", signatory_name="Dominique Signataire",
+        signatory_title="Pour le préfet, la sous-préfète",
     )  # fmt: skip
     text = get_pdf(client, personas.agent, "papers:decision_letter", req.decision.pk)
     assert "PRÉFET DU GARD (FICTIF)" in text.upper()
