@@ -158,6 +158,17 @@ SNAPSHOT = {
     "transfers:accept": (FORM, "HS"),
     "transfers:refuse": (FORM, "HS"),
     "transfers:cancel": (FORM, "SW HS"),
+    # Official papers (docs/decisions/0040): PDFs of the préfet's letters and certificates, the request file
+    # (full, pseudonymised for the commission's members), the document of annexes 6 and 7; the letterhead of
+    # her own organisation.
+    "papers:decision_letter": (READ, "SW HS PA"),
+    "papers:afis_certificate": (READ, "SW HS PA"),
+    "papers:aps_certificate": (READ, "SW HS PA"),
+    "papers:early_end_letter": (READ, "SW HS PA"),
+    "papers:request_file": (READ, "SW HS SE PA"),
+    "papers:request_file_members": (READ, "SW HS SE CM PA"),
+    "papers:pathway_document": (READ, "SW HS SE PA"),
+    "papers:letterhead": (FORM, "HS PA"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -267,6 +278,23 @@ def build_side(code: str, name: str) -> SimpleNamespace:
     with clock.travel_to(dt.date(2025, 2, 10)):
         s.pathway = t.authorise(s.request, agent, dt.date(2025, 2, 10)).pathway
     s.request.refresh_from_db()
+    # A second person of the side whose pathway the préfet ended early (papers:early_end_letter).
+    with clock.travel_to(dt.date(2025, 1, 6)):
+        s.ended_person = PersonFactory(association=s.association, referent=worker.user, first_name=CANARY,
+                                       last_name=f"Nomcanarifin{name}")  # fmt: skip
+        ended = t.open_request(
+            s.ended_person, "entry", worker, complete_content(signed_on=dt.date(2025, 1, 6))
+        )
+        t.validate_request(ended, head)
+        t.submit_request(ended, worker)
+        ended_session = t.create_session(secretariat, dt.date(2025, 2, 4))
+        t.schedule_request(ended, ended_session, secretariat)
+    with clock.travel_to(dt.date(2025, 2, 4)):
+        t.record_avis(ended, ended_session, "favourable", secretariat)
+    with clock.travel_to(dt.date(2025, 2, 10)):
+        s.ended_pathway = t.authorise(ended, agent, dt.date(2025, 2, 10)).pathway
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        t.end_early(s.ended_pathway, agent, dt.date(2025, 3, 3), "Motif fictif de fin anticipée")
 
     with clock.travel_to(dt.date(2025, 3, 3)):
         s.other_name = people.add_other_name(s.person, worker, f"Autregraphie {name}")
@@ -411,7 +439,16 @@ ENDPOINTS: dict[str, Endpoint] = {
     "transfers:accept": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
     "transfers:refuse": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
     "transfers:cancel": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
+    "papers:decision_letter": Endpoint(kwargs=lambda s, m: {"pk": s.request.decision.pk}),
+    "papers:afis_certificate": Endpoint(kwargs=lambda s, m: {"pk": s.request.decision.pk}),
+    "papers:aps_certificate": Endpoint(kwargs=lambda s, m: {"pk": s.request.decision.pk}),
+    "papers:early_end_letter": Endpoint(kwargs=lambda s, m: {"pk": s.ended_pathway.pk}),
+    "papers:request_file": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
+    "papers:request_file_members": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
+    "papers:pathway_document": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
 }
+# URLs whose one person is not the side's first person: {URL name: attribute of the side}.
+PERSON_OF = {"papers:early_end_letter": "ended_person"}
 
 
 def all_patterns(resolver=None, namespace="", prefix=""):
@@ -648,7 +685,8 @@ def test_other_methods_return_no_person_data_and_leave_a_journal_row(world, clie
     elif audited and status == 200:
         side = world.sides[PERSONAS[persona][0]]
         one_person = name in ENDPOINTS and name not in NOT_ONE_PERSON
-        want = [("allowed", side.person.pk if one_person else None)]
+        person_pk = getattr(side, PERSON_OF.get(name, "person")).pk
+        want = [("allowed", person_pk if one_person else None)]
         got = [(r.outcome, r.person_id if one_person else None) for r in rows]
         if got != want or rows[0].action not in ("read", "download", "export"):
             wrong.append(f"HEAD journaled {[(r.action, r.outcome, r.person_id) for r in rows]}")

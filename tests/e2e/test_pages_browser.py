@@ -219,6 +219,7 @@ def journeys(w):
             reverse("pathway:request", kwargs={"pk": w["draft"].pk}),
             *head_only,
             *association_admin,
+            reverse("papers:letterhead"),
         ],
         "benevole": [reverse("core:volunteer"), *account],
         "stagiaire": [reverse("core:volunteer")],
@@ -244,6 +245,7 @@ def journeys(w):
             reverse("pathway:end_early", kwargs={"pk": w["pathway"].pk}),
             reverse("pathway:sessions"),
             reverse("pathway:statistics"),
+            reverse("papers:letterhead"),
             *account,
         ],
         "national": [

@@ -90,6 +90,18 @@ RULES: dict[str, frozenset[str]] = {
     "transfer_request": ASSOCIATION_STAFF,
     "transfer_decide": frozenset({Role.HEAD_OF_SERVICE}),
     "transfer_cancel": ASSOCIATION_STAFF,
+    # Official papers (parcours.papers, docs/decisions/0040): the préfet's letters and the certificates for
+    # the MSA and the foreigners' service are printed by the préfecture and by the association that notifies
+    # the person; the request file with her identity and the document that formalises the pathway, by those
+    # who see her identity (association, secretariat, préfecture: visibility rule of the request); the
+    # pseudonymised request file by commission members too (requests on an agenda of their commission).
+    "official_letters": ASSOCIATION_STAFF | {Role.PREFECTURE_AGENT},
+    "request_file": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "request_file_pseudonymised": ASSOCIATION_STAFF
+    | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT},
+    # The letterhead and signatory of her own organisation's papers: the head of service for her association,
+    # the préfecture's agents for their préfecture.
+    "letterhead_edit": frozenset({Role.HEAD_OF_SERVICE, Role.PREFECTURE_AGENT}),
 }
 
 

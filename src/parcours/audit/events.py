@@ -80,6 +80,10 @@ EVENTS: dict[str, tuple[str, object]] = {
     # onboarding and administration (parcours.onboarding)
     "organisation.create": (Action.CREATE, _("a créé une organisation")),
     "organisation.update": (Action.UPDATE, _("a modifié une organisation")),
+    "letterhead.update": (
+        Action.UPDATE,
+        _("a modifié l'en-tête des documents officiels de son organisation"),
+    ),
     "invitation.send": (Action.CREATE, _("a envoyé une invitation")),
     "invitation.revoke": (Action.UPDATE, _("a révoqué une invitation")),
     "invitation.accept": (Action.CREATE, _("a accepté une invitation")),
@@ -183,6 +187,15 @@ PAGES: dict[str, object] = {
     "accounts_totp_setup": _("Application d'authentification"),
     "accounts_recovery_codes": _("Codes de secours"),
     "accounts_password_change": _("Changement de mot de passe"),
+    # Official papers (parcours.papers): each PDF, and the letterhead page.
+    "papers_decision_letter": _("Lettre de décision du préfet (PDF)"),
+    "papers_early_end_letter": _("Lettre de fin anticipée du parcours (PDF)"),
+    "papers_afis_certificate": _("Attestation pour la MSA (AFIS, PDF)"),
+    "papers_aps_certificate": _("Attestation pour le service des étrangers (APS, PDF)"),
+    "papers_request_file": _("Dossier de demande pour la commission (PDF)"),
+    "papers_request_file_members": _("Dossier de demande pseudonymisé (PDF)"),
+    "papers_pathway_document": _("Document formalisant le parcours (PDF)"),
+    "papers_letterhead": _("En-tête des documents officiels"),
 }
 
 # action → (sentence about a person's file, sentence about a page). The row's action (models.Action).

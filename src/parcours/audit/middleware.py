@@ -34,6 +34,14 @@ ACTION_BY_URL = {
     "records:document_download": Action.DOWNLOAD,
     "records:life_story_pdf": Action.EXPORT,
     "followup:agenda_ics": Action.EXPORT,
+    # Official papers (parcours.papers): a PDF carrying the person's data (or her pseudonymised file).
+    "papers:decision_letter": Action.DOWNLOAD,
+    "papers:early_end_letter": Action.DOWNLOAD,
+    "papers:afis_certificate": Action.DOWNLOAD,
+    "papers:aps_certificate": Action.DOWNLOAD,
+    "papers:request_file": Action.DOWNLOAD,
+    "papers:request_file_members": Action.DOWNLOAD,
+    "papers:pathway_document": Action.DOWNLOAD,
 }
 
 

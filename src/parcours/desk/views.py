@@ -17,6 +17,7 @@ from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
+from parcours.papers.links import pathway_links
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest
@@ -252,6 +253,7 @@ def person_detail(request, pk):
             "can_exit": staff and pathway.status in rules.PATHWAY_TRANSITIONS["record_exit"].sources,
             "can_end_early": can(m, "end_early")
             and pathway.status in rules.PATHWAY_TRANSITIONS["end_early"].sources,
+            "paper_links": pathway_links(m, pathway),
         })  # fmt: skip
     active = [b for b in blocks if b["pathway"].status != PS.EXITED]
     can_enter = staff and (

@@ -18,6 +18,7 @@ from parcours.people.models import Person
 from . import forms, rules, visibility
 from . import transitions as t
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
+from .links import agenda_links, request_links
 from .models import CommissionSession, Pathway, PathwayRequest
 from .statistics import active_by_departement
 from .visibility import identified_people
@@ -264,6 +265,8 @@ def request_detail(request, pk):
             "elsewhere": departements_of_earlier_pathways(req.pathway) if not can(m, "person_file") else [],
             **_earlier_here(req.pathway, m),
             "sworn_statement_basis": rules.SWORN_STATEMENT,
+            # Official papers (parcours.papers registers them: pathway/links.py).
+            "paper_links": request_links(m, req),
         },
     )
 
@@ -474,6 +477,8 @@ def _session_page(request, session, items, details_form=None, conflict=None, pos
     avis_forms = [
         (item, posted_avis.get(item.pk) or forms.AvisForm(prefix=f"item{item.pk}")) for item in items
     ]
+    for item in items:  # official papers (parcours.papers registers them: pathway/links.py)
+        item.paper_links = agenda_links(m, item.request)
     rows = []
     if conflict is not None:
         session = CommissionSession.objects.select_related("commission").get(pk=session.pk)
