@@ -158,6 +158,7 @@ SNAPSHOT = {
     "transfers:accept": (FORM, "HS"),
     "transfers:refuse": (FORM, "HS"),
     "transfers:cancel": (FORM, "SW HS"),
+    "papers:person_summary": (READ, "SW HS"),  # her own summary, in her language (PDF)
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -411,6 +412,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "transfers:accept": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
     "transfers:refuse": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
     "transfers:cancel": Endpoint(kwargs=lambda s, m: {"pk": s.transfer.pk}),
+    "papers:person_summary": Endpoint(kwargs=person),
 }
 
 

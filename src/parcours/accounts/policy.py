@@ -90,6 +90,9 @@ RULES: dict[str, frozenset[str]] = {
     "transfer_request": ASSOCIATION_STAFF,
     "transfer_decide": frozenset({Role.HEAD_OF_SERVICE}),
     "transfer_cancel": ASSOCIATION_STAFF,
+    # The person's own summary in her language (parcours.papers.summary, docs/decisions/0041): the staff of
+    # her association, who already read everything it prints.
+    "person_summary": ASSOCIATION_STAFF,
 }
 
 
@@ -170,6 +173,7 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "transfer_request": _referent_or_head,
     "transfer_decide": _receiving_association,
     "transfer_cancel": _sending_association,
+    "person_summary": _own_association,
 }
 
 
