@@ -286,3 +286,21 @@ def test_the_journal_page_names_the_summary(client, personas, world):
     client.force_login(personas.head.user)
     page = client.get(reverse("audit:journal")).content.decode()
     assert f"A consulté le dossier de {person.reference} — Résumé pour la personne (PDF)" in page
+
+
+def test_without_a_chinese_font_the_paper_is_refused_with_the_package_to_install(client, personas, world):
+    from parcours.papers import summary
+
+    person, _ = world
+    client.force_login(personas.worker.user)
+    summary.font_available.cache_clear()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(summary.shutil, "which", lambda name: "/bin/true" if name == "fc-list" else None)
+            response = client.get(url(person, "zh-hans"), follow=True)  # /bin/true lists no font
+    finally:
+        summary.font_available.cache_clear()
+    assert response.redirect_chain[0][0] == reverse("people:person", kwargs={"pk": person.pk})
+    assert "fonts-wqy-microhei" in response.content.decode()
+    # French, with DejaVu, never asks for a font.
+    assert summary.font_available("fr") is True

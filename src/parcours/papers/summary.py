@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import shutil
+import subprocess
 import unicodedata
 from decimal import Decimal
 
@@ -252,6 +255,29 @@ def build(membership, person: Person, language: str) -> Summary:
         aps_renewal_due=aps_due,
         appointments=_appointments(membership, person, clock.now()),
     )
+
+
+# Languages whose script DejaVu (embedded by core/templates/core/pdf_base.html) does not draw, and the
+# fontconfig language that finds a font for them.
+NEEDS_FONT = {"zh-hans": "zh"}
+
+
+@functools.cache
+def font_available(language: str) -> bool | None:
+    """Whether the machine has a font for `language` (None when fontconfig's fc-list cannot say). Without
+    one, WeasyPrint draws empty boxes: the view refuses the paper with the Debian package to install."""
+    if language not in NEEDS_FONT:
+        return True
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        found = subprocess.run(  # noqa: S603 (a fixed program, fixed arguments)
+            [fc_list, f":lang={NEEDS_FONT[language]}", "family"], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(found.strip())
 
 
 def render(summary: Summary) -> bytes:

@@ -55,6 +55,13 @@ def person_summary(request, pk):
             _("Langue du résumé inconnue : choisissez l'une des langues proposées (rien n'a été produit)."),
         )
         return redirect("people:person", pk=person.pk)
+    if summary.font_available(language) is False:
+        messages.error(
+            request,
+            _("Le serveur n'a pas de police pour écrire cette langue : le résumé ne peut pas être produit. "
+              "La personne qui administre Parcours doit installer le paquet Debian fonts-wqy-microhei."),
+        )  # fmt: skip
+        return redirect("people:person", pk=person.pk)
     pdf = summary.render(summary.build(m, person, language))
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name names the case and the language, never the person.
