@@ -155,5 +155,7 @@ def test_the_audited_places_are_those_the_url_modules_declare():
     from parcours.audit.scope import scope
 
     expected = ["/personnes/", "/parcours/", "/suivi/", "/droits/", "/pieces/", "/journal/", "/vie-privee/"]
+    # The person's own summary (papers/summary_urls.py).
+    expected.append("/documents-officiels/personnes/")
     assert sorted(scope().prefixes) == sorted([*expected, "/partage/", "/transferts/"])
     assert scope().person_argument["pathway:request_create"] == "person_pk"
