@@ -81,6 +81,6 @@ def test_the_demo_person_gets_her_summary_in_the_language_of_her_file(client, de
 
 @pytest.mark.django_db
 def test_the_people_the_readme_names_are_offered_their_language(demo):
-    """README, tour: « Xiao Ruo » gets the paper in Chinese, « Ekatelina » in Bulgarian (by `travailleuse`)."""
+    """README, tour: « Xiao Ruo » gets the paper in Chinese, « Ekatelina » in Bulgarian (`travailleuse`)."""
     languages = {p.first_name: default_language(p) for p in demo.people}
     assert (languages.get("Xiaoruo"), languages.get("Ecatelina")) == ("zh-hans", "bg")
