@@ -205,6 +205,12 @@ def test_the_default_language_is_her_first_language_that_the_paper_speaks(client
         response = client.get(url(person))
     assert '<option value="en" selected>English (anglais)</option>' in page
     assert 'name="langue"' in page
+    # The commission's secretariat opens her page (her request reached it) but is offered no summary.
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(TODAY):
+        answer = client.get(reverse("people:person", kwargs={"pk": person.pk}))
+    assert answer.status_code == 200 and "Résumé pour la personne" not in answer.content.decode()
+    client.force_login(personas.worker.user)
     assert response["Content-Disposition"].endswith(f'-{person.reference}-en.pdf"')
     assert "Your pathway: personal summary" in pdf_text(response.content)
 
