@@ -20,7 +20,7 @@ from parcours.pathway import transitions as t
 from parcours.people.models import Person
 from parcours.rights import services as rights
 
-from ..conftest import complete_content
+from ..conftest import complete_content, pathway_in_state
 from ..tools import pdf_fonts, pdf_text, require_cjk_font
 
 TODAY = dt.date(2025, 3, 3)
@@ -310,3 +310,26 @@ def test_without_a_chinese_font_the_paper_is_refused_with_the_package_to_install
     assert "fonts-wqy-microhei" in response.content.decode()
     # French, with DejaVu, never asks for a font.
     assert summary.font_available("fr") is True
+
+
+@pytest.mark.parametrize(
+    ("state", "on", "expected"),
+    [
+        ("lapsed", dt.date(2025, 8, 11), "Votre dernière période autorisée a pris fin le 9 août 2025."),
+        ("exited", dt.date(2025, 3, 21), "Votre parcours a pris fin le 20 mars 2025."),
+        ("preparing", dt.date(2025, 1, 7),
+         "Votre demande d'entrée dans le parcours est en préparation avec l'association."),
+    ],
+)  # fmt: skip
+def test_the_pathway_paragraph_follows_its_state(client, personas, state, on, expected):
+    person = personas.person(referent=personas.worker.user)
+    pathway_in_state(personas, state, person=person)
+    client.force_login(personas.worker.user)
+    with clock.travel_to(on):
+        response = client.get(url(person, "fr"))
+    text = squash(pdf_text(response.content))
+    assert squash(expected) in text
+    # Once the pathway is over, no plan is current; before it is authorised, the plan applies if accepted.
+    applies = squash("Ce plan est celui de votre demande : il s'appliquera si elle est acceptée.")
+    assert (applies in text) == (state == "preparing")
+    assert (squash("Accès à un hébergement stable") in text) == (state != "exited")
