@@ -8,6 +8,7 @@ privacy assertion that silently stops running is worse than a red build.
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -35,3 +36,24 @@ def pdf_text(pdf: bytes, *options: str) -> str:
     """The text of a PDF, read by poppler's pdftotext (an oracle independent of WeasyPrint)."""
     command = [require_pdftotext(), *options, "-", "-"]
     return subprocess.run(command, input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
+
+
+def require_cjk_font() -> None:
+    """A font with Chinese glyphs for WeasyPrint (the person's summary in Chinese, papers/summary.py)."""
+    fc_list = shutil.which("fc-list")
+    found = ""
+    if fc_list is not None:
+        found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout  # noqa: S603
+    if not found.strip():
+        skip_or_fail(
+            "aucune police chinoise (apt-get install fonts-wqy-microhei) : résumé en chinois non vérifié"
+        )
+
+
+def pdf_fonts(pdf: bytes) -> str:
+    """The fonts embedded in a PDF, listed by poppler's pdffonts (installed with pdftotext)."""
+    pdffonts = shutil.which("pdffonts") or skip_or_fail("pdffonts absent (apt-get install poppler-utils)")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        return subprocess.run([pdffonts, f.name], capture_output=True, check=True, text=True).stdout  # noqa: S603

@@ -169,6 +169,7 @@ SNAPSHOT = {
     "papers:request_file_members": (READ, "SW HS SE CM PA"),
     "papers:pathway_document": (READ, "SW HS SE PA"),
     "papers:letterhead": (FORM, "HS PA"),
+    "papers:person_summary": (READ, "SW HS"),  # her own summary, in her language (PDF)
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -446,6 +447,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "papers:request_file": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "papers:request_file_members": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "papers:pathway_document": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
+    "papers:person_summary": Endpoint(kwargs=person),
 }
 # URLs whose one person is not the side's first person: {URL name: attribute of the side}.
 PERSON_OF = {"papers:early_end_letter": "ended_person"}

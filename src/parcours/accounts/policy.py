@@ -102,6 +102,9 @@ RULES: dict[str, frozenset[str]] = {
     # The letterhead and signatory of her own organisation's papers: the head of service for her association,
     # the préfecture's agents for their préfecture.
     "letterhead_edit": frozenset({Role.HEAD_OF_SERVICE, Role.PREFECTURE_AGENT}),
+    # The person's own summary in her language (parcours.papers.summary, docs/decisions/0041): the staff of
+    # her association, who already read everything it prints.
+    "person_summary": ASSOCIATION_STAFF,
 }
 
 
@@ -182,6 +185,7 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "transfer_request": _referent_or_head,
     "transfer_decide": _receiving_association,
     "transfer_cancel": _sending_association,
+    "person_summary": _own_association,
 }
 
 

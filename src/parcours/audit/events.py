@@ -158,6 +158,7 @@ PAGES: dict[str, object] = {
     "records_life_story_version": _("Version du récit de vie"),
     "records_life_story_pdf": _("Récit de vie (PDF)"),
     "rights_person": _("Droits (AFIS, APS)"),
+    "papers_person_summary": _("Résumé pour la personne (PDF)"),
     "sharing_people": _("Personnes partagées"),
     "transfers_list": _("Transferts de dossiers"),
     "transfers_create": _("Demande de transfert du dossier"),

@@ -18,6 +18,7 @@ from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
 from parcours.papers.links import pathway_links
+from parcours.papers import summary_views
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest
@@ -264,4 +265,5 @@ def person_detail(request, pk):
         "title": person.reference, "person": person, "blocks": blocks,
         "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
         "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
+        "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
     })  # fmt: skip

@@ -2,9 +2,9 @@
 pseudonymised file): the journal watches every page under /documents-officiels/. The person's own summary
 (papers/summary.py) adds its URL here."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import letterhead_views, views
+from . import letterhead_views, summary_urls, views
 
 app_name = "papers"
 # Pages about people: the journal records every read and refusal under them (parcours.audit.scope). The views
@@ -20,4 +20,5 @@ urlpatterns = [
     path("demandes/<int:pk>/dossier-pseudonymise/", views.request_file_members, name="request_file_members"),
     path("demandes/<int:pk>/document-de-parcours/", views.pathway_document_pdf, name="pathway_document"),
     path("en-tete/", letterhead_views.letterhead, name="letterhead"),
+    path("personnes/", include(summary_urls)),  # the person's own summary (docs/decisions/0041)
 ]
