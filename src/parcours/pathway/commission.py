@@ -400,3 +400,74 @@ def reconvene(session: CommissionSession, by: Membership, date: dt.date) -> Comm
     session.save(update_fields=["status"])
     audit.record_event(by, "session.reconvene", again)
     return again
+
+
+# --- The session's papers (agenda, convocation, minutes) ---------------------------------------------
+AGE_BANDS = ((25, "18-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"))
+
+
+def age_band(birth_date: dt.date | None, on: dt.date) -> str:
+    """The pseudonymised age shown to members: a ten-year band, never the birth date."""
+    if birth_date is None:
+        return ""
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if age < 18:
+        return _("moins de 18 ans")
+    for limit, label in AGE_BANDS:
+        if age < limit:
+            return _("%(b)s ans") % {"b": label}
+    return _("55 ans et plus")
+
+
+@dataclass
+class PaperItem:
+    position: int
+    kind: str
+    reference: str  # the person's case reference (P-000123), never her name
+    initials: str
+    age_band: str
+    nationality: str
+    association: str
+    avis: object  # Avis or None
+    recused: list
+
+
+def paper_items(session: CommissionSession) -> list[PaperItem]:
+    items = session.agenda.select_related(
+        "request", "request__pathway", "request__pathway__person", "request__pathway__association"
+    ).prefetch_related("request__avis")
+    rows = []
+    for item in items:
+        person = item.request.pathway.person
+        avis = next((a for a in item.request.avis.all() if a.session_id == session.pk), None)
+        rows.append(
+            PaperItem(
+                position=item.position,
+                kind=item.request.get_kind_display(),
+                reference=person.reference,
+                initials=person.initials,
+                age_band=age_band(person.birth_date, session.date),
+                nationality=person.nationality.name if person.nationality else "",
+                association=item.request.pathway.association.name,
+                avis=avis,
+                recused=recused_on(item),
+            )
+        )
+    return rows
+
+
+def papers_context(session: CommissionSession, letterhead) -> dict:
+    attendances = list(session.attendances.select_related("member", "mandate_to"))
+    return {
+        "letterhead": letterhead,
+        "issued_on": clock.today(),
+        "session": session,
+        "items": paper_items(session),
+        "attendances": attendances,
+        "quorum": quorum(session),
+        "members": list(members_on(session.commission_id, session.date)),
+        "convocation": session.convocations.first(),
+        "deadline": rules.convocation_deadline(session.date),
+        "quorum_basis": rules.QUORUM,
+        "conflict_basis": rules.CONFLICT_OF_INTEREST,
+    }

@@ -394,4 +394,3 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("événement")
-
