@@ -201,7 +201,7 @@ def test_the_member_of_the_preparing_association_is_recused_and_her_vote_refused
     item = session.agenda.get()
     assert [m.name for m in body.recused_on(item)] == ["Fictif-Asso"]
     # Four present, one recused: three votes at most.
-    with clock.travel_to(SESSION), pytest.raises(DomainError, match="Récusé.*Fictif-Asso"):
+    with clock.travel_to(SESSION), pytest.raises(DomainError, match=r"Récusé.*Fictif-Asso"):
         t.record_avis(req, session, "favourable", personas.secretariat, votes=(4, 0, 0))
     assert not Avis.objects.exists()
     with clock.travel_to(SESSION):
