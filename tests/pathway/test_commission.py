@@ -43,7 +43,7 @@ def composition(personas):
             "Fictif-Préfet",
             substitute_name="Fictif-Adjoint",
             substitute_email="adjoint@example.org",
-        ),  # fmt: skip
+        ),
         "juge": seat(personas, "Fictif-Juge", college="justice"),
         "sante": seat(personas, "Fictif-Santé", college="health"),
         "asso": seat(
@@ -52,7 +52,7 @@ def composition(personas):
             college="associations",
             association=personas.association,
             user_id=personas.member.user_id,
-        ),  # fmt: skip
+        ),
     }
 
 
