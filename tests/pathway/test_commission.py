@@ -288,3 +288,16 @@ def test_the_minutes_pdf_is_for_the_commission_only(client, personas, compositio
     assert client.get(url).status_code == 403
     client.force_login(personas.other_secretariat.user)
     assert client.get(url).status_code == 404
+
+
+# --- The secretariat's to-do page ---------------------------------------------------------------------
+def test_the_todo_page_warns_until_the_years_minimum_is_scheduled(client, personas):
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(dt.date(2026, 3, 2)):
+        t.create_session(personas.secretariat, dt.date(2026, 4, 6))
+        page = client.get("/parcours/a-faire/").content.decode()
+        assert "La commission doit se réunir au moins 2 fois en 2026" in page
+        assert "Séance du 6 avril 2026 : convocation au plus tard le 1er avril 2026" in page
+        t.create_session(personas.secretariat, dt.date(2026, 10, 5))
+        page = client.get("/parcours/a-faire/").content.decode()
+    assert "doit se réunir" not in page

@@ -471,3 +471,40 @@ def papers_context(session: CommissionSession, letterhead) -> dict:
         "quorum_basis": rules.QUORUM,
         "conflict_basis": rules.CONFLICT_OF_INTEREST,
     }
+
+
+# --- The year's meetings (rules.MEETING_RULES) -------------------------------------------------------
+@dataclass(frozen=True)
+class YearMeetings:
+    year: int
+    required: int
+    scheduled: int  # planned or held in the year, cancelled ones aside
+    basis: rules.Basis
+
+    @property
+    def missing(self) -> int:
+        return max(self.required - self.scheduled, 0)
+
+
+def year_meetings(commission_id: int, year: int) -> YearMeetings:
+    rule = rules.meetings_required(year)
+    scheduled = (
+        CommissionSession.objects.filter(commission_id=commission_id, date__year=year)
+        .exclude(status=SessionStatus.CANCELLED)
+        .count()
+    )
+    return YearMeetings(year, rule.per_year, scheduled, rule.basis)
+
+
+def convocations_due(commission_id: int, today: dt.date):
+    """Planned sessions whose convocation has not gone and still may (deadline not passed)."""
+    return (
+        CommissionSession.objects.filter(
+            commission_id=commission_id,
+            status=SessionStatus.PLANNED,
+            date__gte=today + dt.timedelta(days=rules.CONVOCATION_DAYS),
+            convocations__isnull=True,
+        )
+        .order_by("date")
+        .distinct()
+    )
