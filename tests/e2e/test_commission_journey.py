@@ -38,8 +38,13 @@ def test_convocation_attendance_avis_with_a_recusal_and_the_minutes(page, person
         seat(personas, "Démo-Préfète", "state"),
         seat(personas, "Démo-Juge", "justice"),
         seat(personas, "Démo-Santé", "health", substitute_name="Démo-Suppléante"),
-        seat(personas, "Démo-Asso", "associations", association=personas.association,
-             user_id=personas.member.user_id),  # fmt: skip
+        seat(
+            personas,
+            "Démo-Asso",
+            "associations",
+            association=personas.association,
+            user_id=personas.member.user_id,
+        ),
     ]
     person = personas.person(first_name="Séancia", last_name="Démo-Examinée")
     req = t.open_request(person, "entry", personas.worker, complete_content(signed_on=today))
