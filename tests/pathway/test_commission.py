@@ -301,3 +301,37 @@ def test_the_todo_page_warns_until_the_years_minimum_is_scheduled(client, person
         t.create_session(personas.secretariat, dt.date(2026, 10, 5))
         page = client.get("/parcours/a-faire/").content.decode()
     assert "doit se réunir" not in page
+
+
+# --- The pages ----------------------------------------------------------------------------------------
+def test_the_secretariat_adds_and_ends_a_member_through_the_pages(client, personas):
+    client.force_login(personas.secretariat.user)
+    data = {"college": "associations", "name": "Fictif-Page", "function": "Représentante fictive",
+            "association": personas.association.pk, "appointed_on": "2025-01-06"}  # fmt: skip
+    response = client.post("/parcours/commission/membres/", data, follow=True)
+    assert "Le membre est ajouté à la composition." in response.content.decode()
+    member = CommissionMember.objects.get(name="Fictif-Page")
+    assert (member.association_id, member.appointed_on) == (personas.association.pk, dt.date(2025, 1, 6))
+    # Bad input: a State member cannot represent an association; nothing saved.
+    data |= {"college": "state", "name": "Fictif-Erreur"}
+    page = client.post("/parcours/commission/membres/", data).content.decode()
+    assert "Seul un membre du collège des associations représente une association." in page
+    assert not CommissionMember.objects.filter(name="Fictif-Erreur").exists()
+    response = client.post(f"/parcours/commission/membres/{member.pk}/fin/", {"ended_on": "2025-06-30"})
+    member.refresh_from_db()
+    assert response.status_code == 302 and member.ended_on == dt.date(2025, 6, 30)
+    # Another commission's secretariat does not reach it.
+    client.force_login(personas.other_secretariat.user)
+    assert client.get(f"/parcours/commission/membres/{member.pk}/fin/").status_code == 404
+
+
+def test_a_late_convocation_through_the_page_says_when_it_should_have_gone(
+    client, personas, composition, scheduled, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _req, session = scheduled
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(dt.date(2025, 1, 31)):
+        page = client.post(f"/parcours/seances/{session.pk}/convoquer/", follow=True).content.decode()
+    assert "elle devait partir au plus tard le 29 janvier 2025" in page
+    assert mail.outbox == []
