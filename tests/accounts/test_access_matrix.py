@@ -41,6 +41,7 @@ from parcours.accounts.models import Invitation
 from parcours.audit.models import AccessLog
 from parcours.core import clock
 from parcours.followup import services as followup
+from parcours.pathway import commission as commission_body
 from parcours.pathway import transitions as t
 from parcours.people import services as people
 from parcours.records import samples
@@ -110,6 +111,12 @@ SNAPSHOT = {
     "pathway:sessions": (FORM, "SE CM PA"),
     "pathway:session": (FORM, "SE CM PA"),
     "pathway:session_cancel": (READ, "SE"),
+    "pathway:attendance": (FORM, "SE"),
+    "pathway:convoke": (ACTION, "SE"),
+    "pathway:reconvene": (FORM, "SE"),
+    "pathway:session_paper": (READ, "SE CM"),
+    "pathway:members": (FORM, "SE"),
+    "pathway:member_end": (FORM, "SE"),
     "pathway:decisions": (READ, "PA"),
     "pathway:exit": (FORM, "SW HS"),
     "pathway:end_early": (FORM, "PA"),
@@ -221,7 +228,8 @@ NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "o
                     "onboarding:invite", "onboarding:invitation_revoke", "onboarding:membership",
                     "onboarding:user_active"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
-NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel"}
+NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
+                  "pathway:reconvene", "pathway:session_paper", "pathway:member_end"}  # fmt: skip
 
 PERSONAS = {
     # persona: (side, role)
@@ -297,6 +305,12 @@ def build_side(code: str, name: str) -> SimpleNamespace:
     with clock.travel_to(dt.date(2025, 3, 3)):
         t.end_early(s.ended_pathway, agent, dt.date(2025, 3, 3), "Motif fictif de fin anticipée")
 
+    # A seat of the commission's composition (pathway:member_end), appointed after the session of the side
+    # (whose avis was recorded without a composition in Parcours: decision 0039).
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        s.seat = commission_body.appoint_member(secretariat, commission_body.MemberData(
+            college="qualified", name=f"Membre fictif {name}", function="Personnalité qualifiée fictive",
+            appointed_on=dt.date(2025, 3, 1)))  # fmt: skip
     with clock.travel_to(dt.date(2025, 3, 3)):
         s.other_name = people.add_other_name(s.person, worker, f"Autregraphie {name}")
         s.consent = people.record_consent(
@@ -421,6 +435,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "pathway:decide": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "pathway:session_cancel": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
     "pathway:session": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
+    "pathway:attendance": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
+    "pathway:convoke": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
+    "pathway:reconvene": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk}),
+    # The minutes name the commission's members, never the person (reference and initials only).
+    "pathway:session_paper": Endpoint(kwargs=lambda s, m: {"pk": s.session.pk, "paper": "proces-verbal"}),
+    "pathway:member_end": Endpoint(kwargs=lambda s, m: {"pk": s.seat.pk}),
     "pathway:exit": Endpoint(kwargs=lambda s, m: {"pk": s.pathway.pk}),
     "pathway:end_early": Endpoint(kwargs=lambda s, m: {"pk": s.pathway.pk}),
     "privacy:person": Endpoint(kwargs=person),

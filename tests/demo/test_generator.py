@@ -361,6 +361,33 @@ def _snapshot(seed: int) -> dict:
     return data
 
 
+def commission_facts() -> dict:
+    """The Gard commission as a body (demo/commission.py), and the text of its papers read by pdftotext."""
+    from parcours.accounts.letterhead import letterhead_for
+    from parcours.core.pdf import render_pdf
+    from parcours.pathway import commission as body
+    from parcours.pathway.models import CommissionMember, CommissionSession, Convocation
+
+    from ..tools import pdf_text
+
+    held = CommissionSession.objects.filter(attendances__isnull=False).distinct().get()
+    with clock.travel_to(TODAY):
+        context = body.papers_context(held, letterhead_for(held.commission))
+        papers = {
+            name: " ".join(pdf_text(render_pdf(f"pathway/commission/{name}_pdf.html", context)).split())
+            for name in ("agenda", "convocation", "minutes")
+        }
+    names = [f"{p.first_name} {p.last_name}" for p in Person.objects.all()]
+    return {
+        "members": CommissionMember.objects.filter(commission__departement_id="30").count(),
+        "held_on": held.date,
+        "quorum": body.quorum(held),
+        "convocations": sorted(c.session.date for c in Convocation.objects.select_related("session")),
+        "papers": papers,
+        "names_in_papers": [n for n in names if any(n.upper() in text.upper() for text in papers.values())],
+    }
+
+
 def facts() -> dict:
     """What the tests of the person's file, follow-up, documents and rights check, read while the data
     exists (the snapshot is rolled back)."""
@@ -391,6 +418,7 @@ def facts() -> dict:
     sharing = [c for c in consents if c.purpose == ConsentPurpose.SHARING]
     twin = by_name["Okarina Démo-Bamélé"]
     return {
+        "commission": commission_facts(),
         "people": len(people),
         # People
         "processing_consent_for_all": all(
@@ -919,3 +947,15 @@ def test_aps_cases(demo):
 def test_mayotte_and_coming_of_age(demo):
     assert demo["mayotte"] == [(4, rules.Territory.MAYOTTE, "Association Océan Fictif")]
     assert len(demo["turning_18"]) == 1
+
+
+def test_the_commission_has_its_composition_a_session_with_minutes_and_a_convocation(demo):
+    c = demo["commission"]
+    assert c["members"] == 9
+    assert (c["quorum"].members, c["quorum"].counted, c["quorum"].reached) == (9, 7, True)
+    assert c["held_on"] in c["convocations"] and len(c["convocations"]) == 2  # and the coming session's
+    minutes = c["papers"]["minutes"]
+    assert "Quorum atteint : 7 membres présents ou représentés sur 9" in minutes
+    assert "Kerbelle Démo-Membre ne siège pas" in minutes.replace("Démo- ", "Démo-")
+    assert "Favorable" in minutes and "5 pour, 0 contre, 1 abstention" in minutes
+    assert c["names_in_papers"] == []

@@ -35,6 +35,7 @@ from playwright.sync_api import expect
 from parcours.accounts.models import Invitation
 from parcours.core import clock
 from parcours.followup import services as followup
+from parcours.pathway import commission as commission_body
 from parcours.people import services as people
 from parcours.records import samples
 from parcours.records import services as records
@@ -128,7 +129,19 @@ def build_world(personas):
     draft = request_in_state(personas, "draft")
     submitted = request_in_state(personas, "submitted")
     avis_given = request_in_state(personas, "avis_given")
+    # The commission's composition (decision 0039), recorded after the session's avis: its pages show it.
+    seats = [
+        commission_body.appoint_member(personas.secretariat, commission_body.MemberData(
+            college=college, name=name, function=function, appointed_on=dt.date(2024, 1, 1),
+            substitute_name=substitute, association=association,
+        ))
+        for college, name, function, substitute, association in (
+            ("state", "Aubrelin Démo-Préfet", "Sous-préfet fictif, président", "Célestor Démo-Adjoint", None),
+            ("associations", "Opaline Démo-Horizon", "Représentante fictive", "", personas.association),
+        )
+    ]  # fmt: skip
     return {
+        "seat": seats[0],
         "followed": followed,
         "authorised": authorised,
         "pathway": authorised.pathway,
@@ -188,6 +201,12 @@ def journeys(w):
     account = [reverse("accounts:organisation"), reverse("accounts:security")]
     head_only = [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")]
     session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
+    commission_pages = [
+        reverse("pathway:members"),
+        reverse("pathway:member_end", kwargs={"pk": w["seat"].pk}),
+        reverse("pathway:attendance", kwargs={"pk": w["session"].pk}),
+        reverse("pathway:reconvene", kwargs={"pk": w["session"].pk}),
+    ]
     association_admin = [
         reverse("onboarding:organisations"),
         reverse("onboarding:members", kwargs={"pk": w["association"].pk}),
@@ -228,6 +247,7 @@ def journeys(w):
             reverse("pathway:todo"),
             reverse("pathway:inbox"),
             *session_pages,
+            *commission_pages,
             reverse("pathway:request", kwargs={"pk": w["submitted"].pk}),
             reverse("people:person", kwargs={"pk": w["submitted"].pathway.person_id}),
             reverse("pathway:statistics"),

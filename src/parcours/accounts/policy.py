@@ -42,6 +42,8 @@ RULES: dict[str, frozenset[str]] = {
     "inbox": frozenset({Role.SECRETARIAT}),
     "session_list": frozenset({Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT}),
     "session_manage": frozenset({Role.SECRETARIAT}),
+    # The session's papers in PDF (agenda, convocation, minutes; pseudonymised): the commission only.
+    "session_papers": frozenset({Role.SECRETARIAT, Role.COMMISSION_MEMBER}),
     "decision": frozenset({Role.PREFECTURE_AGENT}),
     "end_early": frozenset({Role.PREFECTURE_AGENT}),
     "statistics": frozenset(

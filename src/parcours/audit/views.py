@@ -33,6 +33,7 @@ OBJECT_LABELS = {
     "aps": gettext_lazy("APS"),
     "request": gettext_lazy("demande"),
     "session": gettext_lazy("séance"),
+    "member": gettext_lazy("membre de la commission"),
     "avis": gettext_lazy("avis"),
     "decision": gettext_lazy("décision"),
     "pathway": gettext_lazy("parcours"),

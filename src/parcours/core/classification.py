@@ -71,6 +71,10 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
     "pathway.planaction": {"domain": CHOICE, "description": ENCRYPTED},
     "pathway.commitment": {"text": ENCRYPTED},
     "pathway.agendaitem": {},
+    # A recusal links a commission member to an agenda item (keys only). The members themselves
+    # (pathway.commissionmember: names, functions, e-mails of officials and representatives) are
+    # professional data, not data about an accompanied person, and are not linked to one (decision 0039).
+    "pathway.recusal": {},
     "pathway.commissionsession": {"place": ENCRYPTED, "status": CHOICE, "attendance": ENCRYPTED},
     "pathway.avis": {"kind": CHOICE, "reason": ENCRYPTED},
     "pathway.decision": {

@@ -17,8 +17,9 @@ from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.followup import deadlines as followup_deadlines
-from parcours.papers.links import pathway_links
 from parcours.papers import summary_views
+from parcours.papers.links import pathway_links
+from parcours.pathway import commission as commission_body
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest
@@ -151,7 +152,16 @@ def todo(request):
             for r in waiting:
                 r.todo_url = reverse("pathway:decide", args=[r.pk])
         sections = [(_("Demandes en attente de décision"), waiting)]
-    return render(request, "desk/todo_requests.html", {"title": _("À faire"), "sections": sections})
+    commission = {}
+    if m.role == Role.SECRETARIAT:  # the commission's year (pathway/commission.py, decision 0039)
+        meetings = commission_body.year_meetings(m.organisation_id, today.year)
+        due = list(commission_body.convocations_due(m.organisation_id, today))
+        for s in due:
+            s.deadline = rules.convocation_deadline(s.date)
+        commission = {"meetings": meetings, "convocations_due": due}
+    return render(
+        request, "desk/todo_requests.html", {"title": _("À faire"), "sections": sections, **commission}
+    )
 
 
 RECENT_DECISION_DAYS = 30

@@ -132,6 +132,17 @@ class AvisForm(DsfrBaseForm):
         required_when=_("Obligatoire pour un avis défavorable ou un ajournement."),
         help_text=READ_BY_MEMBERS,
     )
+    # The vote (docs/decisions/0039): required once the commission's composition is kept in Parcours.
+    votes_for = forms.IntegerField(label=_("Voix pour"), min_value=0, max_value=99, required=False)
+    votes_against = forms.IntegerField(label=_("Voix contre"), min_value=0, max_value=99, required=False)
+    abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=99, required=False)
+
+    def votes(self):
+        d = self.cleaned_data
+        values = (d.get("votes_for"), d.get("votes_against"), d.get("abstentions"))
+        if all(v is None for v in values):
+            return None
+        return tuple(v or 0 for v in values)
 
     def clean(self):
         data = super().clean()

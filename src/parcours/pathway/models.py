@@ -147,6 +147,53 @@ class Commitment(models.Model):
         verbose_name = _("engagement")
 
 
+class CommissionMember(models.Model):
+    """One seat of the commission's composition, dated (rules.College; docs/decisions/0039). The holder's and
+    the substitute's names, functions and e-mails are professional data of public officials and
+    representatives, not data about an accompanied person."""
+
+    commission = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="commission_members")
+    college = models.CharField(_("collège"), max_length=20, choices=rules.College.choices)
+    name = models.CharField(_("nom du membre titulaire"), max_length=150)
+    function = models.CharField(_("fonction"), max_length=200)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte Parcours"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commission_seats",
+    )
+    association = models.ForeignKey(
+        Organisation,
+        verbose_name=_("association représentée"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commission_seats",
+        help_text=_("Le membre ne siège pas sur les demandes préparées par cette association."),
+    )
+    substitute_name = models.CharField(_("nom du suppléant"), max_length=150, blank=True)
+    substitute_function = models.CharField(_("fonction du suppléant"), max_length=200, blank=True)
+    substitute_email = models.EmailField(_("adresse électronique du suppléant"), blank=True)
+    appointed_on = models.DateField(_("nommé le"))
+    ended_on = models.DateField(_("fin du mandat le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["college", "name", "pk"]
+        verbose_name = _("membre de la commission")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("appointed_on")),
+                name="member_ends_after_appointment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.function})"
+
+
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("Prévue")
     HELD = "held", _("Tenue")
@@ -159,6 +206,10 @@ class CommissionSession(models.Model):
     place = EncryptedCharField(_("lieu"), max_length=200, blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=SessionStatus.choices, default="planned")
     attendance = EncryptedTextField(_("membres présents"), blank=True)
+    # A second meeting on the same agenda after one without quorum: it sits without quorum (rules.QUORUM).
+    reconvenes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reconvened_as"
+    )
     version = version_field()  # optimistic locking of edits (core/locking.py)
 
     objects = SessionQuerySet.as_manager()
@@ -191,11 +242,62 @@ class Avis(models.Model):
     reason = EncryptedTextField(_("motif"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=clock.now, editable=False)
+    # The vote (docs/decisions/0039): empty on avis recorded before the composition was kept in Parcours.
+    votes_for = models.PositiveSmallIntegerField(_("voix pour"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("voix contre"), null=True, blank=True)
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("avis")
         verbose_name_plural = _("avis")
         constraints = [models.UniqueConstraint(fields=["request", "session"], name="one_avis_per_session")]
+
+
+class Attendance(models.Model):
+    """A member's attendance at one session, with the mandate she gave (rules.Presence, ONE_MANDATE)."""
+
+    session = models.ForeignKey(CommissionSession, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(CommissionMember, on_delete=models.PROTECT, related_name="attendances")
+    presence = models.CharField(_("présence"), max_length=20, choices=rules.Presence.choices)
+    mandate_to = models.ForeignKey(
+        CommissionMember,
+        verbose_name=_("mandat donné à"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mandates_held",
+    )
+
+    class Meta:
+        ordering = ["member__college", "member__name", "pk"]
+        verbose_name = _("présence à une séance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="attendance_once_per_session")
+        ]
+
+
+class Recusal(models.Model):
+    """A member who does not sit on one agenda item (rules.CONFLICT_OF_INTEREST)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="recusals")
+    member = models.ForeignKey(CommissionMember, on_delete=models.PROTECT, related_name="recusals")
+
+    class Meta:
+        verbose_name = _("récusation")
+        constraints = [models.UniqueConstraint(fields=["item", "member"], name="recusal_once_per_item")]
+
+
+class Convocation(models.Model):
+    """The convocation of a session's members, sent by e-mail with a link (no identity)."""
+
+    session = models.ForeignKey(CommissionSession, on_delete=models.PROTECT, related_name="convocations")
+    sent_at = models.DateTimeField(_("envoyée le"), default=clock.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipients = models.PositiveSmallIntegerField(_("destinataires"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("convocation")
 
 
 class DecisionKind(models.TextChoices):

@@ -316,3 +316,107 @@ PATHWAY_STATUS_AFTER = {
     (RequestKind.ENTRY, RS.WITHDRAWN): PS.EXITED,
     (RequestKind.RENEWAL, RS.AUTHORISED): PS.ACTIVE,
 }
+
+
+# --- The commission as a body (docs/decisions/0039) --------------------------------------------------
+# The general rules of consultative administrative commissions (décret n° 2006-672 du 8 juin 2006, arts 9 to
+# 14, codified at CRPA R133-3 ss) are applied to the departmental commission: domain.md infers their
+# applicability (CASF R121-12-6 refers to the décret n° 2006-665), so `verified=False` on applicability.
+CONVOCATION_NOTICE = Basis(
+    "Décret n° 2006-672 du 8 juin 2006, art. 9 (CRPA art. R133-8) : sauf urgence, les membres reçoivent, "
+    "cinq jours au moins avant la réunion, une convocation comportant l'ordre du jour — application à la "
+    "commission départementale déduite des règles générales des commissions consultatives",
+    verified=False,
+)
+QUORUM = Basis(
+    "Décret n° 2006-672 du 8 juin 2006, art. 11 (CRPA art. R133-10) : le quorum est atteint lorsque la "
+    "moitié au moins des membres composant la commission sont présents ou ont donné mandat ; à défaut, la "
+    "commission délibère valablement sans condition de quorum après une nouvelle convocation portant sur le "
+    "même ordre du jour — application déduite des règles générales des commissions consultatives",
+    verified=False,
+)
+ONE_MANDATE = Basis(
+    "Décret n° 2006-672 du 8 juin 2006, art. 10 (CRPA art. R133-9) : un membre empêché peut donner mandat à "
+    "un autre membre ; nul ne peut détenir plus d'un mandat",
+    verified=False,
+)
+CONFLICT_OF_INTEREST = Basis(
+    "Décret n° 2006-672 du 8 juin 2006, art. 13 (CRPA art. R133-12) : un membre ne prend pas part aux "
+    "délibérations sur une affaire où il a un intérêt personnel ; pratique : l'association qui a préparé la "
+    "demande ne siège pas sur ce point",
+    verified=False,
+)
+MEETINGS_2016 = Basis(
+    "Décret n° 2016-1467 du 28 octobre 2016 (CASF R121-12-6 ss) : la commission se réunit au moins une fois "
+    "par an — article exact à vérifier",
+    verified=False,
+)
+MEETINGS_2025 = Basis(
+    "Décret du 30 décembre 2025 (numéro non trouvé) : la commission se réunit au moins deux fois par an ; "
+    "entrée en vigueur retenue : 1er janvier 2026 — à vérifier au Journal officiel",
+    verified=False,
+)
+
+CONVOCATION_DAYS = 5  # CONVOCATION_NOTICE
+
+
+class College(models.TextChoices):
+    """The colleges of the commission's composition (CASF L121-9, R121-12-7; the list changed in 2021, 2023
+    and 2025: members are dated rows, the colleges a stable grouping)."""
+
+    STATE = "state", _("Services de l'État")
+    LOCAL_AUTHORITIES = "local", _("Collectivités territoriales")
+    JUSTICE = "justice", _("Justice")
+    HEALTH = "health", _("Santé")
+    ASSOCIATIONS = "associations", _("Associations")
+    QUALIFIED = "qualified", _("Personnalités qualifiées")
+
+
+class Presence(models.TextChoices):
+    PRESENT = "present", _("Présent")
+    SUBSTITUTE = "substitute", _("Représenté par son suppléant")
+    MANDATE = "mandate", _("A donné mandat")
+    ABSENT = "absent", _("Absent")
+
+
+# Who counts towards the quorum (QUORUM): present, represented by the substitute, or having given a mandate.
+COUNTS_FOR_QUORUM = frozenset({Presence.PRESENT, Presence.SUBSTITUTE, Presence.MANDATE})
+# Who sits and can hold a mandate (ONE_MANDATE).
+SITS = frozenset({Presence.PRESENT, Presence.SUBSTITUTE})
+MAX_MANDATES_HELD = 1  # ONE_MANDATE
+
+
+def quorum_reached(members: int, counted: int) -> bool:
+    """Half at least of the members composing the commission (QUORUM): 4 of 8, 5 of 9."""
+    return members > 0 and 2 * counted >= members
+
+
+def quorum_needed(members: int) -> int:
+    return (members + 1) // 2
+
+
+def convocation_deadline(session_date: dt.date) -> dt.date:
+    """The last day the convocation may go: five full days before the session (CONVOCATION_NOTICE)."""
+    return session_date - dt.timedelta(days=CONVOCATION_DAYS)
+
+
+@dataclass(frozen=True)
+class MeetingRule:
+    in_force_from: dt.date
+    per_year: int
+    basis: Basis
+
+
+MEETING_RULES: tuple[MeetingRule, ...] = (
+    MeetingRule(dt.date(2016, 10, 30), 1, MEETINGS_2016),
+    MeetingRule(dt.date(2026, 1, 1), 2, MEETINGS_2025),
+)
+
+
+def meetings_required(year: int) -> MeetingRule:
+    """The rule in force for a calendar year: the one in force on its last day."""
+    day = dt.date(year, 12, 31)
+    applicable = [r for r in MEETING_RULES if r.in_force_from <= day]
+    if not applicable:
+        raise ValueError(f"No meeting rule in force in {year}")
+    return max(applicable, key=lambda r: r.in_force_from)

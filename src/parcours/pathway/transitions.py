@@ -23,6 +23,7 @@ from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
 from parcours.people.models import Person
 
+from . import commission as body
 from . import rules, signals
 from .models import (
     AgendaItem,
@@ -472,21 +473,35 @@ def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayReques
 
 @transaction.atomic
 def record_avis(
-    request: PathwayRequest, session: CommissionSession, kind: str, by: Membership, reason: str = ""
+    request: PathwayRequest,
+    session: CommissionSession,
+    kind: str,
+    by: Membership,
+    reason: str = "",
+    votes: tuple[int, int, int] | None = None,
 ) -> Avis:
+    """The commission's avis on one agenda item. Once the commission's composition is kept in Parcours, the
+    session must have its quorum (or be reconvened) and `votes` is (for, against, abstentions), checked
+    against the members who may vote on the item: recused members do not (pathway/commission.py)."""
     req = _lock_request(request)
     action = "adjourn" if kind == rules.AvisKind.ADJOURNED else "record_avis"
     _require_transition(by, rules.REQUEST_TRANSITIONS[action], req.status)
     _require_own_commission(by, req.commission_id)
-    if not session.agenda.filter(request=req).exists():
+    item = session.agenda.filter(request=req).select_related("session", "request__pathway").first()
+    if item is None:
         raise DomainError(_("Cette demande n'est pas à l'ordre du jour de cette séance."))
     if session.date > clock.today():
         raise DomainError(_("L'avis ne peut être enregistré qu'à partir du jour de la séance."))
     if kind != rules.AvisKind.FAVOURABLE and not reason.strip():
         raise DomainError(_("Un avis défavorable ou un ajournement doit être motivé."))
+    body.check_deliberation(session)
+    body.check_votes(item, kind, votes)
+    votes_for, against, abstentions = votes if votes is not None else (None, None, None)
     avis = Avis.objects.create(
-        request=req, session=session, kind=kind, reason=reason.strip(), recorded_by=by.user
-    )
+        request=req, session=session, kind=kind, reason=reason.strip(), recorded_by=by.user,
+        votes_for=votes_for, votes_against=against, abstentions=abstentions,
+    )  # fmt: skip
+    body.record_recusals(item)
     _move_request(req, action, by, comment=f"{rules.AvisKind(kind).label}. {reason}".strip(". "))
     if session.status == SessionStatus.PLANNED:
         session.status = SessionStatus.HELD

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import commission_views, views
 
 app_name = "pathway"
 # Pages about people: the journal records every read and refusal under them (parcours.audit.scope).
@@ -19,6 +19,12 @@ urlpatterns = [
     path("seances/", views.sessions, name="sessions"),
     path("seances/<int:pk>/", views.session_detail, name="session"),
     path("seances/<int:pk>/annuler/", views.session_cancel, name="session_cancel"),
+    path("seances/<int:pk>/presences/", commission_views.attendance, name="attendance"),
+    path("seances/<int:pk>/convoquer/", commission_views.convoke, name="convoke"),
+    path("seances/<int:pk>/nouvelle-seance/", commission_views.reconvene, name="reconvene"),
+    path("seances/<int:pk>/pdf/<str:paper>/", commission_views.session_paper, name="session_paper"),
+    path("commission/membres/", commission_views.members, name="members"),
+    path("commission/membres/<int:pk>/fin/", commission_views.member_end, name="member_end"),
     path("decisions/", views.decisions, name="decisions"),
     path("<int:pk>/sortie/", views.record_exit, name="exit"),
     path("<int:pk>/fin-anticipee/", views.end_early, name="end_early"),

@@ -15,6 +15,7 @@ from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.people.models import Person
 
+from . import commission as body
 from . import forms, rules, visibility
 from . import transitions as t
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
@@ -461,6 +462,9 @@ def session_detail(request, pk):
         # Earlier pathways here (history.py): members see the months only, never a name.
         item.earlier_here = earlier_pathways_here(item.request.pathway, include_index_matches=True)
         item.earlier_months = months_used_before(item.earlier_here)
+        # Recusals (pathway/commission.py): the commission sees who does not sit; the member sees « récusé ».
+        item.recused = body.recused_on(item) if in_commission else []
+        item.me_recused = any(x.user_id == request.user.pk for x in item.recused)
     if can(m, "session_manage") and request.method == "POST":
         return _session_post(request, session, items)
     return _session_page(request, session, items)
@@ -483,12 +487,18 @@ def _session_page(request, session, items, details_form=None, conflict=None, pos
     if conflict is not None:
         session = CommissionSession.objects.select_related("commission").get(pk=session.pk)
         rows = locking.differences(details_form, {"place": session.place, "attendance": session.attendance})
+    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
     return render(
         request,
         "pathway/session_detail.html",
         {
             "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
             "session": session,
+            "in_commission": in_commission,
+            "quorum": body.quorum(session) if in_commission else None,
+            "convocation": session.convocations.first() if in_commission else None,
+            "convocation_deadline": rules.convocation_deadline(session.date),
+            "reconvened_as": getattr(session, "reconvened_as", None),
             "items": items,
             "avis_forms": avis_forms,
             "waiting": waiting,
@@ -568,6 +578,7 @@ def _record_all_avis(request, session, items) -> dict:
                 form.cleaned_data["kind"],
                 request.membership,
                 reason=form.cleaned_data["reason"],
+                votes=form.votes(),
             )
             recorded += 1
             del pending[item.pk]
