@@ -90,6 +90,9 @@ RULES: dict[str, frozenset[str]] = {
     "transfer_request": ASSOCIATION_STAFF,
     "transfer_decide": frozenset({Role.HEAD_OF_SERVICE}),
     "transfer_cancel": ASSOCIATION_STAFF,
+    # Her own notifications, her e-mail preference and her calendar's secret address (parcours.notifications):
+    # every user, about her own only (the inbox filters on the user and her current organisation).
+    "notifications": frozenset(Role.values),
 }
 
 
