@@ -30,7 +30,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.original_content or envelope.content))
         return "250 OK"
 
@@ -168,7 +168,8 @@ def test_the_database_refuses_a_second_row_for_the_same_deadline(personas):
     from django.db import IntegrityError, transaction
 
     values = dict(recipient=personas.worker.user, organisation=personas.association, kind="renewal",
-                  due_on=D(2025, 6, 9), object_key="pathway:1", url="/", dedup_key="renewal|pathway:1|2025-06-09")  # fmt: skip
+                  due_on=D(2025, 6, 9), object_key="pathway:1", url="/",
+                  dedup_key="renewal|pathway:1|2025-06-09")  # fmt: skip
     Notification.objects.create(**values)
     with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(**values)

@@ -72,8 +72,8 @@ def calendar_page(request):
             token = services.renew_feed(m)
             messages.success(
                 request,
-                _("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Copiez-la maintenant, elle ne sera "
-                  "plus affichée."),
+                _("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Copiez-la maintenant, elle ne "
+                  "sera plus affichée."),
             )  # fmt: skip
         elif action == "revoke":
             if services.revoke_feed(m):
