@@ -158,6 +158,11 @@ SNAPSHOT = {
     "transfers:accept": (FORM, "HS"),
     "transfers:refuse": (FORM, "HS"),
     "transfers:cancel": (FORM, "SW HS"),
+    # Her own inbox, e-mail preference and calendar address (parcours.notifications): every role.
+    "notifications:inbox": (FORM, ALL),
+    "notifications:preferences": (FORM, ALL),
+    "notifications:calendar": (FORM, ALL),
+    "notifications:calendar_feed": PUBLIC,  # a calendar app, with the secret address only (404 otherwise)
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -170,7 +175,10 @@ EVERYWHERE = {
     "onboarding:user_active": "NA",
 }
 # Arguments of the public pages that take one.
-PUBLIC_KWARGS = {"onboarding:accept_link": {"token": "jeton-fictif"}}
+PUBLIC_KWARGS = {
+    "onboarding:accept_link": {"token": "jeton-fictif"},
+    "notifications:calendar_feed": {"token": "jeton-fictif"},
+}
 # Pages meant to redirect on GET for an allowed role, on an object of her own side: {URL name: roles}.
 REDIRECTS = {
     "pathway:decide": "PA",  # the request of the world is already decided: back to the request

@@ -18,9 +18,10 @@ from parcours.pathway import transitions as t
 
 D = dt.date
 CANARY = "Matricanarde"
+JUNE_9 = D(2025, 6, 9)
 
 
-def notification(membership, kind="renewal", ref="P-000042", due=D(2025, 6, 9), key="pathway:42"):
+def notification(membership, kind="renewal", ref="P-000042", due=JUNE_9, key="pathway:42"):
     return Notification.objects.create(
         recipient=membership.user, organisation=membership.organisation, kind=kind, due_on=due,
         object_key=key, person_reference=ref, url="/a-faire/", dedup_key=f"{kind}|{key}|{due}",
