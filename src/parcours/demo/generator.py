@@ -47,7 +47,7 @@ from parcours.pathway.models import (
 )
 from parcours.people.models import Gender, Person
 
-from . import followup, people, records, rights, transfers
+from . import followup, notifications, people, records, rights, transfers
 from .common import EU_OTHER, NON_EU, fold
 
 __all__ = ["EU_OTHER", "NON_EU", "DemoDataExists", "demo_accounts", "fold", "generate", "summary"]
@@ -1280,6 +1280,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             records.build(g)  # the papers of the rights cases
             invite_pending(g)
             transfers.build(g)  # a file waiting for `cheffe`, and one accepted elsewhere
+            notifications.build(g)  # the inboxes: the daily pass a week ago and today
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too
