@@ -175,10 +175,7 @@ EVERYWHERE = {
     "onboarding:user_active": "NA",
 }
 # Arguments of the public pages that take one.
-PUBLIC_KWARGS = {
-    "onboarding:accept_link": {"token": "jeton-fictif"},
-    "notifications:calendar_feed": {"token": "jeton-fictif"},
-}
+PUBLIC_KWARGS = {"onboarding:accept_link": {"token": "jeton-fictif"}}
 # Pages meant to redirect on GET for an allowed role, on an object of her own side: {URL name: roles}.
 REDIRECTS = {
     "pathway:decide": "PA",  # the request of the world is already decided: back to the request

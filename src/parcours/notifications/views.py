@@ -85,7 +85,7 @@ def calendar_page(request):
             return redirect("notifications:calendar")
     feed = CalendarFeed.objects.filter(user=m.user).first()
     url = (
-        request.build_absolute_uri(reverse("notifications:calendar_feed", kwargs={"token": token}))
+        request.build_absolute_uri(f"{reverse('notifications:calendar_feed')}?jeton={token}")
         if token
         else None
     )
@@ -99,10 +99,10 @@ def calendar_page(request):
 
 
 @require_http_methods(["GET", "HEAD"])
-def calendar_feed(request, token):
+def calendar_feed(request):
     """The .ics file for a calendar app: no session, the secret address only; a revoked or unknown one is a
     404. Each read is journaled."""
-    feed = services.feed_for_token(token)
+    feed = services.feed_for_token(request.GET.get("jeton", ""))
     if feed is None:
         raise Http404
     services.record_feed_read(feed)
