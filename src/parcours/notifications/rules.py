@@ -15,8 +15,9 @@ RIGHTS_HORIZON_DAYS = 31
 # A pathway that reaches its 24 months (art. R121-12-7 CASF: 6 months, renewable, 24 months at most) is told
 # 3 months before its last day: time to prepare the exit and the hand-over to common law.
 PATHWAY_END_HORIZON_DAYS = 92
-# A commission session is told to its secretariat 15 days before (the convocation leaves 5 days before).
-SESSION_HORIZON_DAYS = 15
+# A commission session is told to its secretariat a month before: time to close the agenda and to convene
+# the members, at least 5 days before the session (issue 10).
+SESSION_HORIZON_DAYS = 31
 # The weekly digest leaves on Mondays (Python's weekday(): Monday is 0).
 WEEKLY_DIGEST_WEEKDAY = 0
 
