@@ -174,3 +174,17 @@ def test_the_database_refuses_a_second_row_for_the_same_deadline(personas):
     with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(**values)
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_notification_job_of_the_daily_pass(personas, world, mailoutbox):
+    from django.core.management import call_command
+
+    from parcours.core.management.commands.enqueue_daily_tasks import DAILY_TASKS, enqueue_daily_tasks
+
+    assert "parcours.notifications.tasks.notify_task" in DAILY_TASKS
+    with clock.travel_to(D(2025, 5, 12)):  # a Monday: the head's weekly digest leaves too
+        enqueue_daily_tasks()
+        call_command("db_worker", queue_name="*", batch=True, no_startup_delay=True, verbosity=0)
+    assert inbox_of(personas.worker) == [("renewal", world["followed"].reference, D(2025, 6, 9))]
+    assert sorted(r for m in mailoutbox for r in m.to) == ["cheffe@example.org", "travailleuse@example.org"]
