@@ -107,7 +107,7 @@ def inbox_of(membership):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_each_deadline_reaches_each_right_person_once_in_the_inbox_and_the_digest(personas, world, smtp):
     a, b = world["followed"].reference, world["unassigned"].reference
     mails_by_day = {}
@@ -176,7 +176,9 @@ def test_the_database_refuses_a_second_row_for_the_same_deadline(personas):
     assert Notification.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# db_worker closes a connection left inside a transaction (tests/core/test_health.py): a transactional test,
+# with the départements loaded by a migration restored around it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_runs_the_notification_job_of_the_daily_pass(personas, world, mailoutbox):
     from django.core.management import call_command
 
