@@ -135,3 +135,13 @@ def test_the_secretariat_feed_has_the_sessions_of_its_commission(client, persona
     assert "DTSTART;VALUE=DATE:20250320" in text
     assert "DTSTART;VALUE=DATE:20250321" not in text
     assert text.count("BEGIN:VEVENT") == 1
+
+
+@pytest.mark.django_db
+def test_the_to_do_page_links_to_the_notifications_left(client, personas):
+    notification(personas.secretariat, kind="session", ref="", key="session:1")
+    client.force_login(personas.secretariat.user)
+    page = client.get(reverse("pathway:todo")).content.decode()
+    assert '<a href="/notifications/">1 notification à traiter</a>' in page
+    Notification.objects.update(done_at=clock.now())
+    assert "à traiter</a>" not in client.get(reverse("pathway:todo")).content.decode()
