@@ -191,6 +191,7 @@ TEMPLATES = [
                 "dsfr.context_processors.site_config",
                 "parcours.desk.context_processors.parcours",
                 "parcours.accounts.context_processors.csp_nonce",
+                "parcours.notifications.context_processors.unread",
             ],
             # « 1er février » for the first of the month in every |date (core/dates.py).
             "builtins": ["parcours.core.templatetags.french_dates"],

@@ -177,6 +177,11 @@ SNAPSHOT = {
     "papers:pathway_document": (READ, "SW HS SE PA"),
     "papers:letterhead": (FORM, "HS PA"),
     "papers:person_summary": (READ, "SW HS"),  # her own summary, in her language (PDF)
+    # Her own inbox, e-mail preference and calendar address (parcours.notifications): every role.
+    "notifications:inbox": (FORM, ALL),
+    "notifications:preferences": (FORM, ALL),
+    "notifications:calendar": (FORM, ALL),
+    "notifications:calendar_feed": PUBLIC,  # a calendar app, with the secret address only (404 otherwise)
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.

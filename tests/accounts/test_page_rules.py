@@ -23,6 +23,9 @@ PUBLIC = {
     # The invitee's pages (parcours.onboarding): reachable logged out, the invitation's token is the key.
     "onboarding:accept",
     "onboarding:accept_link",
+    # The personal calendar read by a calendar app (parcours.notifications): no session, the secret token in
+    # the query string is the key (404 without it).
+    "notifications:calendar_feed",
 }
 ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
 

@@ -34,6 +34,7 @@ from parcours.followup.models import (
     Referral,
     ReferralOutcome,
 )
+from parcours.notifications.models import Notification
 from parcours.pathway.models import (
     Avis,
     CommissionSession,
@@ -510,6 +511,19 @@ def facts() -> dict:
             ActionItem.objects.filter(plan_action__isnull=True).values_list("status", flat=True)
         ),
         "worker_due": followup_services_due(worker, T),
+        "inboxes": {
+            username: sorted(
+                (n.kind, n.done_at is not None)
+                for n in Notification.objects.filter(recipient=members[username].user)
+            )
+            for username in ("travailleuse", "cheffe", "secretariat", "membre")
+            if username in members
+        },
+        "digests": list(
+            Notification.objects.filter(emailed_at__isnull=False).values_list(
+                "recipient__username", flat=True
+            )
+        ),
         "agenda": Counter(
             "today"
             if local_day(a.starts_at) == T
@@ -942,6 +956,29 @@ def test_aps_cases(demo):
     assert demo["receipts_ending"]
     assert demo["aps_ending"]
     assert demo["aps_renewed"]
+
+
+def test_the_demo_users_have_a_filled_inbox(demo):
+    inboxes = demo["inboxes"]
+    for username in ("travailleuse", "cheffe"):
+        kinds = {kind for kind, _done in inboxes[username]}
+        assert len(inboxes[username]) >= 4 and len(kinds) >= 2, inboxes[username]
+        assert sum(done for _kind, done in inboxes[username]) == 2  # two already marked as done
+        assert any(not done for _kind, done in inboxes[username])
+    assert ("session", False) in inboxes["secretariat"]
+    assert inboxes.get("membre", []) == []  # a commission member is told nothing by this pass
+    assert "travailleuse" in demo["digests"]  # her daily digest left (into var/mails in the demo)
+
+
+def test_the_demo_plays_the_daily_pass_every_night_at_3_15_paris_time():
+    from parcours.demo.management.commands.demo import seconds_until_next
+
+    paris = clock.PARIS
+    assert seconds_until_next(dt.datetime(2026, 3, 10, 3, 0, tzinfo=paris)) == 15 * 60
+    assert seconds_until_next(dt.datetime(2026, 3, 10, 3, 15, tzinfo=paris)) == 24 * 3600
+    assert seconds_until_next(dt.datetime(2026, 3, 10, 23, 15, tzinfo=paris)) == 4 * 3600
+    # The night France moves to summer time (29 March 2026, 02:00 → 03:00): 23 hours from 03:15 to 03:15.
+    assert seconds_until_next(dt.datetime(2026, 3, 28, 3, 15, tzinfo=paris)) == 23 * 3600
 
 
 def test_mayotte_and_coming_of_age(demo):

@@ -35,6 +35,8 @@ from playwright.sync_api import expect
 from parcours.accounts.models import Invitation
 from parcours.core import clock
 from parcours.followup import services as followup
+from parcours.notifications import services as notifications
+from parcours.notifications.models import Notification
 from parcours.pathway import commission as commission_body
 from parcours.people import services as people
 from parcours.records import samples
@@ -126,6 +128,12 @@ def build_world(personas):
         leaving, worker, to_association=receiver, consent_given_on=clock.today(), consent_method="written",
         message="Message fictif : elle souhaite un suivi plus près de son nouveau logement.",
     )  # fmt: skip
+    # Her inbox as the daily pass fills it (parcours.notifications), one of them already done.
+    with clock.travel_to(dt.date(2025, 5, 12)):
+        notifications.daily_pass()
+        done = Notification.objects.filter(recipient=worker.user).first()
+        if done is not None:
+            notifications.mark_done(worker, done.pk)
     draft = request_in_state(personas, "draft")
     submitted = request_in_state(personas, "submitted")
     avis_given = request_in_state(personas, "avis_given")
@@ -199,6 +207,11 @@ def journeys(w):
         reverse("pathway:request_edit", kwargs={"pk": w["draft"].pk}),
     ]
     account = [reverse("accounts:organisation"), reverse("accounts:security")]
+    notification_pages = [
+        reverse("notifications:inbox"),
+        reverse("notifications:preferences"),
+        reverse("notifications:calendar"),
+    ]
     head_only = [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")]
     session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
     commission_pages = [
@@ -220,7 +233,8 @@ def journeys(w):
         "travailleuse": association
         + transfer_pages
         + [reverse("transfers:cancel", kwargs={"pk": transfer})]
-        + account,
+        + account
+        + notification_pages,
         # The head of service of the receiving association: the summary without the name, and her answers.
         "cheffe-accueil": [
             reverse("pathway:todo"),
@@ -254,6 +268,7 @@ def journeys(w):
             reverse("onboarding:organisations"),
             reverse("onboarding:members", kwargs={"pk": w["commission"].pk}),
             *account,
+            reverse("notifications:inbox"),
         ],
         "membre": [*session_pages, *account],
         "prefecture": [

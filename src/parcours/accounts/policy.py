@@ -107,6 +107,9 @@ RULES: dict[str, frozenset[str]] = {
     # The person's own summary in her language (parcours.papers.summary, docs/decisions/0041): the staff of
     # her association, who already read everything it prints.
     "person_summary": ASSOCIATION_STAFF,
+    # Her own notifications, her e-mail preference and her calendar's secret address (parcours.notifications):
+    # every user, about her own only (the inbox filters on the user and her current organisation).
+    "notifications": frozenset(Role.values),
 }
 
 

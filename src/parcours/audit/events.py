@@ -66,6 +66,12 @@ EVENTS: dict[str, tuple[str, object]] = {
     "transfer.refuse": (Action.UPDATE, _("a refusé le transfert du dossier dans son association")),
     "transfer.cancel": (Action.UPDATE, _("a annulé la demande de transfert du dossier")),
     "transfer.denied": (Action.DENIED, _("a tenté une étape du transfert d'un dossier, qui a été refusée")),
+    # notifications (the inbox, the e-mail preference, the personal calendar's secret address)
+    "notification.done": (Action.UPDATE, _("a marqué une notification comme traitée")),
+    "notification.preference": (Action.UPDATE, _("a changé la fréquence de ses résumés par courriel")),
+    "calendar.renew": (Action.CREATE, _("a créé une nouvelle adresse pour son agenda personnel")),
+    "calendar.revoke": (Action.DELETE, _("a révoqué l'adresse de son agenda personnel")),
+    "calendar.read": (Action.EXPORT, _("a fait lire son agenda personnel par une application de calendrier")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)

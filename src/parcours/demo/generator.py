@@ -47,7 +47,7 @@ from parcours.pathway.models import (
 )
 from parcours.people.models import Gender, Person
 
-from . import commission, followup, papers, people, records, rights, transfers
+from . import commission, followup, notifications, papers, people, records, rights, transfers
 from .common import EU_OTHER, NON_EU, fold
 
 __all__ = ["EU_OTHER", "NON_EU", "DemoDataExists", "demo_accounts", "fold", "generate", "summary"]
@@ -1283,9 +1283,9 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             invite_pending(g)
             transfers.build(g)  # a file waiting for `cheffe`, and one accepted elsewhere
             papers.build(g)  # letterheads of the Gard and Bouches-du-Rhône préfectures and associations
-            commission.build(
-                g
-            )  # the Gard commission's composition, a session with its minutes, a convocation
+            # The Gard commission's composition, a session with its minutes, a convocation.
+            commission.build(g)
+            notifications.build(g)  # the inboxes: the daily pass a week ago and today
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

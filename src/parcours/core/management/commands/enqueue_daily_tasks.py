@@ -13,6 +13,7 @@ DAILY_TASKS = (
     "parcours.audit.tasks.purge_access_logs_task",
     "parcours.audit.tasks.audit_checkpoint_task",
     "parcours.privacy.tasks.retention_task",
+    "parcours.notifications.tasks.notify_task",
 )
 
 

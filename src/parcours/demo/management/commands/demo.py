@@ -6,22 +6,30 @@ only says what it would destroy), prints the demo accounts,
 enqueues the daily jobs, then runs the job worker in the background and the web server (gunicorn) in the
 foreground. Ctrl-C or SIGTERM stops
 both. `--no-server` does everything but start the two processes.
+
+While it runs, a background thread enqueues the daily jobs again every night at 03:15 (Paris), as the
+systemd timer does in production (docs/decisions/0038-notifications-and-the-daily-pass.md): a demo left
+running for days keeps its deadlines, notifications and digests current without any crontab.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from parcours.accounts.models import Organisation
 from parcours.audit.chain import archive_checkpoints
+from parcours.core import clock
 from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_tasks
 from parcours.demo import generator
 from parcours.pathway.models import Pathway
@@ -30,6 +38,38 @@ from parcours.records import files
 
 WORKER_QUEUES = "default,deadlines"
 STOP_TIMEOUT = 10  # seconds given to each process to stop before it is killed
+DAILY_AT = dt.time(3, 15)  # Paris time, as deploy/systemd/parcours-daily.timer
+
+
+def seconds_until_next(now: dt.datetime, at: dt.time = DAILY_AT) -> float:
+    """Seconds from `now` to the next `at` (Paris time), strictly in the future."""
+    local = now.astimezone(clock.PARIS)
+    target = dt.datetime.combine(local.date(), at, tzinfo=clock.PARIS)
+    if target <= local:
+        target = dt.datetime.combine(local.date() + dt.timedelta(days=1), at, tzinfo=clock.PARIS)
+    return (target.astimezone(dt.UTC) - now.astimezone(dt.UTC)).total_seconds()  # real seconds, across DST
+
+
+class DailyPass(threading.Thread):
+    """Enqueues the daily jobs every night while the demo runs; the worker started beside it runs them."""
+
+    def __init__(self, say):
+        super().__init__(name="parcours-daily-pass", daemon=True)
+        self.stopped = threading.Event()
+        self.say = say
+
+    def run(self) -> None:
+        while not self.stopped.wait(seconds_until_next(clock.now())):
+            try:
+                results = enqueue_daily_tasks()
+                self.say(f"Passe quotidienne : {len(results)} tâches mises en file.")
+            except Exception as exc:
+                self.say(f"Passe quotidienne non mise en file : {exc}")
+            finally:
+                connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
 
 
 class Stop(Exception):
@@ -179,9 +219,15 @@ class Command(BaseCommand):
         ]  # fmt: skip
         previous_handler = signal.signal(signal.SIGTERM, _raise_stop)
         worker = server = None
+        daily = DailyPass(self.say)
         try:
             worker = subprocess.Popen(worker_cmd, env=env)  # noqa: S603
             self.say(f"Worker des tâches démarré (files {WORKER_QUEUES}, processus {worker.pid}).")
+            daily.start()
+            self.say(
+                f"Passe quotidienne : remise en file chaque nuit à {DAILY_AT:%H:%M} tant que la "
+                "démonstration tourne."
+            )
             server = subprocess.Popen(server_cmd, env=env)  # noqa: S603
             self.say(f"Serveur démarré : http://127.0.0.1:{port}/ — Ctrl-C pour arrêter.", self.style.SUCCESS)
             code = server.wait()
@@ -192,6 +238,7 @@ class Command(BaseCommand):
         except (KeyboardInterrupt, Stop):
             self.say("\nArrêt de la démonstration…")
         finally:
+            daily.stop()
             for process in (server, worker):
                 _stop(process)
             signal.signal(signal.SIGTERM, previous_handler)
