@@ -130,6 +130,11 @@ class CanaryWriter:
         # Rows whose constraints need two different organisations (a transfer goes to another association).
         self.overrides = {"transfers.transfer": {"to_association": personas.other_association}}
 
+    def about_people(self, model) -> bool:
+        from parcours.core.classification import CLASSIFICATION
+
+        return model in self.linked or model._meta.label_lower in CLASSIFICATION
+
     def _next_day(self) -> dt.date:
         self.day += dt.timedelta(days=1)
         return self.day
@@ -140,6 +145,10 @@ class CanaryWriter:
             value = dt.date(1961, 1, 1) + dt.timedelta(days=len(self.written) * 37)
             self.written[(label, field.name)] = value.isoformat()
             return value
+        if is_text_column(field) and not field.choices and not self.about_people(model):
+            # A row needed only as a foreign key target, in a model neither linked to a person nor classified
+            # (a commission member: professional data, decision 0039): a plain value, not a canary.
+            return [] if isinstance(field, models.JSONField) else "valeur-sans-objet"
         if is_text_column(field) and not field.choices:
             value = canary(len(self.written))
             self.written[(label, field.name)] = value

@@ -78,8 +78,11 @@ def test_the_refusal_letter_gives_the_reasons_and_every_remedy_with_its_deadline
     assert "Recours hiérarchique adressé au ministre chargé des droits des femmes" in text
     assert "Recours contentieux devant le tribunal administratif" in text
     assert text.count("dans un délai de deux mois") >= 4
-    # The articles of the remedies were not read for this project: printed « à vérifier ».
-    assert "Code de justice administrative, art. R421-1 — référence « à vérifier »" in text
+    # The articles of the remedies, read in their consolidated versions (papers/rules.py).
+    assert "Code de justice administrative, art. R421-1" in text
+    assert "Code des relations entre le public et l'administration, art. L411-2" in text
+    assert "art. R421-2" in text
+    assert "R421-1 — référence « à vérifier »" not in text
     assert "pour une durée de" not in text
 
 

@@ -141,6 +141,7 @@ def decision_letter(decision: Decision) -> tuple[str, dict]:
             "remedies": [
                 {"title": r.title, "text": r.text, "basis": _basis(r.basis)} for r in rules.REMEDIES
             ],
+            "remedy_interruption": _basis(rules.REMEDY_INTERRUPTION),
             "bases": [_basis(rules.L121_9), _basis(rules.DECREE_2016), _basis(rules.CIRCULAR_2017)],
             "duration_basis": _basis(rules.DURATION),
             "aps_basis": _basis(rules.APS),
@@ -167,6 +168,7 @@ def early_end_letter(pathway: Pathway) -> tuple[str, dict]:
             "remedies": [
                 {"title": r.title, "text": r.text, "basis": _basis(r.basis)} for r in rules.REMEDIES
             ],
+            "remedy_interruption": _basis(rules.REMEDY_INTERRUPTION),
             "bases": [_basis(rules.L121_9), _basis(rules.EARLY_END)],
         }
     )

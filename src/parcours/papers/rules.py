@@ -24,6 +24,7 @@ __all__ = [
     "EARLY_END",
     "L121_9",
     "REMEDIES",
+    "REMEDY_INTERRUPTION",
     "Remedy",
 ]
 
@@ -55,8 +56,11 @@ class Remedy:
     basis: Basis
 
 
-# Two months from the notification: the deadline of the issue and of domain.md ("within two months"); the
-# articles that set it and the administrative remedies were not read for this project: « à vérifier ».
+# Two months from the notification. Texts read on 2026-12-05 (Légifrance, consolidated versions): CJA R421-1
+# (the court is seized within two months of the notification), CJA R421-5 (these deadlines bind the person
+# only if the notification states them and the remedies: hence this block on every refusal and early end),
+# CRPA L411-2 (a recours gracieux or hiérarchique made within that time interrupts it), CJA R421-2 (two
+# months of silence on a request is an implicit rejection).
 REMEDY_DEADLINE_MONTHS = 2
 
 REMEDIES: tuple[Remedy, ...] = (
@@ -66,7 +70,7 @@ REMEDIES: tuple[Remedy, ...] = (
             "adressé au préfet, auteur de la décision, dans un délai de deux mois à compter de sa "
             "notification."
         ),
-        Basis("Code des relations entre le public et l'administration, art. L411-2", verified=False),
+        Basis("Code des relations entre le public et l'administration, art. L411-2"),
     ),
     Remedy(
         _("Recours hiérarchique"),
@@ -74,7 +78,7 @@ REMEDIES: tuple[Remedy, ...] = (
             "adressé au ministre chargé des droits des femmes, dans un délai de deux mois à compter de la "
             "notification de la décision."
         ),
-        Basis("Code des relations entre le public et l'administration, art. L411-2", verified=False),
+        Basis("Code des relations entre le public et l'administration, art. L411-2"),
     ),
     Remedy(
         _("Recours contentieux"),
@@ -82,8 +86,13 @@ REMEDIES: tuple[Remedy, ...] = (
             "devant le tribunal administratif territorialement compétent, dans un délai de deux mois à "
             "compter de la notification de la décision (ou du rejet d'un recours gracieux ou hiérarchique)."
         ),
-        Basis("Code de justice administrative, art. R421-1", verified=False),
+        Basis("Code de justice administrative, art. R421-1"),
     ),
+)
+# The sentence on the interruption of the deadline by an administrative remedy.
+REMEDY_INTERRUPTION = Basis(
+    "Code des relations entre le public et l'administration, art. L411-2 ; code de justice administrative, "
+    "art. R421-2"
 )
 
 
