@@ -10,10 +10,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from parcours.accounts.permissions import requires
-from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.core.pdf import render_pdf
-from parcours.pathway.models import CommissionSession, Decision, Pathway, PathwayRequest
+from parcours.pathway.models import Decision, Pathway, PathwayRequest
 from parcours.pathway.visibility import identified_people
 
 from . import letters, pathway_document, request_file
@@ -78,24 +77,23 @@ def early_end_letter(request, pk):
     return _render(request, built, "fin-anticipee", pathway.reference)
 
 
-@requires("official_letters")
-def afis_certificate(request, pk):
+def _certificate(request, pk, build, slug):
     decision = _decision(request, pk)
     try:
-        built = letters.afis_certificate(decision, clock.today())
+        built = build(decision, clock.today())
     except letters.NotApplicable:
         raise Http404 from None
-    return _render(request, built, "attestation-msa", decision.request.pathway.reference)
+    return _render(request, built, slug, decision.request.pathway.reference)
+
+
+@requires("official_letters")
+def afis_certificate(request, pk):
+    return _certificate(request, pk, letters.afis_certificate, "attestation-msa")
 
 
 @requires("official_letters")
 def aps_certificate(request, pk):
-    decision = _decision(request, pk)
-    try:
-        built = letters.aps_certificate(decision, clock.today())
-    except letters.NotApplicable:
-        raise Http404 from None
-    return _render(request, built, "attestation-aps", decision.request.pathway.reference)
+    return _certificate(request, pk, letters.aps_certificate, "attestation-aps")
 
 
 # --- The request file and the document that formalises the pathway --------------------------------------
@@ -107,13 +105,7 @@ def request_file_full(request, pk):
 
 @requires("request_file_pseudonymised")
 def request_file_members(request, pk):
-    m = request.membership
-    if m.role == Role.COMMISSION_MEMBER:
-        # A member reads the requests on the agenda of her commission's sessions, never anything else.
-        sessions = CommissionSession.objects.visible_to(m)
-        requests = PathwayRequest.objects.filter(agenda_items__session__in=sessions).distinct()
-    else:
-        requests = PathwayRequest.objects.visible_to(m)
+    requests = PathwayRequest.objects.pseudonymised_visible_to(request.membership)
     req = get_object_or_404(requests.select_related(*PATHWAY_RELATED), pk=pk)
     request.audit_person_id = req.pathway.person_id
     built = request_file.pseudonymised_file(req, clock.today())

@@ -41,6 +41,15 @@ class RequestQuerySet(models.QuerySet):
             return self.filter(commission__departement_id=org.departement_id, status__in=PREFECTURE_STATUSES)
         return self.none()
 
+    def pseudonymised_visible_to(self, membership):
+        """The requests whose pseudonymised file `membership` may read: those it sees, and for a commission
+        member the requests on the agenda of her commission's sessions, never anything else."""
+        if membership.role == Role.COMMISSION_MEMBER:
+            if not policy.active(membership):
+                return self.none()
+            return self.filter(agenda_items__session__commission_id=membership.organisation_id).distinct()
+        return self.visible_to(membership)
+
 
 class SessionQuerySet(models.QuerySet):
     def visible_to(self, membership):
