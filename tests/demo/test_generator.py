@@ -3,6 +3,7 @@ documents and rights), invented, and created only once by `demo`."""
 
 import datetime as dt
 import io
+import os
 import re
 import tempfile
 import time
@@ -677,8 +678,8 @@ def test_generation_is_consistent(demo):
     assert demo["result"]["anomalies"] == []
 
 
-def test_same_seed_same_data_other_seed_other_data(demo):
-    assert snapshot(seed=2026)["fingerprint"] == demo["fingerprint"]
+def test_another_seed_gives_other_data(demo):
+    # Same seed, same data: test_the_demo_command_generates_once_reuses_and_resets.
     assert snapshot(seed=7)["fingerprint"]["people"] != demo["fingerprint"]["people"]
 
 
@@ -749,13 +750,24 @@ def stored_files(folder: Path) -> set[str]:
     return {f.name for f in folder.rglob("*") if f.is_file()}
 
 
-def test_demo_command_generates_once_and_reuses(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.PARCOURS_DOCUMENTS_DIR = tmp_path / "documents"
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """One STATIC_ROOT for the demo commands of this test process: collected once (about fifteen seconds),
+    then found up to date."""
+    return tmp_path_factory.mktemp("static")
+
+
+# `flush` truncates the tables: on PostgreSQL it cannot run inside the test's transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_command_generates_once_reuses_and_resets(demo, settings, tmp_path, static_root):
+    settings.STATIC_ROOT = static_root
+    folder = settings.PARCOURS_DOCUMENTS_DIR = tmp_path / "documents"
     out = io.StringIO()
     with clock.travel_to(TODAY):
         call_command("demo", "--no-server", stdout=out)
-    first = everything_counted()
+        first = everything_counted()
+        # The same seed gives the same data as the generator called directly (the module's `demo`).
+        assert fingerprint() == demo["fingerprint"]
     assert first[0] >= 140
     text = out.getvalue()
     assert "Données fictives créées" in text
@@ -763,26 +775,20 @@ def test_demo_command_generates_once_and_reuses(settings, tmp_path):
     assert DBTaskResult.objects.filter(
         task_path="parcours.pathway.tasks.expire_periods_task", queue_name="deadlines"
     ).exists()
-
-    files_before = stored_files(settings.PARCOURS_DOCUMENTS_DIR)
+    files_before = stored_files(folder)
     assert files_before == set(Document.objects.values_list("storage_name", flat=True))
 
+    # Started again: the data, the documents and the static files are reused.
     out = io.StringIO()
     with clock.travel_to(TODAY):
         call_command("demo", "--no-server", stdout=out)
     assert "Données existantes réutilisées" in out.getvalue()
+    assert "Fichiers statiques déjà à jour." in out.getvalue()
     assert everything_counted() == first
-    assert stored_files(settings.PARCOURS_DOCUMENTS_DIR) == files_before
+    assert stored_files(folder) == files_before
     assert User.objects.filter(username="travailleuse").count() == 1
 
-
-# `flush` truncates the tables: on PostgreSQL it cannot run inside the test's transaction.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_demo_reset_regenerates_and_empties_the_documents_folder(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path / "static"
-    folder = settings.PARCOURS_DOCUMENTS_DIR = tmp_path / "documents"
     with clock.travel_to(TODAY):
-        call_command("demo", "--no-server", stdout=io.StringIO())
         Person.objects.create(association=Organisation.objects.filter(kind="association").first(),
                               first_name="Marqueuse", last_name="Démo-Test", departement_id="30")  # fmt: skip
         assert Person.objects.count() == 151
@@ -801,6 +807,25 @@ def test_demo_reset_regenerates_and_empties_the_documents_folder(settings, tmp_p
     # The folder holds the files of the new documents, and nothing of before.
     assert stored_files(folder) == set(Document.objects.values_list("storage_name", flat=True))
     assert not stored_files(folder) & (old_files | {"stray"})
+
+
+def test_static_files_are_collected_again_only_when_a_source_changed(settings, tmp_path):
+    from parcours.demo.staticfiles import collect_if_changed
+
+    source = tmp_path / "sources"
+    source.mkdir()
+    (source / "site.css").write_text("body { color: black; }")
+    settings.STATICFILES_DIRS = [source]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    assert collect_if_changed() is True
+    assert (tmp_path / "static" / "site.css").read_text() == "body { color: black; }"
+    assert collect_if_changed() is False
+    (source / "site.css").write_text("body { color: navy; }")
+    later = time.time() + 60  # an edit made after the collection (collectstatic itself compares the times)
+    os.utime(source / "site.css", (later, later))
+    assert collect_if_changed() is True
+    assert (tmp_path / "static" / "site.css").read_text() == "body { color: navy; }"
 
 
 def test_enqueue_daily_tasks():

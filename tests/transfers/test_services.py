@@ -250,3 +250,29 @@ def test_an_accepted_transfer_cannot_be_answered_or_cancelled_again(transfer_wor
     with pytest.raises(DomainError):
         services.cancel_transfer(transfer, w.p.head)
     assert state(w) == before
+
+
+def test_the_senders_inbox_forgets_the_person_once_her_file_has_left(transfer_world, client):
+    """A notification about a transferred person would link to a 404: the inbox hides it at once, and the
+    next daily pass deletes it so that no digest counts it."""
+    from parcours.notifications import services as notifications
+    from parcours.notifications.models import Notification
+
+    w = transfer_world
+    ref = f"P-{w.person.pk:06d}"
+    Notification.objects.create(
+        recipient=w.p.worker.user, organisation=w.p.worker.organisation, kind="renewal", due_on=TODAY,
+        object_key=f"pathway:{w.pathway.pk}", person_reference=ref, person=w.person, url="/a-faire/",
+        dedup_key=f"renewal|pathway:{w.pathway.pk}|{TODAY}",
+    )  # fmt: skip
+    client.force_login(w.p.worker.user)
+    assert ref in client.get(reverse("notifications:inbox")).content.decode()
+    transfer = ask(w)
+    with clock.travel_to(TODAY):
+        services.accept_transfer(transfer, w.receiver_head)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert ref not in page and "Rien à traiter." in page
+    assert Notification.objects.filter(person=w.person).count() == 1  # hidden, not yet deleted
+    with clock.travel_to(TODAY):
+        notifications.notify()
+    assert not Notification.objects.filter(recipient=w.p.worker.user, person=w.person).exists()

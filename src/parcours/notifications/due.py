@@ -34,6 +34,7 @@ class Due:
     due_on: dt.date | None
     url: str
     person_reference: str = ""
+    person_id: int | None = None
 
     @property
     def dedup_key(self) -> str:
@@ -79,7 +80,7 @@ def _pathway_items(membership, today) -> list[Due]:
             sessions = [i.session.date for i in request.agenda_items.all()]
             items.append(
                 Due(Kind.ADJOURNED, f"request:{request.pk}", max(sessions, default=None),
-                    reverse("pathway:request", args=[request.pk]), person.reference)
+                    reverse("pathway:request", args=[request.pk]), person.reference, person.pk)
             )  # fmt: skip
         if pathway.status != PS.ACTIVE or summary.last_period is None:
             continue
@@ -87,7 +88,14 @@ def _pathway_items(membership, today) -> list[Due]:
         if summary.cap_reached:
             if last_end <= today + dt.timedelta(days=rules.PATHWAY_END_HORIZON_DAYS):
                 items.append(
-                    Due(Kind.PATHWAY_END, f"pathway:{pathway.pk}", last_end, person_url, person.reference)
+                    Due(
+                        Kind.PATHWAY_END,
+                        f"pathway:{pathway.pk}",
+                        last_end,
+                        person_url,
+                        person.reference,
+                        person.pk,
+                    )
                 )
         elif (
             request is None
@@ -95,7 +103,14 @@ def _pathway_items(membership, today) -> list[Due]:
             and summary.renewal_due <= today + dt.timedelta(days=rules.RENEWAL_HORIZON_DAYS)
         ):
             items.append(
-                Due(Kind.RENEWAL, f"pathway:{pathway.pk}", summary.renewal_due, person_url, person.reference)
+                Due(
+                    Kind.RENEWAL,
+                    f"pathway:{pathway.pk}",
+                    summary.renewal_due,
+                    person_url,
+                    person.reference,
+                    person.pk,
+                )
             )
     return items
 
@@ -109,16 +124,19 @@ def _rights_items(membership, today) -> list[Due]:
             continue
         url = reverse("rights:person", args=[person.pk])
         if deadline.right == rights_deadlines.APS:
-            items.append(Due(Kind.APS, f"aps:{person.pk}", deadline.date, url, person.reference))
+            items.append(Due(Kind.APS, f"aps:{person.pk}", deadline.date, url, person.reference, person.pk))
         elif deadline.basis == rights_rules.PRACTICE_MSA_CHASE:
-            items.append(Due(Kind.AFIS_PAYMENT, f"afis:{person.pk}", deadline.date, url, person.reference))
+            items.append(
+                Due(Kind.AFIS_PAYMENT, f"afis:{person.pk}", deadline.date, url, person.reference, person.pk)
+            )
     return items
 
 
 def _document_items(membership, today) -> list[Due]:
     return [
         Due(Kind.DOCUMENT, f"document:{document.pk}", document.expires_on,
-            reverse("records:documents", args=[document.person_id]), document.person.reference)
+            reverse("records:documents", args=[document.person_id]), document.person.reference,
+            document.person_id)
         for document in records_deadlines.expiring_documents(membership, today)
         if _mine(membership, document.person)
     ]  # fmt: skip

@@ -3,10 +3,12 @@ e-mail preference of each user, and her calendar feed's secret (stored hashed)."
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Organisation
 from parcours.core import clock
+from parcours.people.models import Person
 
 from .rules import Frequency, Kind
 
@@ -16,7 +18,12 @@ class NotificationQuerySet(models.QuerySet):
         """The notifications of the logged-in user in the organisation she is working for."""
         if membership is None or not getattr(membership, "is_active", False):
             return self.none()
-        return self.filter(recipient_id=membership.user_id, organisation_id=membership.organisation_id)
+        mine = self.filter(recipient_id=membership.user_id, organisation_id=membership.organisation_id)
+        # A notification about a person she no longer sees (the file was transferred to another association,
+        # erased, or her role changed) is not shown: its link would only answer 404.
+        return mine.filter(
+            Q(person__isnull=True) | Q(person__in=Person.objects.visible_to(membership).values("pk"))
+        )
 
     def unread(self):
         return self.filter(done_at__isnull=True)
@@ -35,6 +42,9 @@ class Notification(models.Model):
     # "pathway:12", "document:7", "session:3": the object the deadline is about.
     object_key = models.CharField(max_length=40)
     person_reference = models.CharField(_("référence"), max_length=20, blank=True)
+    # The person the deadline is about (none for a commission session): the inbox shows the notification only
+    # while she is visible to the recipient (NotificationQuerySet.for_membership).
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     url = models.CharField(max_length=200)
     # kind|object|deadline: with the recipient, unique (the pass writes a deadline once per person).
     dedup_key = models.CharField(max_length=100)

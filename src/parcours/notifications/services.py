@@ -41,6 +41,7 @@ def notify(today: dt.date | None = None) -> int:
         is_active=True, user__is_active=True, role__in=NOTIFIED_ROLES
     ).select_related("user", "organisation")
     for membership in memberships:
+        withdraw_unseen(membership)
         items = {item.dedup_key: item for item in due_for(membership, today)}
         if not items:
             continue
@@ -54,7 +55,7 @@ def notify(today: dt.date | None = None) -> int:
                 Notification(
                     recipient_id=membership.user_id, organisation_id=membership.organisation_id,
                     kind=i.kind, due_on=i.due_on, object_key=i.object_key, url=i.url,
-                    person_reference=i.person_reference, dedup_key=key, created_at=clock.now(),
+                    person_reference=i.person_reference, person_id=i.person_id, dedup_key=key, created_at=clock.now(),
                 )
                 for key, i in items.items() if key not in known
             ]  # fmt: skip
@@ -62,6 +63,17 @@ def notify(today: dt.date | None = None) -> int:
                 Notification.objects.bulk_create(new, ignore_conflicts=True)
                 written += len(new)
     return written
+
+
+def withdraw_unseen(membership) -> int:
+    """Delete the unread notifications about people the membership no longer sees (her file was transferred
+    to another association or her referent changed role): the inbox hides them already, the digest must not
+    count them. Returns how many were withdrawn."""
+    unseen = Notification.objects.filter(
+        recipient_id=membership.user_id, organisation_id=membership.organisation_id, done_at__isnull=True,
+        person__isnull=False,
+    ).exclude(pk__in=Notification.objects.for_membership(membership).values("pk"))  # fmt: skip
+    return unseen.delete()[0]
 
 
 def send_digests(today: dt.date | None = None) -> int:

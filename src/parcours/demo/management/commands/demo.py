@@ -1,11 +1,10 @@
 """`manage.py demo`: everything the demonstration needs, in one command.
 
-Migrates the database, collects the static files, creates the fictional data set if the base holds nobody
-yet (`--reset --wet-run` starts again from an empty base and an empty documents folder; `--reset` alone
-only says what it would destroy), prints the demo accounts,
+Migrates the database, collects the static files (only when they changed: demo/staticfiles.py), creates
+the fictional data set if the base holds nobody yet (`--reset --wet-run` starts again from an empty base and
+an empty documents folder; `--reset` alone only says what it would destroy), prints the demo accounts,
 enqueues the daily jobs, then runs the job worker in the background and the web server (gunicorn) in the
-foreground. Ctrl-C or SIGTERM stops
-both. `--no-server` does everything but start the two processes.
+foreground. Ctrl-C or SIGTERM stops both. `--no-server` does everything but start the two processes.
 
 While it runs, a background thread enqueues the daily jobs again every night at 03:15 (Paris), as the
 systemd timer does in production (docs/decisions/0038-notifications-and-the-daily-pass.md): a demo left
@@ -32,6 +31,7 @@ from parcours.audit.chain import archive_checkpoints
 from parcours.core import clock
 from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_tasks
 from parcours.demo import generator
+from parcours.demo.staticfiles import collect_if_changed
 from parcours.pathway.models import Pathway
 from parcours.people.models import Person
 from parcours.records import files
@@ -114,8 +114,10 @@ class Command(BaseCommand):
             )
         self.say("Mise à jour de la base de données…")
         call_command("migrate", interactive=False, verbosity=0)
-        self.say("Préparation des fichiers statiques…")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if collect_if_changed():
+            self.say("Fichiers statiques préparés.")
+        else:
+            self.say("Fichiers statiques déjà à jour.")
         if reset:
             self.say("Effacement de la base et des documents déposés (--reset --wet-run)…")
             call_command("flush", interactive=False, verbosity=0)
