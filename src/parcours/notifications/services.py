@@ -55,7 +55,8 @@ def notify(today: dt.date | None = None) -> int:
                 Notification(
                     recipient_id=membership.user_id, organisation_id=membership.organisation_id,
                     kind=i.kind, due_on=i.due_on, object_key=i.object_key, url=i.url,
-                    person_reference=i.person_reference, person_id=i.person_id, dedup_key=key, created_at=clock.now(),
+                    person_reference=i.person_reference, person_id=i.person_id, dedup_key=key,
+                    created_at=clock.now(),
                 )
                 for key, i in items.items() if key not in known
             ]  # fmt: skip
