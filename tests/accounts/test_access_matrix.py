@@ -506,8 +506,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "papers:pathway_document": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "papers:person_summary": Endpoint(kwargs=person),
     # Volunteers and interns see the series and its counts, never who takes part.
-    "workshops:series": Endpoint(kwargs=lambda s, m: {"pk": s.series.pk},
-                                 absent={"volunteer": [CANARY], "intern": [CANARY]}),  # fmt: skip
+    "workshops:series": Endpoint(
+        kwargs=lambda s, m: {"pk": s.series.pk}, absent={"volunteer": [CANARY], "intern": [CANARY]}
+    ),
     "workshops:session_add": Endpoint(kwargs=lambda s, m: {"pk": s.series.pk}),
     "workshops:participants": Endpoint(kwargs=lambda s, m: {"pk": s.series.pk}),
     "workshops:attendance": Endpoint(kwargs=lambda s, m: {"pk": s.workshop_session.pk}),

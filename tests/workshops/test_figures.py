@@ -21,12 +21,30 @@ def test_year_figures_count_held_sessions_present_attendances_and_distinct_peopl
     w = personas.worker
     a, b, c, d = (personas.person() for _ in range(4))
     with clock.travel_to(D(2025, 11, 3)):
-        money = services.create_series(w, topic="money", label="Argent", starts_on=D(2025, 11, 4),
-                                       ends_on=D(2026, 3, 31), external_facilitator="Organisme fictif")  # fmt: skip
-        french = services.create_series(w, topic="french", label="FLE", starts_on=D(2026, 1, 5),
-                                        ends_on=D(2026, 12, 31), facilitator=personas.head)  # fmt: skip
-        never = services.create_series(w, topic="mobility", label="Mobilité", starts_on=D(2026, 5, 1),
-                                       ends_on=D(2026, 5, 31), facilitator=w)  # fmt: skip
+        money = services.create_series(
+            w,
+            topic="money",
+            label="Argent",
+            starts_on=D(2025, 11, 4),
+            ends_on=D(2026, 3, 31),
+            external_facilitator="Organisme fictif",
+        )
+        french = services.create_series(
+            w,
+            topic="french",
+            label="FLE",
+            starts_on=D(2026, 1, 5),
+            ends_on=D(2026, 12, 31),
+            facilitator=personas.head,
+        )
+        never = services.create_series(
+            w,
+            topic="mobility",
+            label="Mobilité",
+            starts_on=D(2026, 5, 1),
+            ends_on=D(2026, 5, 31),
+            facilitator=w,
+        )
         m2025 = services.add_session(money, w, date=D(2025, 12, 2), starts_at=T(9), ends_at=T(11))
         m1 = services.add_session(money, w, date=D(2026, 1, 6), starts_at=T(9), ends_at=T(11))
         m2 = services.add_session(money, w, date=D(2026, 1, 13), starts_at=T(9), ends_at=T(11))
@@ -50,8 +68,14 @@ def test_year_figures_count_held_sessions_present_attendances_and_distinct_peopl
     # Another association's workshop counts for it, not here.
     elsewhere = MembershipFactory(organisation=personas.other_association, role="social_worker")
     with clock.travel_to(D(2026, 1, 5)):
-        other = services.create_series(elsewhere, topic="money", label="Ailleurs", starts_on=D(2026, 1, 6),
-                                       ends_on=D(2026, 2, 6), external_facilitator="Organisme fictif")  # fmt: skip
+        other = services.create_series(
+            elsewhere,
+            topic="money",
+            label="Ailleurs",
+            starts_on=D(2026, 1, 6),
+            ends_on=D(2026, 2, 6),
+            external_facilitator="Organisme fictif",
+        )
         o1 = services.add_session(other, elsewhere, date=D(2026, 1, 6), starts_at=T(9), ends_at=T(10))
         stranger = PersonFactory(association=personas.other_association)
         services.enrol(other, elsewhere, stranger)
@@ -63,15 +87,27 @@ def test_year_figures_count_held_sessions_present_attendances_and_distinct_peopl
     # 5 May with nobody noted); present: a (m1, m2), b (m2), c (f1) -> 4 attendances, 3 people; series with a
     # held session: money, french, never.
     assert year_figures(personas.association, 2026, today=D(2026, 6, 30)) == {
-        "series": 3, "sessions_held": 4, "participants": 3, "attendances": 4,
-    }  # fmt: skip
+        "series": 3,
+        "sessions_held": 4,
+        "participants": 3,
+        "attendances": 4,
+    }
     assert year_figures(personas.association, 2025, today=D(2026, 6, 30)) == {
-        "series": 1, "sessions_held": 1, "participants": 3, "attendances": 3,
-    }  # fmt: skip
+        "series": 1,
+        "sessions_held": 1,
+        "participants": 3,
+        "attendances": 3,
+    }
     # On 1 February 2026, f1 and the "never" session are still to come.
     assert year_figures(personas.association, 2026, today=D(2026, 2, 1)) == {
-        "series": 1, "sessions_held": 2, "participants": 2, "attendances": 3,
-    }  # fmt: skip
+        "series": 1,
+        "sessions_held": 2,
+        "participants": 2,
+        "attendances": 3,
+    }
     assert year_figures(personas.other_association, 2026, today=D(2026, 6, 30)) == {
-        "series": 1, "sessions_held": 1, "participants": 1, "attendances": 1,
-    }  # fmt: skip
+        "series": 1,
+        "sessions_held": 1,
+        "participants": 1,
+        "attendances": 1,
+    }

@@ -24,12 +24,19 @@ TODAY = D(2026, 3, 10)
 def series(personas):
     with clock.travel_to(D(2026, 1, 5)):
         return services.create_series(
-            personas.worker, topic="money", label="Rapport à l'argent", starts_on=D(2026, 1, 6),
-            ends_on=D(2026, 6, 30), facilitator=personas.volunteer,
-        )  # fmt: skip
+            personas.worker,
+            topic="money",
+            label="Rapport à l'argent",
+            starts_on=D(2026, 1, 6),
+            ends_on=D(2026, 6, 30),
+            facilitator=personas.volunteer,
+        )
 
 
-def session_on(series, by, day, start=T(9, 30), end=T(11, 30)):
+NINE_THIRTY, ELEVEN_THIRTY = T(9, 30), T(11, 30)
+
+
+def session_on(series, by, day, start=NINE_THIRTY, end=ELEVEN_THIRTY):
     with clock.travel_to(D(2026, 1, 5)):
         return services.add_session(series, by, date=day, starts_at=start, ends_at=end)
 
@@ -38,12 +45,18 @@ def session_on(series, by, day, start=T(9, 30), end=T(11, 30)):
 def test_the_staff_creates_a_series_with_a_member_or_an_external_facilitator(personas):
     with clock.travel_to(TODAY):
         series = services.create_series(
-            personas.head, topic="french", label="  Cours   de français ", starts_on=D(2026, 3, 1),
-            ends_on=D(2026, 7, 1), external_facilitator="Centre social fictif",
-        )  # fmt: skip
+            personas.head,
+            topic="french",
+            label="  Cours   de français ",
+            starts_on=D(2026, 3, 1),
+            ends_on=D(2026, 7, 1),
+            external_facilitator="Centre social fictif",
+        )
     assert (series.label, series.facilitator_label, series.association) == (
-        "Cours de français", "Centre social fictif", personas.association,
-    )  # fmt: skip
+        "Cours de français",
+        "Centre social fictif",
+        personas.association,
+    )
     assert AccessLog.objects.filter(event="workshop_series.create", object_id=str(series.pk)).count() == 1
 
 
@@ -53,16 +66,30 @@ def test_the_staff_creates_a_series_with_a_member_or_an_external_facilitator(per
     [
         ({"topic": "astrology"}, "Choisissez un thème de la liste."),
         ({"label": "  "}, "L'intitulé est obligatoire."),
-        ({"facilitator": None}, "Indiquez l'animatrice : un membre de l'association ou un organisme extérieur."),
-        ({"external_facilitator": "Organisme fictif"},
-         "Choisissez un membre de l'association ou un organisme extérieur, pas les deux."),
-        ({"ends_on": D(2026, 2, 28)}, "La fin de la série (28 février 2026) précède son début (1er mars 2026)."),
+        (
+            {"facilitator": None},
+            "Indiquez l'animatrice : un membre de l'association ou un organisme extérieur.",
+        ),
+        (
+            {"external_facilitator": "Organisme fictif"},
+            "Choisissez un membre de l'association ou un organisme extérieur, pas les deux.",
+        ),
+        (
+            {"ends_on": D(2026, 2, 28)},
+            "La fin de la série (28 février 2026) précède son début (1er mars 2026).",
+        ),
         ({"facilitator": "outsider"}, "L'animatrice doit être un membre actif de votre association."),
     ],
-)  # fmt: skip
+)
 def test_a_series_is_refused_with_a_french_message(personas, changes, message):
-    data = dict(topic="money", label="Atelier", starts_on=D(2026, 3, 1), ends_on=D(2026, 6, 1),
-                facilitator=personas.worker, external_facilitator="")  # fmt: skip
+    data = dict(
+        topic="money",
+        label="Atelier",
+        starts_on=D(2026, 3, 1),
+        ends_on=D(2026, 6, 1),
+        facilitator=personas.worker,
+        external_facilitator="",
+    )
     data.update(changes)
     if data["facilitator"] == "outsider":
         data["facilitator"] = personas.outsider
@@ -76,12 +103,19 @@ def test_a_series_is_refused_with_a_french_message(personas, changes, message):
 @pytest.mark.parametrize("who", ["volunteer", "intern", "secretariat"])
 def test_volunteers_interns_and_others_manage_no_workshop(personas, series, who):
     with pytest.raises(DomainError) as refused:
-        services.create_series(getattr(personas, who), topic="money", label="Atelier",
-                               starts_on=D(2026, 3, 1), ends_on=D(2026, 6, 1),
-                               external_facilitator="Organisme fictif")  # fmt: skip
+        services.create_series(
+            getattr(personas, who),
+            topic="money",
+            label="Atelier",
+            starts_on=D(2026, 3, 1),
+            ends_on=D(2026, 6, 1),
+            external_facilitator="Organisme fictif",
+        )
     assert refused.value.message == "Votre rôle ne permet pas de gérer les ateliers."
     with pytest.raises(DomainError):
-        services.add_session(series, getattr(personas, who), date=D(2026, 2, 3), starts_at=T(9), ends_at=T(10))
+        services.add_session(
+            series, getattr(personas, who), date=D(2026, 2, 3), starts_at=T(9), ends_at=T(10)
+        )
     assert WorkshopSeries.objects.count() == 1 and WorkshopSession.objects.count() == 0
 
 
@@ -98,13 +132,23 @@ def test_a_worker_of_another_association_touches_no_series(personas, series):
     [
         (D(2026, 2, 3), T(11, 30), T(9, 30), "La séance finit (09:30) avant de commencer (11:30)."),
         (D(2026, 2, 3), T(9, 30), T(9, 30), "La séance finit (09:30) avant de commencer (09:30)."),
-        (D(2026, 7, 7), T(9, 30), T(11, 30), "La séance doit se tenir pendant la série, du 6 janvier 2026 au "
-                                              "30 juin 2026."),
-        (None, T(9, 30), T(11, 30), "La date, l'heure de début et l'heure de fin de la séance sont obligatoires."),
+        (
+            D(2026, 7, 7),
+            T(9, 30),
+            T(11, 30),
+            "La séance doit se tenir pendant la série, du 6 janvier 2026 au 30 juin 2026.",
+        ),
+        (
+            None,
+            T(9, 30),
+            T(11, 30),
+            "La date, l'heure de début et l'heure de fin de la séance sont obligatoires.",
+        ),
     ],
-)  # fmt: skip
-def test_a_session_ending_before_it_starts_or_outside_the_series_is_refused(personas, series, day, start, end,
-                                                                          message):  # fmt: skip
+)
+def test_a_session_ending_before_it_starts_or_outside_the_series_is_refused(
+    personas, series, day, start, end, message
+):
     with pytest.raises(DomainError) as refused:
         session_on(series, personas.worker, day, start, end)
     assert refused.value.message == message
@@ -140,17 +184,28 @@ def test_attendance_is_noted_for_enrolled_people_once_the_session_is_held(person
     )
     with clock.travel_to(D(2026, 2, 3)):
         with pytest.raises(DomainError) as not_enrolled:
-            services.record_attendance(session, personas.worker, {alice.pk: "present", stranger.pk: "present"})
+            services.record_attendance(
+                session, personas.worker, {alice.pk: "present", stranger.pk: "present"}
+            )
         assert not_enrolled.value.message == "Une des personnes n'est pas inscrite à cette série."
         with pytest.raises(DomainError) as bad:
             services.record_attendance(session, personas.worker, {alice.pk: "late"})
         assert bad.value.message == "Choisissez présente, absente ou excusée pour chaque personne."
         assert Attendance.objects.count() == 0
-        assert services.record_attendance(session, personas.worker, {alice.pk: "present", bea.pk: "excused"}) == 2
+        assert (
+            services.record_attendance(session, personas.worker, {alice.pk: "present", bea.pk: "excused"})
+            == 2
+        )
         # The same statuses again change nothing and write no journal row; one change writes one.
-        assert services.record_attendance(session, personas.worker, {alice.pk: "present", bea.pk: "excused"}) == 0
+        assert (
+            services.record_attendance(session, personas.worker, {alice.pk: "present", bea.pk: "excused"})
+            == 0
+        )
         assert services.record_attendance(session, personas.head, {bea.pk: "absent"}) == 1
-    assert dict(Attendance.objects.values_list("person_id", "status")) == {alice.pk: "present", bea.pk: "absent"}
+    assert dict(Attendance.objects.values_list("person_id", "status")) == {
+        alice.pk: "present",
+        bea.pk: "absent",
+    }
     rows = AccessLog.objects.filter(event="workshop_attendance.record").order_by("seq")
     assert [r.person_id for r in rows] == [alice.pk, bea.pk, bea.pk]
 
