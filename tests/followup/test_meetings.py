@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from parcours.audit.models import AccessLog
-from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.followup import meetings
 from parcours.followup.models import MeetingItem, Note, TeamMeeting

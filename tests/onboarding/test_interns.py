@@ -100,8 +100,8 @@ def test_volunteers_and_interns_never_open_a_person_file_of_their_association(cl
     person = personas.person(first_name="Matricanarde", last_name="Nomcanari")
     member = getattr(personas, who)
     client.force_login(member.user)
-    urls = [reverse("people:person", args=[person.pk]), reverse("people:situation", args=[person.pk]),
-            reverse("followup:notes", args=[person.pk]), reverse("records:documents", args=[person.pk])]  # fmt: skip
+    names = ("people:person", "people:situation", "followup:notes", "records:documents")
+    urls = [reverse(name, args=[person.pk]) for name in names]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 403
