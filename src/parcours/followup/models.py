@@ -252,7 +252,7 @@ class MeetingItem(models.Model):
     """A person on the agenda of a team meeting; `note` is the decision, written in her file."""
 
     meeting = models.ForeignKey(TeamMeeting, on_delete=models.CASCADE, related_name="items")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="meeting_items")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=clock.now, editable=False)
     note = models.ForeignKey(Note, verbose_name=_("décision"), on_delete=models.SET_NULL, null=True,

@@ -98,7 +98,8 @@ class Participant(models.Model):
     """A known person enrolled in a series (by reference: her file stays in parcours.people)."""
 
     series = models.ForeignKey(WorkshopSeries, on_delete=models.CASCADE, related_name="participants")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # A named reverse relation: the anonymisation and the export (parcours.privacy) find the rows by it.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="workshop_enrolments")
     enrolled_on = models.DateField(_("inscrite le"), default=clock.today)
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -114,7 +115,7 @@ class Participant(models.Model):
 
 class Attendance(models.Model):
     session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="attendances")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="workshop_attendances")
     status = models.CharField(_("présence"), max_length=10, choices=AttendanceStatus.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=clock.now)

@@ -166,9 +166,11 @@ def attendance(request, pk):
     if not policy.can(m, "workshop_manage", session.series):
         raise Http404
     s = session.series
+    # An archived file is read-only (parcours.privacy.guard): its attendance is no longer noted.
     people = _sorted_people(
         Person.objects.visible_to(m).filter(
-            pk__in=Participant.objects.visible_to(m).filter(series=s).values("person_id")
+            archived_on__isnull=True,
+            pk__in=Participant.objects.visible_to(m).filter(series=s).values("person_id"),
         )
     )
     current = dict(
