@@ -6,8 +6,8 @@ situation, the pathway's facts and dates (requests, avis, decisions with their r
 with its outcome), the dates of AFIS and APS, her workshop enrolments and attendance (codes and dates), the
 access journal (which names nobody).
 Deleted: other names, consents, notes and their versions, team-meeting agenda points, actions, appointments,
-referrals, documents with their files on disk, the life story. Emptied: every other field of the person (names, contact, address,
-situation, referent…) and every free text of the pathway and the rights.
+referrals, documents with their files on disk, the life story. Emptied: every other field of the person
+(names, contact, address, situation, referent…) and every free text of the pathway and the rights.
 
 A model that reaches the person and is not listed here stops the anonymisation with an error rather than
 keeping what it holds: a new app must say what becomes of its rows (tests/privacy/test_anonymise.py).
