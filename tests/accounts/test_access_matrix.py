@@ -40,6 +40,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from parcours.accounts.models import Invitation
 from parcours.audit.models import AccessLog
 from parcours.core import clock
+from parcours.followup import meetings
 from parcours.followup import services as followup
 from parcours.pathway import commission as commission_body
 from parcours.pathway import transitions as t
@@ -47,6 +48,7 @@ from parcours.people import services as people
 from parcours.records import samples
 from parcours.records import services as records
 from parcours.transfers import services as transfers
+from parcours.workshops import services as workshops
 
 from ..conftest import complete_content
 from ..factories import (
@@ -182,6 +184,19 @@ SNAPSHOT = {
     "notifications:preferences": (FORM, ALL),
     "notifications:calendar": (FORM, ALL),
     "notifications:calendar_feed": PUBLIC,  # a calendar app, with the secret address only (404 otherwise)
+    # Workshops (parcours.workshops, docs/decisions/0043): every member of the association sees the series and
+    # sessions (counts only); its staff manage them and alone see who takes part.
+    "workshops:list": (READ, "SW HS VO IN"),
+    "workshops:series_create": (FORM, "SW HS"),
+    "workshops:series": (READ, "SW HS VO IN"),
+    "workshops:session_add": (FORM, "SW HS"),
+    "workshops:participants": (FORM, "SW HS"),
+    "workshops:attendance": (FORM, "SW HS"),
+    "workshops:session_cancel": (FORM, "SW HS"),
+    # Team meetings (followup/meetings.py): the agenda of people reviewed and each decision, staff only.
+    "followup:meetings": (FORM, "SW HS"),
+    "followup:meeting": (FORM, "SW HS"),
+    "followup:meeting_decision": (FORM, "SW HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -234,7 +249,9 @@ NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "o
                     "onboarding:user_active"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
-                  "pathway:reconvene", "pathway:session_paper", "pathway:member_end"}  # fmt: skip
+                  "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
+                  "workshops:session_add", "workshops:participants", "workshops:attendance",
+                  "workshops:session_cancel", "followup:meeting"}  # fmt: skip
 
 PERSONAS = {
     # persona: (side, role)
@@ -357,6 +374,21 @@ def build_side(code: str, name: str) -> SimpleNamespace:
             s.person, worker, to_association=s.receiver, consent_given_on=dt.date(2025, 3, 3),
             consent_method="written",
         )  # fmt: skip
+    # A workshop series of the association with the person enrolled and present at its first session, and a
+    # team meeting with the person on its agenda (decision not yet recorded).
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        s.series = workshops.create_series(
+            worker, topic="money", label=f"Atelier fictif {name}", starts_on=dt.date(2025, 3, 1),
+            ends_on=dt.date(2025, 6, 30), external_facilitator="Organisme fictif",
+        )  # fmt: skip
+        s.workshop_session = workshops.add_session(
+            s.series, worker, date=dt.date(2025, 3, 4), starts_at=dt.time(9, 30), ends_at=dt.time(11, 30)
+        )
+        workshops.enrol(s.series, worker, s.person)
+        s.meeting = meetings.create_meeting(worker, dt.date(2025, 3, 4))
+        s.meeting_item = meetings.add_to_agenda(s.meeting, worker, s.person)
+    with clock.travel_to(dt.date(2025, 3, 5)):
+        workshops.record_attendance(s.workshop_session, worker, {s.person.pk: "present"})
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -473,6 +505,16 @@ ENDPOINTS: dict[str, Endpoint] = {
     "papers:request_file_members": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "papers:pathway_document": Endpoint(kwargs=lambda s, m: {"pk": s.request.pk}),
     "papers:person_summary": Endpoint(kwargs=person),
+    # Volunteers and interns see the series and its counts, never who takes part.
+    "workshops:series": Endpoint(
+        kwargs=lambda s, m: {"pk": s.series.pk}, absent={"volunteer": [CANARY], "intern": [CANARY]}
+    ),
+    "workshops:session_add": Endpoint(kwargs=lambda s, m: {"pk": s.series.pk}),
+    "workshops:participants": Endpoint(kwargs=lambda s, m: {"pk": s.series.pk}),
+    "workshops:attendance": Endpoint(kwargs=lambda s, m: {"pk": s.workshop_session.pk}),
+    "workshops:session_cancel": Endpoint(kwargs=lambda s, m: {"pk": s.workshop_session.pk}),
+    "followup:meeting": Endpoint(kwargs=lambda s, m: {"pk": s.meeting.pk}),
+    "followup:meeting_decision": Endpoint(kwargs=lambda s, m: {"pk": s.meeting_item.pk}),
 }
 # URLs whose one person is not the side's first person: {URL name: attribute of the side}.
 PERSON_OF = {"papers:early_end_letter": "ended_person"}

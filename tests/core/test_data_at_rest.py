@@ -163,6 +163,9 @@ class CanaryWriter:
             return dt.datetime.combine(self._next_day(), dt.time(9), tzinfo=dt.UTC)
         if isinstance(field, models.DateField):
             return self._next_day()
+        if isinstance(field, models.TimeField):  # increasing: a start comes before its end
+            self.hour = getattr(self, "hour", 8) + 1
+            return dt.time(self.hour)
         if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
             return Decimal(1) if isinstance(field, models.DecimalField) else 1
         if isinstance(field, models.BooleanField):

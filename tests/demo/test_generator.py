@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from parcours.accounts.models import Membership, Organisation, User
+from parcours.accounts.models import InternProfile, Membership, Organisation, User
 from parcours.accounts.roles import OrganisationKind, Role
 from parcours.core import clock
 from parcours.demo import people as demo_people
@@ -358,9 +358,26 @@ def _snapshot(seed: int) -> dict:
                 s.commission.departement_id: s.agenda.count()
                 for s in CommissionSession.objects.filter(date__gt=TODAY).order_by("-date")
             },
+            "workshops": workshop_facts(),
         }
         transaction.set_rollback(True)
     return data
+
+
+def workshop_facts() -> dict:
+    """Horizon's workshop figures for the year of TODAY, by the code and by raw SQL (issue 11)."""
+    from parcours.workshops.figures import year_figures
+
+    from ..workshops.test_demo import sql_figures
+
+    horizon = Organisation.objects.get(name="Association Horizon Fictif")
+    with clock.travel_to(TODAY):
+        figures = year_figures(horizon, TODAY.year)
+    return {
+        "figures": figures,
+        "sql": sql_figures(horizon.pk, f"{TODAY.year}-01-01", TODAY.isoformat()),
+        "intern_school": list(InternProfile.objects.values_list("membership__user__username", "school")),
+    }  # fmt: skip
 
 
 def commission_facts() -> dict:
@@ -681,6 +698,17 @@ def test_generation_is_consistent(demo):
 def test_another_seed_gives_other_data(demo):
     # Same seed, same data: test_the_demo_command_generates_once_reuses_and_resets.
     assert snapshot(seed=7)["fingerprint"]["people"] != demo["fingerprint"]["people"]
+
+
+def test_the_demo_workshops_add_up_to_the_figures_the_statistics_report(demo):
+    """The year's workshop figures of Horizon equal an independent count in raw SQL; on 16 March 2026 the
+    « Rapport à l'argent » series (from 25 November 2025) has held its 2026 sessions and the job-counsellor
+    series has held its first ones."""
+    facts = demo["workshops"]
+    assert facts["figures"] == facts["sql"]
+    assert facts["sql"]["series"] == 2 and facts["sql"]["sessions_held"] >= 8
+    assert facts["sql"]["attendances"] > 30
+    assert facts["intern_school"] == [("stagiaire", "École de travail social (fictive)")]
 
 
 def test_every_pathway_and_request_state_appears(demo):

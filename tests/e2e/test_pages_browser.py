@@ -34,14 +34,17 @@ from playwright.sync_api import expect
 
 from parcours.accounts.models import Invitation
 from parcours.core import clock
+from parcours.followup import meetings
 from parcours.followup import services as followup
 from parcours.notifications import services as notifications
 from parcours.notifications.models import Notification
+from parcours.onboarding import services as onboarding
 from parcours.pathway import commission as commission_body
 from parcours.people import services as people
 from parcours.records import samples
 from parcours.records import services as records
 from parcours.transfers import services as transfers
+from parcours.workshops import services as workshops
 
 from ..conftest import request_in_state
 from ..factories import MembershipFactory, OrganisationFactory
@@ -148,7 +151,30 @@ def build_world(personas):
             ("associations", "Opaline Démo-Horizon", "Représentante fictive", "", personas.association),
         )
     ]  # fmt: skip
+    # A workshop series with the followed person enrolled (one session held, one to come), a team meeting with
+    # her on its agenda, and the intern's internship (issue 11).
+    today = clock.today()
+    series = workshops.create_series(
+        worker, topic="money", label="Rapport à l'argent", starts_on=today - dt.timedelta(days=14),
+        ends_on=today + dt.timedelta(days=60), external_facilitator="Point conseil budget fictif",
+    )  # fmt: skip
+    morning = {"starts_at": dt.time(9, 30), "ends_at": dt.time(11, 30)}
+    held = workshops.add_session(series, worker, date=today - dt.timedelta(days=7), **morning)
+    coming = workshops.add_session(series, worker, date=today + dt.timedelta(days=7), **morning)
+    workshops.enrol(series, worker, followed)
+    workshops.record_attendance(held, worker, {followed.pk: "present"})
+    meeting = meetings.create_meeting(personas.head, today - dt.timedelta(days=1))
+    meeting_item = meetings.add_to_agenda(meeting, worker, followed)
+    onboarding.set_intern_profile(personas.head, personas.intern, school="École de travail social (fictive)",
+                                  tutor=worker, starts_on=today - dt.timedelta(days=30),
+                                  ends_on=today + dt.timedelta(days=90))  # fmt: skip
     return {
+        "series": series,
+        "held": held,
+        "coming": coming,
+        "meeting": meeting,
+        "meeting_item": meeting_item,
+        "intern": personas.intern,
         "seat": seats[0],
         "followed": followed,
         "authorised": authorised,
@@ -227,6 +253,19 @@ def journeys(w):
         reverse("onboarding:invite", kwargs={"pk": w["association"].pk}),
         reverse("onboarding:membership", kwargs={"pk": w["worker"].pk}),
     ]
+    series = w["series"].pk
+    workshop_pages = [reverse("workshops:list"), reverse("workshops:series", kwargs={"pk": series})]
+    workshop_staff = [
+        *workshop_pages,
+        reverse("workshops:series_create"),
+        reverse("workshops:session_add", kwargs={"pk": series}),
+        reverse("workshops:participants", kwargs={"pk": series}),
+        reverse("workshops:attendance", kwargs={"pk": w["held"].pk}),
+        reverse("workshops:session_cancel", kwargs={"pk": w["coming"].pk}),
+        reverse("followup:meetings"),
+        reverse("followup:meeting", kwargs={"pk": w["meeting"].pk}),
+        reverse("followup:meeting_decision", kwargs={"pk": w["meeting_item"].pk}),
+    ]
     transfer = w["transfer"].pk
     transfer_pages = [reverse("transfers:list"), reverse("transfers:detail", kwargs={"pk": transfer})]
     return {
@@ -234,7 +273,8 @@ def journeys(w):
         + transfer_pages
         + [reverse("transfers:cancel", kwargs={"pk": transfer})]
         + account
-        + notification_pages,
+        + notification_pages
+        + workshop_staff,
         # The head of service of the receiving association: the summary without the name, and her answers.
         "cheffe-accueil": [
             reverse("pathway:todo"),
@@ -253,9 +293,10 @@ def journeys(w):
             *head_only,
             *association_admin,
             reverse("papers:letterhead"),
+            reverse("onboarding:membership", kwargs={"pk": w["intern"].pk}),  # the internship's form
         ],
-        "benevole": [reverse("core:volunteer"), *account],
-        "stagiaire": [reverse("core:volunteer")],
+        "benevole": [reverse("core:volunteer"), *account, *workshop_pages],
+        "stagiaire": [reverse("core:volunteer"), reverse("accounts:organisation"), *workshop_pages],
         "partenaire": [reverse("sharing:people"), reverse("sharing:person", kwargs={"pk": p}), *account],
         "secretariat": [
             reverse("pathway:todo"),

@@ -91,6 +91,27 @@ class Membership(models.Model):
         return self.organisation.departement_id
 
 
+class InternProfile(models.Model):
+    """An intern's school, tutor (a staff member of her association) and the dates of her internship. Set by
+    the head of service (onboarding.services.set_intern_profile); about the intern, never about a person
+    followed."""
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="intern_profile")
+    school = models.CharField(_("école ou centre de formation"), max_length=150)
+    tutor = models.ForeignKey(
+        Membership, verbose_name=_("tutrice ou tuteur"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("début du stage"))
+    ends_on = models.DateField(_("fin du stage"))
+
+    class Meta:
+        verbose_name = _("stage")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="intern_profile_dates"),
+        ]  # fmt: skip
+
+
 class InvitationQuerySet(models.QuerySet):
     def pending(self, now):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)

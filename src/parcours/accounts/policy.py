@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .roles import ASSOCIATION_STAFF, Role
+from .roles import ASSOCIATION_ROLES, ASSOCIATION_STAFF, Role
 
 # --- The table ---------------------------------------------------------------------------------------------
 RULES: dict[str, frozenset[str]] = {
@@ -110,6 +110,16 @@ RULES: dict[str, frozenset[str]] = {
     # Her own notifications, her e-mail preference and her calendar's secret address (parcours.notifications):
     # every user, about her own only (the inbox filters on the user and her current organisation).
     "notifications": frozenset(Role.values),
+    # Workshops of the association (parcours.workshops, docs/decisions/0043): its volunteers and interns see
+    # the series and sessions (topic, dates, facilitator, counts); its staff manage them and alone see who
+    # takes part (the people of the association they may see).
+    "workshops": ASSOCIATION_ROLES,
+    "workshop_manage": ASSOCIATION_STAFF,
+    "workshop_participants": ASSOCIATION_STAFF,
+    # The team meetings where the follow-up of people is reviewed (parcours.followup.meetings): staff only.
+    "team_meetings": ASSOCIATION_STAFF,
+    # An intern's school, tutor and dates (accounts.InternProfile): the head of service of her association.
+    "intern_profile_edit": frozenset({Role.HEAD_OF_SERVICE}),
 }
 
 
@@ -191,6 +201,8 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "transfer_decide": _receiving_association,
     "transfer_cancel": _sending_association,
     "person_summary": _own_association,
+    "intern_profile_edit": _manages,
+    "workshop_manage": _own_association,  # a series of her association
 }
 
 

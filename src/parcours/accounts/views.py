@@ -20,6 +20,7 @@ from parcours.core import clock
 
 from . import login_options, mfa
 from .forms import LoginForm, PasswordChange, SecondFactorForm, TOTPConfirmForm
+from .models import InternProfile
 from .permissions import ACTION, FORM, requires
 
 
@@ -244,5 +245,8 @@ def organisation(request):
             "approval_end": end,
             "approval_expired": end is not None and end < clock.today(),
             "departements": org.departements_served.all(),
+            "intern_profile": InternProfile.objects.filter(membership=request.membership)
+            .select_related("tutor__user")
+            .first(),
         },
     )

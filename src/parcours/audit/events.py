@@ -72,6 +72,23 @@ EVENTS: dict[str, tuple[str, object]] = {
     "calendar.renew": (Action.CREATE, _("a créé une nouvelle adresse pour son agenda personnel")),
     "calendar.revoke": (Action.DELETE, _("a révoqué l'adresse de son agenda personnel")),
     "calendar.read": (Action.EXPORT, _("a fait lire son agenda personnel par une application de calendrier")),
+    # workshops (parcours.workshops): series, sessions, who is enrolled and her attendance
+    "workshop_series.create": (Action.CREATE, _("a créé une série d'ateliers")),
+    "workshop_session.create": (Action.CREATE, _("a programmé une séance d'atelier")),
+    "workshop_session.cancel": (Action.UPDATE, _("a annulé une séance d'atelier")),
+    "workshop_participant.enrol": (Action.CREATE, _("a inscrit la personne à une série d'ateliers")),
+    "workshop_participant.withdraw": (Action.DELETE, _("a retiré la personne d'une série d'ateliers")),
+    "workshop_attendance.record": (Action.UPDATE, _("a noté la présence de la personne à un atelier")),
+    # team meetings (parcours.followup.meetings): the agenda of people reviewed and each decision
+    "meeting.create": (Action.CREATE, _("a créé une réunion d'équipe")),
+    "meeting_item.add": (Action.CREATE, _("a inscrit la personne à l'ordre du jour d'une réunion d'équipe")),
+    "meeting_item.remove": (
+        Action.DELETE,
+        _("a retiré la personne de l'ordre du jour d'une réunion d'équipe"),
+    ),
+    "meeting_item.decide": (Action.UPDATE, _("a noté la décision de la réunion d'équipe pour la personne")),
+    # interns (accounts.InternProfile)
+    "intern_profile.save": (Action.UPDATE, _("a enregistré l'école, le tuteur et les dates d'un stage")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)
@@ -184,6 +201,16 @@ PAGES: dict[str, object] = {
     "transfers_refuse": _("Refus d'un transfert de dossier"),
     "transfers_cancel": _("Annulation d'un transfert de dossier"),
     "sharing_person": _("Dossier partagé"),
+    "workshops_list": _("Ateliers"),
+    "workshops_series_create": _("Nouvelle série d'ateliers"),
+    "workshops_series": _("Série d'ateliers"),
+    "workshops_session_add": _("Nouvelle séance d'atelier"),
+    "workshops_participants": _("Participantes d'une série d'ateliers"),
+    "workshops_attendance": _("Présences à une séance d'atelier"),
+    "workshops_session_cancel": _("Annulation d'une séance d'atelier"),
+    "followup_meetings": _("Réunions d'équipe"),
+    "followup_meeting": _("Réunion d'équipe"),
+    "followup_meeting_decision": _("Décision d'une réunion d'équipe"),
     "audit_journal": _("Journal des accès"),
     "audit_review": _("Revue des accès"),
     "journal": _("Journal des accès"),

@@ -115,6 +115,12 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
     "records.lifestory": {},
     "records.lifestoryversion": {"text": ENCRYPTED, "comment": ENCRYPTED},
     "privacy.erasure": {"ground": CHOICE},
+    # Team meetings (followup/meetings.py): her place on an agenda; the decision is a note (encrypted).
+    "followup.meetingitem": {},
+    # Workshops (parcours.workshops): her enrolment in a series and her attendance, codes only; the series'
+    # label and facilitator name no person followed (its model is not linked to one).
+    "workshops.participant": {},
+    "workshops.attendance": {"status": CHOICE},
     "transfers.transfer": {
         "status": STATUS_CODE,
         "consent_method": CHOICE,

@@ -47,7 +47,7 @@ from parcours.pathway.models import (
 )
 from parcours.people.models import Gender, Person
 
-from . import commission, followup, notifications, papers, people, records, rights, transfers
+from . import commission, followup, notifications, papers, people, records, rights, transfers, workshops
 from .common import EU_OTHER, NON_EU, fold
 
 __all__ = ["EU_OTHER", "NON_EU", "DemoDataExists", "demo_accounts", "fold", "generate", "summary"]
@@ -1242,6 +1242,7 @@ def summary(today: dt.date | None = None) -> dict:
         **transfers.summary(today),
         **papers.summary(today),
         **commission.summary(),
+        **workshops.summary(today),
     }
 
 
@@ -1286,6 +1287,9 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             # The Gard commission's composition, a session with its minutes, a convocation.
             commission.build(g)
             notifications.build(g)  # the inboxes: the daily pass a week ago and today
+            # Workshops, team meetings with their decisions, the intern's internship (issue 11); last, so
+            # that its draws change nothing before it.
+            workshops.build(g)
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

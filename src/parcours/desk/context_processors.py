@@ -13,6 +13,8 @@ NAV = (
     ("session_list", "pathway:sessions", _("Séances")),
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
+    ("workshops", "workshops:list", _("Ateliers")),
+    ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
     ("statistics", "pathway:statistics", _("Statistiques")),
     ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),

@@ -55,3 +55,19 @@ class NoteQuerySet(PersonLinkedQuerySet):
         if membership.role == Role.HEAD_OF_SERVICE:
             return visible
         return visible.filter(Q(sensitive=False) | Q(person__referent_id=membership.user_id))
+
+
+class TeamMeetingQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        """The team meetings of her association, for its staff only."""
+        if not policy.can(membership, "team_meetings"):
+            return self.none()
+        return self.filter(association_id=membership.organisation_id)
+
+
+class MeetingItemQuerySet(PersonLinkedQuerySet):
+    def visible_to(self, membership):
+        """Points of the agenda of her association's meetings about people whose follow-up she may reach."""
+        if not policy.can(membership, "team_meetings"):
+            return self.none()
+        return super().visible_to(membership).filter(meeting__association_id=membership.organisation_id)

@@ -101,3 +101,26 @@ class ReferralOutcomeForm(DsfrBaseForm):
     comment = forms.CharField(
         label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class MeetingForm(DsfrBaseForm):
+    held_on = forms.DateField(label=_("Date de la réunion"), widget=DATE)
+
+
+class AgendaForm(DsfrBaseForm):
+    person = forms.TypedChoiceField(label=_("Personne à revoir"), coerce=int, choices=())
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(p.pk, f"{p.full_name} ({p.reference})") for p in people]
+        self.fields["person"].choices = [("", "—"), *choices]
+
+
+class DecisionForm(DsfrBaseForm):
+    domain = forms.ChoiceField(label=_("Domaine"), choices=Domain.choices)
+    text = forms.CharField(label=_("Décision"), widget=forms.Textarea(attrs={"rows": 4}))
+    sensitive = forms.BooleanField(
+        label=_("Note confidentielle"),
+        help_text=_("Seules la référente de la personne et la cheffe de service pourront la lire."),
+        required=False,
+    )

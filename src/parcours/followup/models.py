@@ -18,7 +18,7 @@ from parcours.core.versions import version_field
 from parcours.pathway.models import Domain, PlanAction
 from parcours.people.models import Consent, Person
 
-from .access import NoteQuerySet, PersonLinkedQuerySet
+from .access import MeetingItemQuerySet, NoteQuerySet, PersonLinkedQuerySet, TeamMeetingQuerySet
 
 # One list of domains for the request's plan and the follow-up (parcours.pathway.models.Domain). Plans
 # written before it had a "training" domain of their own, now joined to employment (pathway migration).
@@ -226,3 +226,43 @@ class Referral(models.Model):
     @property
     def partner_label(self) -> str:
         return self.partner.name if self.partner_id else self.partner_name
+
+
+# --- Team meetings -----------------------------------------------------------------------------------
+class TeamMeeting(models.Model):
+    """A meeting of the association's staff where the follow-up of people is reviewed (the Tuesday
+    mornings of the field): its agenda lists people, and the decision about each is a note in her file."""
+
+    association = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("date de la réunion"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = TeamMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("réunion d'équipe")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "held_on"], name="one_team_meeting_a_day"),
+        ]
+
+
+class MeetingItem(models.Model):
+    """A person on the agenda of a team meeting; `note` is the decision, written in her file."""
+
+    meeting = models.ForeignKey(TeamMeeting, on_delete=models.CASCADE, related_name="items")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="meeting_items")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=clock.now, editable=False)
+    note = models.ForeignKey(Note, verbose_name=_("décision"), on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")  # fmt: skip
+
+    objects = MeetingItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("point de l'ordre du jour d'une réunion d'équipe")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="meeting_item_once"),
+        ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "followup"
 # Pages about people: the journal records every read and refusal under them (parcours.audit.scope).
@@ -18,4 +18,8 @@ urlpatterns = [
     path("orientations/<int:pk>/", views.referral, name="referral"),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda.ics", views.agenda_ics, name="agenda_ics"),
+    # Team meetings (staff only): the agenda of people reviewed, a decision as a note in each file.
+    path("reunions/", meeting_views.meetings_page, name="meetings"),
+    path("reunions/<int:pk>/", meeting_views.meeting, name="meeting"),
+    path("reunions/points/<int:pk>/", meeting_views.meeting_decision, name="meeting_decision"),
 ]

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from parcours.accounts.models import Organisation, User
+from parcours.accounts.models import Membership, Organisation, User
+from parcours.accounts.roles import ASSOCIATION_STAFF
 from parcours.core import widgets
 
 from . import services
@@ -126,3 +127,22 @@ class AcceptForm(DsfrBaseForm):
             for problem in problems:
                 self.add_error("password1", problem)
         return cleaned
+
+
+class InternProfileForm(DsfrBaseForm):
+    school = forms.CharField(label=_("École ou centre de formation"), max_length=150)
+    tutor = forms.ModelChoiceField(label=_("Tutrice ou tuteur"), queryset=Membership.objects.none())
+    starts_on = forms.DateField(label=_("Début du stage"), widget=forms.DateInput(attrs={"type": "date"},
+                                format="%Y-%m-%d"))  # fmt: skip
+    ends_on = forms.DateField(label=_("Fin du stage"), widget=forms.DateInput(attrs={"type": "date"},
+                              format="%Y-%m-%d"))  # fmt: skip
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tutor"].queryset = (
+            Membership.objects.filter(organisation=organisation, is_active=True, role__in=ASSOCIATION_STAFF)
+            .select_related("user").order_by("user__last_name", "pk")
+        )  # fmt: skip
+        self.fields["tutor"].label_from_instance = lambda m: (
+            f"{m.user.get_full_name() or m.user.username} ({m.get_role_display()})"
+        )

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
-from parcours.accounts.models import Invitation, Membership, Organisation, User
-from parcours.accounts.roles import ROLES_BY_KIND, OrganisationKind, Role
+from parcours.accounts.models import InternProfile, Invitation, Membership, Organisation, User
+from parcours.accounts.roles import ASSOCIATION_STAFF, ROLES_BY_KIND, OrganisationKind, Role
 from parcours.audit import log as audit
 from parcours.audit.models import Action, Outcome
 from parcours.core import clock
@@ -474,3 +474,45 @@ def end_sessions(user: User) -> int:
             store(session_key=session.session_key).delete()
             ended += 1
     return ended
+
+
+# --- Interns -----------------------------------------------------------------------------------------------
+INTERNSHIP_MAX_DAYS = 3 * 366  # a social-work course lasts three years: no internship runs longer
+
+
+@journals_refusals
+def set_intern_profile(by, membership: Membership, *, school: str, tutor: Membership | None,
+                       starts_on: dt.date | None, ends_on: dt.date | None) -> InternProfile:  # fmt: skip
+    """The school, tutor and dates of an intern of her association: the head of service's."""
+    _require(by, "intern_profile_edit", membership, object_type="membership")
+    if membership.role != Role.INTERN:
+        raise DomainError(_("Seul l'accès d'une ou d'un stagiaire porte une école, un tuteur et des dates."))
+    school = " ".join((school or "").split())
+    if not school:
+        raise DomainError(_("L'école ou le centre de formation est obligatoire."))
+    if len(school) > 150:
+        raise DomainError(_("Le nom de l'école dépasse 150 caractères."))
+    if tutor is None or not (
+        tutor.organisation_id == membership.organisation_id
+        and tutor.is_active
+        and tutor.role in ASSOCIATION_STAFF
+    ):
+        raise DomainError(
+            _("Le tuteur ou la tutrice est une salariée de l'association (travailleuse sociale, cheffe).")
+        )
+    if starts_on is None or ends_on is None:
+        raise DomainError(_("Les dates de début et de fin du stage sont obligatoires."))
+    if ends_on < starts_on:
+        raise DomainError(
+            _("La fin du stage (%(end)s) précède son début (%(start)s).")
+            % {"end": ends_on.strftime("%d/%m/%Y"), "start": starts_on.strftime("%d/%m/%Y")}
+        )
+    if (ends_on - starts_on).days > INTERNSHIP_MAX_DAYS:
+        raise DomainError(_("Un stage dure au plus trois ans : vérifiez les dates."))
+    with transaction.atomic():
+        profile, _created = InternProfile.objects.update_or_create(
+            membership=membership,
+            defaults={"school": school, "tutor": tutor, "starts_on": starts_on, "ends_on": ends_on},
+        )
+        audit.record_event(by, "intern_profile.save", profile)
+    return profile

@@ -16,15 +16,16 @@ from django.views.decorators.http import require_http_methods
 
 from parcours.accounts import mfa, policy
 from parcours.accounts.middleware import SESSION_KEY
-from parcours.accounts.models import Invitation, Membership, Organisation
+from parcours.accounts.models import InternProfile, Invitation, Membership, Organisation
 from parcours.accounts.permissions import ACTION, FORM, requires
+from parcours.accounts.roles import Role
 from parcours.audit import log as audit
 from parcours.audit.models import Action, Outcome
 from parcours.core import clock
 from parcours.core.errors import DomainError
 
 from . import services
-from .forms import AcceptForm, InviteForm, OrganisationForm, RoleChoiceForm
+from .forms import AcceptForm, InternProfileForm, InviteForm, OrganisationForm, RoleChoiceForm
 
 INVITATION_SESSION_KEY = "parcours_invitation_token"
 
@@ -196,10 +197,16 @@ def membership(request, pk):
         organisation=target.organisation,
         initial={"role": target.role},
     )
+    intern_form = _intern_form(request, target)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "role":
+            if action == "intern" and intern_form is not None:
+                if intern_form.is_valid():
+                    services.set_intern_profile(request.membership, target, **intern_form.cleaned_data)
+                    messages.success(request, _("L'école, le tuteur et les dates du stage sont enregistrés."))
+                    return redirect("onboarding:membership", pk=target.pk)
+            elif action == "role":
                 if form.is_valid():
                     services.change_role(request.membership, target, form.cleaned_data["role"])
                     messages.success(request, _("Le rôle est changé."))
@@ -223,7 +230,10 @@ def membership(request, pk):
                 )
                 return redirect("onboarding:members", pk=target.organisation_id)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            if action == "intern" and intern_form is not None:
+                intern_form.add_error(None, exc.message)
+            else:
+                messages.error(request, exc.message)
     return render(
         request,
         "onboarding/membership.html",
@@ -231,10 +241,30 @@ def membership(request, pk):
             "title": _("Accès de %(name)s") % {"name": target.user},
             "target": target,
             "form": form,
+            "intern_form": intern_form,
+            "intern_profile": InternProfile.objects.filter(membership=target)
+            .select_related("tutor__user")
+            .first(),
             "is_self": target.user_id == request.user.pk,
             "second_factor": mfa.has_second_factor(target.user),
             "may_manage_user": policy.can(request.membership, "manage_users"),
         },
+    )
+
+
+def _intern_form(request, target):
+    """The form of an intern's school, tutor and dates, for the head of service of her association."""
+    if target.role != Role.INTERN or not policy.can(request.membership, "intern_profile_edit", target):
+        return None
+    profile = InternProfile.objects.filter(membership=target).first()
+    initial = (
+        {"school": profile.school, "tutor": profile.tutor_id, "starts_on": profile.starts_on,
+         "ends_on": profile.ends_on} if profile else {}
+    )  # fmt: skip
+    return InternProfileForm(
+        request.POST if request.POST.get("action") == "intern" else None,
+        organisation=target.organisation,
+        initial=initial,
     )
 
 

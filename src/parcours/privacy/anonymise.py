@@ -3,10 +3,11 @@
 Kept (docs/security/retention.md): her association and département of residence, gender, nationality, the
 birth year brought down to the first year of its five-year band (1995 for 1995–1999), the administrative
 situation, the pathway's facts and dates (requests, avis, decisions with their reason codes, periods, exit
-with its outcome), the dates of AFIS and APS, the access journal (which names nobody).
-Deleted: other names, consents, notes and their versions, actions, appointments, referrals, documents with
-their files on disk, the life story. Emptied: every other field of the person (names, contact, address,
-situation, referent…) and every free text of the pathway and the rights.
+with its outcome), the dates of AFIS and APS, her workshop enrolments and attendance (codes and dates), the
+access journal (which names nobody).
+Deleted: other names, consents, notes and their versions, team-meeting agenda points, actions, appointments,
+referrals, documents with their files on disk, the life story. Emptied: every other field of the person
+(names, contact, address, situation, referent…) and every free text of the pathway and the rights.
 
 A model that reaches the person and is not listed here stops the anonymisation with an error rather than
 keeping what it holds: a new app must say what becomes of its rows (tests/privacy/test_anonymise.py).
@@ -36,6 +37,7 @@ BIRTH_BAND_YEARS = 5
 
 # Related rows deleted with the person's identity (in this order: referrals point to consents).
 DELETED = (
+    "followup.meetingitem",  # her place on a team meeting's agenda; the decision is a note, deleted below
     "followup.referral", "followup.note", "followup.actionitem", "followup.appointment",
     "people.othername", "people.consent", "records.document", "records.lifestory",
 )  # fmt: skip
@@ -53,6 +55,10 @@ EMPTIED = {
     "privacy.erasure": ("person", ()),  # the record of an erasure names nobody
     # The facts of a transfer (associations, départements, dates) stay; its words go.
     "transfers.transfer": ("person", ("message", "refusal_reason")),
+    # Her enrolment in a workshop series and her attendance: codes and dates only, counted by the year's
+    # figures (parcours.workshops.figures).
+    "workshops.participant": ("person", ()),
+    "workshops.attendance": ("person", ()),
 }
 # Deleted because they are nothing but words about her.
 DELETED_UNDER_PATHWAY = {"pathway.commitment": "request__pathway__person"}
