@@ -121,6 +121,14 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
     # label and facilitator name no person followed (its model is not linked to one).
     "workshops.participant": {},
     "workshops.attendance": {"status": CHOICE},
+    # The inbox (parcours.notifications): what the daily pass wrote about her, from codes and keys only.
+    "notifications.notification": {
+        "kind": CHOICE,
+        "object_key": Clear("kind and primary key of the object (pathway:12), set by the pass"),
+        "person_reference": Clear("her case number (P-000012), derived from the primary key"),
+        "url": Clear("address of the page: route names and primary keys, set by the pass"),
+        "dedup_key": Clear("kind, object key and deadline date joined, set by the pass"),
+    },
     "transfers.transfer": {
         "status": STATUS_CODE,
         "consent_method": CHOICE,
