@@ -30,4 +30,5 @@ urlpatterns = [
     path("transferts/", include("parcours.transfers.urls")),
     path("notifications/", include("parcours.notifications.urls")),
     path("documents-officiels/", include("parcours.papers.urls")),
+    path("terrain/", include("parcours.outreach.urls")),
 ]

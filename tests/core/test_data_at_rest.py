@@ -110,6 +110,14 @@ def canary(n: int) -> str:
     return "Qz" + string.ascii_lowercase[n // 26 % 26] + string.ascii_lowercase[n % 26] + "k"
 
 
+def dropin_session(association):
+    from parcours.outreach.models import DropInSession
+
+    return DropInSession.objects.create(organisation=association, day=dt.date(2026, 1, 6),
+                                        starts_at=dt.time(13, 30), ends_at=dt.time(18, 30),
+                                        place="Local fictif")  # fmt: skip
+
+
 class CanaryWriter:
     """Creates one row of each model, through the model (its save()), with a canary in each free-text
     column; choice columns get a valid code. Foreign keys point at the rows already written."""
@@ -128,7 +136,11 @@ class CanaryWriter:
         self.written: dict[tuple[str, str], str] = {}  # (model label, column) -> canary
         self.day = dt.date(2026, 1, 5)
         # Rows whose constraints need two different organisations (a transfer goes to another association).
-        self.overrides = {"transfers.transfer": {"to_association": personas.other_association}}
+        self.overrides = {
+            "transfers.transfer": {"to_association": personas.other_association},
+            # A visit belongs to a drop-in session or a round (a check constraint): a session here.
+            "outreach.visit": {"session": dropin_session(personas.association)},
+        }
 
     def about_people(self, model) -> bool:
         from parcours.core.classification import CLASSIFICATION

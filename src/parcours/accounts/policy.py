@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .roles import ASSOCIATION_STAFF, Role
+from .roles import ASSOCIATION_ROLES, ASSOCIATION_STAFF, Role
 
 # --- The table ---------------------------------------------------------------------------------------------
 RULES: dict[str, frozenset[str]] = {
@@ -110,6 +110,14 @@ RULES: dict[str, frozenset[str]] = {
     # Her own notifications, her e-mail preference and her calendar's secret address (parcours.notifications):
     # every user, about her own only (the inbox filters on the user and her current organisation).
     "notifications": frozenset(Role.values),
+    # Drop-in sessions and outreach rounds of her association (parcours.outreach, docs/decisions/0042): every
+    # member counts visits and records her own hours; the staff manage the schedules, the rounds and the
+    # hours of others; only the staff, who see the files, link a visit to a known person (OBJECT_RULES: a
+    # person of her association) and read the anonymous callbacks asked for on a round.
+    "outreach": ASSOCIATION_ROLES,
+    "outreach_manage": ASSOCIATION_STAFF,
+    "visit_link": ASSOCIATION_STAFF,
+    "callbacks": ASSOCIATION_STAFF,
 }
 
 
@@ -191,6 +199,7 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "transfer_decide": _receiving_association,
     "transfer_cancel": _sending_association,
     "person_summary": _own_association,
+    "visit_link": _own_association,
 }
 
 

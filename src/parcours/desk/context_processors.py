@@ -13,6 +13,7 @@ NAV = (
     ("session_list", "pathway:sessions", _("Séances")),
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
+    ("outreach", "outreach:sessions", _("Permanences et maraudes")),
     ("statistics", "pathway:statistics", _("Statistiques")),
     ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),
