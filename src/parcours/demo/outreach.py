@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .generator import Generator
 
 YEAR = 2026
+MINUTES_KEY = {"social_worker": "minutes_staff", "head_of_service": "minutes_staff",
+               "volunteer": "minutes_volunteer", "intern": "minutes_intern"}  # fmt: skip
 D = dt.timedelta
 CANCELLED = (
     (dt.date(2026, 2, 17), "Locaux fermés (dégât des eaux)"),
@@ -111,7 +113,7 @@ def build_year(organisation, members: dict, rng: random.Random, year: int = YEAR
                         recorded_at=at(session.day, 18, 45),
                     )
                 )
-                totals[f"minutes_{m.role}"] += minutes
+                totals[MINUTES_KEY[m.role]] += minutes
     # About two rounds a month: a street round on the first Thursday evening, an online one the third
     # Wednesday afternoon. Rounds still to come are planned (the volunteers see them on their home page).
     for month in range(1, 13):
@@ -139,7 +141,7 @@ def build_year(organisation, members: dict, rng: random.Random, year: int = YEAR
                 minutes = (hours[1] - hours[0]) * 60
                 presences.append(Presence(round=round_, membership=m, role=m.role, minutes=minutes, day=day,
                                           recorded_by=m.user, recorded_at=round_.ends_at))  # fmt: skip
-                totals[f"minutes_{m.role}"] += minutes
+                totals[MINUTES_KEY[m.role]] += minutes
             round_.condoms = rng.randint(40, 200) if kind == "street" else 0
             round_.leaflets = rng.randint(10, 40)
             round_.hygiene = rng.randint(0, 15) if kind == "street" else 0

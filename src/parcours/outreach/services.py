@@ -302,6 +302,7 @@ def record_presence(
         raise DomainError(_("Seuls les membres de l'association peuvent être inscrits."))
     if member.pk != by.pk and not policy.can(by, "outreach_manage"):
         raise DomainError(_("Vous ne pouvez enregistrer que vos propres heures."))
+    target = _fresh(target)
     if target.cancelled:
         raise DomainError(_("Cette permanence est annulée : aucune présence ne peut y être enregistrée."))
     if _target_day(target) > clock.today():
@@ -367,9 +368,16 @@ def record_visit(by: Membership, target: DropInSession | Round, key, *, gender: 
         return existing, False
 
 
+def _fresh(target):
+    """The session or round as it is now, locked until the end of the transaction (a cancellation and a
+    visit never cross)."""
+    return type(target).objects.select_for_update().get(pk=target.pk)
+
+
 def _record_visit(by, target, key, lookup, gender, age_band, language, first_visit, services):
     _require(by, "outreach")
     _require_own(by, target)
+    target = _fresh(target)
     existing = Visit.objects.filter(key=key, **lookup).first()
     if existing is not None:
         return existing, False

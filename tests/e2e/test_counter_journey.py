@@ -1,0 +1,87 @@
+"""The counter on a phone at the desk (issue 11, « done when »): as `benevole`, on a 375×740 viewport, record
+ten visits at today's drop-in session in under thirty taps and see them counted; then the network drops
+(Playwright's offline mode), five more taps are queued on the phone and the screen says « 5 en attente
+d'envoi »; the network comes back, the queue is sent, and exactly fifteen visits are counted, on the page
+and in the database.
+
+Every pointer action (a tap on a link, a button, a chip) goes through `tap()`, which counts it; logging in is
+not counted (the same for every journey). The live server runs on the real clock: the session is today.
+"""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from parcours.core import clock
+from parcours.outreach import services
+from parcours.outreach.models import Visit
+
+from ..factories import MembershipFactory, OrganisationFactory
+from .conftest import TIMEOUT_MS
+from .test_request_journey import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+MAX_TAPS = 30
+PHONE = {"width": 375, "height": 740}
+
+
+def test_ten_visits_in_under_thirty_taps_then_five_offline_make_fifteen(browser, live_server):
+    association = OrganisationFactory(name="Association Horizon Fictif")
+    head = MembershipFactory(organisation=association, role="head_of_service", user__username="cheffe")
+    MembershipFactory(organisation=association, role="volunteer", user__username="benevole")
+    session = services.add_extra_session(
+        head, day=clock.today(), starts_at=dt.time(0, 0), ends_at=dt.time(23, 59), place="Local fictif"
+    )
+    # Logged in at a desktop width (the header's logout button is what log_in waits for), then the phone.
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url, has_touch=True,
+                                  viewport={"width": 1280, "height": 900})  # fmt: skip
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    taps = []
+
+    def tap(locator, what):
+        locator.click()
+        taps.append(what)
+
+    log_in(page, "benevole")  # not counted
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    tap(page.get_by_role("link", name="ouvrir le comptoir"), "the counter from her home page")
+    button = page.get_by_role("button", name="+ Passage")
+    total, detail = page.locator("#counter-total"), page.locator("#counter-detail")
+    expect(total).to_have_text("0")
+    for n in range(1, 11):
+        if n == 3:
+            tap(page.locator("label.outreach-chip", has_text="Femme trans"), "a tally: trans woman")
+        if n == 5:
+            tap(page.locator("label.outreach-chip", has_text="Café et échange"), "a service: coffee and talk")
+        tap(button, f"visit {n}")
+    expect(detail).to_have_text("10 enregistrés par le serveur")
+    expect(total).to_have_text("10")
+    assert len(taps) < MAX_TAPS, taps
+    assert Visit.objects.filter(session=session).count() == 10
+    assert Visit.objects.filter(session=session, gender="trans_woman").count() == 1
+    assert Visit.objects.filter(session=session, services=["coffee"]).count() == 1
+
+    context.set_offline(True)
+    for n in range(11, 16):
+        tap(button, f"visit {n}, offline")
+    expect(detail).to_have_text("10 enregistrés par le serveur · 5 en attente d'envoi")
+    expect(total).to_have_text("15")
+    expect(page.locator("#counter-offline")).to_be_visible()
+    assert Visit.objects.filter(session=session).count() == 10
+
+    context.set_offline(False)
+    expect(detail).to_have_text("15 enregistrés par le serveur")
+    expect(total).to_have_text("15")
+    assert Visit.objects.filter(session=session).count() == 15
+    # Reloading the page shows the server's count, and nothing is left waiting on the phone.
+    page.reload()
+    expect(total).to_have_text("15")
+    expect(detail).to_have_text("15 enregistrés par le serveur")
+    queue = page.evaluate(f"localStorage.getItem('parcours-comptoir:session:{session.pk}')")
+    assert queue == "[]"
+    assert Visit.objects.filter(session=session).count() == 15
+    print(f"{len(taps)} taps: {taps}")
+    context.close()
