@@ -85,3 +85,58 @@ def test_ten_visits_in_under_thirty_taps_then_five_offline_make_fifteen(browser,
     assert Visit.objects.filter(session=session).count() == 15
     print(f"{len(taps)} taps: {taps}")
     context.close()
+
+
+def test_the_outreach_pages_pass_axe_and_fit_1280_and_375_px(browser, live_server):
+    """The pages of this app, as the volunteer and as the head of service, with the checks of
+    test_pages_browser.py (axe-core, widths, tables in focusable containers)."""
+    from django.urls import reverse
+
+    from ..tools import skip_or_fail
+    from .test_pages_browser import AXE, CHECKS, check_page
+
+    if not AXE.exists():
+        skip_or_fail(f"axe-core absent ({AXE}) : npm ci --prefix tests/e2e/js")
+    association = OrganisationFactory(name="Association Horizon Fictif")
+    head = MembershipFactory(
+        organisation=association, role="head_of_service", user__username="cheffe",
+        user__first_name="Bérangère", user__last_name="Démo-Cheffe-de-service",
+    )  # fmt: skip
+    volunteer = MembershipFactory(organisation=association, role="volunteer", user__username="benevole",
+                                  user__first_name="Clothaire", user__last_name="Démo-Bénévole")  # fmt: skip
+    services.create_schedule(head, weekday=1, starts_at=dt.time(13, 30), ends_at=dt.time(18, 30),
+                             place="Locaux de l'association Horizon Fictif, Nîmes")  # fmt: skip
+    session = services.add_extra_session(
+        head, day=clock.today(), starts_at=dt.time(0, 0), ends_at=dt.time(23, 59), place="Local fictif"
+    )
+    visit, _ = services.record_visit(volunteer, session, "6f1c2a52-8d2e-4c8a-9a61-0c6f5b1d2e01",
+                                     gender="trans_woman", services=["coffee", "health"])  # fmt: skip
+    services.record_presence(volunteer, session, volunteer, 270)
+    now = clock.now()
+    round_ = services.create_round(
+        head, kind="street", places="Avenue fictive de la Gare", starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=2),
+    )  # fmt: skip
+    services.record_visit(volunteer, round_, "6f1c2a52-8d2e-4c8a-9a61-0c6f5b1d2e02", age_band="18_25")
+    services.ask_followup(volunteer, round_)
+    common = [
+        reverse("core:volunteer"), reverse("outreach:sessions"),
+        reverse("outreach:session", kwargs={"pk": session.pk}),
+        reverse("outreach:session_counter", kwargs={"pk": session.pk}), reverse("outreach:rounds"),
+        reverse("outreach:round", kwargs={"pk": round_.pk}),
+        reverse("outreach:round_counter", kwargs={"pk": round_.pk}),
+    ]  # fmt: skip
+    staff = [reverse("outreach:schedules"), reverse("outreach:visit_link", kwargs={"pk": visit.pk}),
+             reverse("outreach:callbacks"), *common[1:]]  # fmt: skip
+    problems = []
+    for username, urls in (("benevole", common), ("cheffe", staff)):
+        context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(script=AXE.read_text())
+        context.add_init_script(path=CHECKS)
+        page = context.new_page()
+        log_in(page, username)
+        for url in urls:
+            problems += [f"[{username}] {p}" for p in check_page(page, url)]
+        context.close()
+    assert not problems, "\n".join(problems)
