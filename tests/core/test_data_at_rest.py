@@ -12,6 +12,7 @@ phones, a note and a life story, and skipped letters-only names shorter than 12 
 
 import datetime as dt
 import string
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -179,6 +180,8 @@ class CanaryWriter:
             return Decimal(1) if isinstance(field, models.DecimalField) else 1
         if isinstance(field, models.BooleanField):
             return False
+        if isinstance(field, models.UUIDField):  # a visit's idempotency key (parcours.outreach)
+            return uuid.uuid4()
         raise AssertionError(f"no value for {label}.{field.name}")
 
     def row(self, model) -> models.Model:
