@@ -151,3 +151,18 @@ def test_a_volunteer_reaches_no_person_file_by_any_url_and_each_attempt_is_journ
             assert "Canariane" not in answer.content.decode()
             rows = list(AccessLog.objects.order_by("seq")[before:])
             assert [(r.outcome, r.person_id) for r in rows] == [("denied", person.pk)], url
+
+
+def test_the_head_of_service_sees_the_year_s_activity_without_a_paper_tally(client, personas, session):
+    with clock.travel_to(TUESDAY):
+        for i in range(3):
+            services.record_visit(personas.volunteer, session, f"00000000-0000-4000-8000-00000000000{i}")
+        services.record_presence(personas.volunteer, session, personas.volunteer, 300)
+        client.force_login(personas.head.user)
+        page = client.get(reverse("outreach:sessions")).content.decode()
+        client.force_login(personas.volunteer.user)
+        volunteer_page = client.get(reverse("outreach:sessions")).content.decode()
+    assert "Permanences tenues : <strong>1</strong>" in page
+    assert "Passages : <strong>3</strong>" in page
+    assert "Heures des bénévoles : <strong>5 h</strong>" in page
+    assert "Bilan 2026" not in volunteer_page

@@ -22,7 +22,7 @@ from parcours.core import clock
 from parcours.core.errors import DomainError
 from parcours.pathway.models import Domain
 
-from . import services
+from . import figures, services
 from .models import Callback, DropInSession, Presence, Round, Schedule, Visit
 from .rules import AgeBand, CallbackStatus, Language, RoundKind, Service, VisitorGender, Weekday
 
@@ -137,7 +137,23 @@ def sessions(request):
         ),
         "rows": [(s, counts.get(s.pk, 0)) for s in of_year], "today": today,
         "manage": policy.can(m, "outreach_manage"),
+        "figures": _figures(m, year) if policy.can(m, "outreach_manage") else None,
     })  # fmt: skip
+
+
+def _figures(m: Membership, year: int) -> list[tuple[str, object]]:
+    """The year's activity as the statistics report it (outreach/figures.py), for the staff."""
+    f = figures.year_figures(m.organisation, year)
+    hours = services.format_minutes
+    return [
+        (_("Permanences tenues"), f["sessions_held"]), (_("Permanences annulées"), f["sessions_cancelled"]),
+        (_("Passages"), f["visits"]), (_("dont premières venues"), f["first_visits"]),
+        (_("Heures des bénévoles"), hours(f["minutes_volunteer"])),
+        (_("Heures des stagiaires"), hours(f["minutes_intern"])),
+        (_("Heures de l'équipe salariée"), hours(f["minutes_staff"])),
+        (_("Maraudes"), f["rounds"]), (_("Contacts en maraude"), f["contacts"]),
+        (_("Demandes de rappel"), f["callbacks"]),
+    ]  # fmt: skip
 
 
 @requires("outreach_manage", methods=FORM)
