@@ -140,3 +140,33 @@ def test_the_outreach_pages_pass_axe_and_fit_1280_and_375_px(browser, live_serve
             problems += [f"[{username}] {p}" for p in check_page(page, url)]
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_tap_on_a_session_cancelled_meanwhile_shows_the_french_refusal_and_is_not_retried(
+    browser, live_server
+):
+    association = OrganisationFactory(name="Association Horizon Fictif")
+    head = MembershipFactory(organisation=association, role="head_of_service", user__username="cheffe")
+    MembershipFactory(organisation=association, role="intern", user__username="stagiaire")
+    session = services.add_extra_session(
+        head, day=clock.today(), starts_at=dt.time(0, 0), ends_at=dt.time(23, 59), place="Local fictif"
+    )
+    context = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    log_in(page, "stagiaire")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/terrain/permanences/{session.pk}/comptoir/")
+    expect(page.locator("#counter-total")).to_have_text("0")
+    services.cancel_session(head, session, "Locaux fermés")  # while her screen is open
+    page.get_by_role("button", name="+ Passage").click()
+    day = clock.today().strftime("%d/%m/%Y")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"La permanence du {day} est annulée (Locaux fermés) : aucun passage ne peut y être compté."
+    )
+    expect(page.locator("#counter-total")).to_have_text("0")
+    assert page.evaluate(f"localStorage.getItem('parcours-comptoir:session:{session.pk}')") == "[]"
+    assert Visit.objects.count() == 0
+    context.close()

@@ -21,6 +21,8 @@
   var RETRY_MS = 4000;
   var savedLabel = root.getAttribute("data-saved");
   var waitingLabel = root.getAttribute("data-waiting");
+  var reconnectLabel = root.getAttribute("data-reconnect");
+  var goneLabel = root.getAttribute("data-gone");
 
   function load() {
     try { return JSON.parse(window.localStorage.getItem(storageKey) || "[]"); } catch (e) { return []; }
@@ -67,14 +69,27 @@
     body.append("key", item.key);
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
     fetch(url, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "error",
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
     }).then(function (response) {
+      if (response.type === "opaqueredirect" || response.status === 403) {
+        // Logged out, or the page's security token is stale: the taps stay here until she logs in again.
+        return { status: 403, json: {} };
+      }
+      if (response.status === 404) { return { status: 404, json: {} }; }
       return response.json().then(function (json) { return { status: response.status, json: json }; });
     }).then(function (answer) {
-      if (answer.status === 200) {
+      if (answer.status === 403) {
+        showError(reconnectLabel);
+        throw new Error("retry");
+      }
+      if (answer.status === 404) {
+        drop(item.key);  // the session is no longer hers to count: never sent again
+        showError(goneLabel);
+      } else if (answer.status === 200) {
         drop(item.key);
         serverCount = answer.json.count;
+        errorBox.hidden = true;
       } else if (answer.status === 400) {
         drop(item.key);  // refused for good (a cancelled session): never sent again
         showError(answer.json.error);
