@@ -31,4 +31,5 @@ urlpatterns = [
     path("notifications/", include("parcours.notifications.urls")),
     path("documents-officiels/", include("parcours.papers.urls")),
     path("ateliers/", include("parcours.workshops.urls")),
+    path("terrain/", include("parcours.outreach.urls")),
 ]

@@ -42,6 +42,7 @@ from parcours.audit.models import AccessLog
 from parcours.core import clock
 from parcours.followup import meetings
 from parcours.followup import services as followup
+from parcours.outreach import services as outreach
 from parcours.pathway import commission as commission_body
 from parcours.pathway import transitions as t
 from parcours.people import services as people
@@ -197,6 +198,20 @@ SNAPSHOT = {
     "followup:meetings": (FORM, "SW HS"),
     "followup:meeting": (FORM, "SW HS"),
     "followup:meeting_decision": (FORM, "SW HS"),
+    # Drop-in sessions and outreach rounds of her association (parcours.outreach, docs/decisions/0042): every
+    # member counts visits and records her hours; the staff manage the schedules and rounds, link a visit to
+    # a file and read the anonymous callbacks.
+    "outreach:sessions": (READ, "SW HS VO IN"),
+    "outreach:schedules": (FORM, "SW HS"),
+    "outreach:session": (FORM, "SW HS VO IN"),
+    "outreach:session_counter": (READ, "SW HS VO IN"),
+    "outreach:session_visit": (ACTION, "SW HS VO IN"),
+    "outreach:rounds": (FORM, "SW HS VO IN"),
+    "outreach:round": (FORM, "SW HS VO IN"),
+    "outreach:round_counter": (READ, "SW HS VO IN"),
+    "outreach:round_contact": (ACTION, "SW HS VO IN"),
+    "outreach:visit_link": (FORM, "SW HS"),
+    "outreach:callbacks": (FORM, "SW HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -246,7 +261,9 @@ OPEN_BEFORE_ENROLMENT = {"accounts:security", "accounts:totp_setup"}
 # URLs taking an object that is not about a person (not journaled).
 NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "onboarding:members",
                     "onboarding:invite", "onboarding:invitation_revoke", "onboarding:membership",
-                    "onboarding:user_active"}  # fmt: skip
+                    "onboarding:user_active", "outreach:session", "outreach:session_counter",
+                    "outreach:session_visit", "outreach:round", "outreach:round_counter",
+                    "outreach:round_contact", "outreach:visit_link"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
                   "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
@@ -389,6 +406,19 @@ def build_side(code: str, name: str) -> SimpleNamespace:
         s.meeting_item = meetings.add_to_agenda(s.meeting, worker, s.person)
     with clock.travel_to(dt.date(2025, 3, 5)):
         workshops.record_attendance(s.workshop_session, worker, {s.person.pk: "present"})
+    # A drop-in session and a round of the association, with a visit linked to the person (parcours.outreach).
+    with clock.travel_to(dt.date(2025, 3, 4)):
+        s.dropin = outreach.add_extra_session(
+            head, day=dt.date(2025, 3, 4), starts_at=dt.time(13, 30), ends_at=dt.time(18, 30),
+            place=f"Local fictif {name}",
+        )  # fmt: skip
+        s.round = outreach.create_round(
+            head, kind="street", places=f"Quartier fictif {name}",
+            starts_at=dt.datetime(2025, 3, 4, 20, tzinfo=clock.PARIS),
+            ends_at=dt.datetime(2025, 3, 4, 23, tzinfo=clock.PARIS),
+        )  # fmt: skip
+        s.visit, _ = outreach.record_visit(worker, s.dropin, f"00000000-0000-4000-8000-0000000000{code}")
+        outreach.link_visit(worker, s.visit, s.person.reference)
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -515,6 +545,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "workshops:session_cancel": Endpoint(kwargs=lambda s, m: {"pk": s.workshop_session.pk}),
     "followup:meeting": Endpoint(kwargs=lambda s, m: {"pk": s.meeting.pk}),
     "followup:meeting_decision": Endpoint(kwargs=lambda s, m: {"pk": s.meeting_item.pk}),
+    "outreach:session": Endpoint(kwargs=lambda s, m: {"pk": s.dropin.pk}),
+    "outreach:session_counter": Endpoint(kwargs=lambda s, m: {"pk": s.dropin.pk}),
+    "outreach:session_visit": Endpoint(kwargs=lambda s, m: {"pk": s.dropin.pk}),
+    "outreach:round": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
+    "outreach:round_counter": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
+    "outreach:round_contact": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
+    # A visit linked to the side's person: the page shows her reference, never her name.
+    "outreach:visit_link": Endpoint(kwargs=lambda s, m: {"pk": s.visit.pk}),
 }
 # URLs whose one person is not the side's first person: {URL name: attribute of the side}.
 PERSON_OF = {"papers:early_end_letter": "ended_person"}

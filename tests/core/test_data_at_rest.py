@@ -12,6 +12,7 @@ phones, a note and a life story, and skipped letters-only names shorter than 12 
 
 import datetime as dt
 import string
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,14 @@ def canary(n: int) -> str:
     return "Qz" + string.ascii_lowercase[n // 26 % 26] + string.ascii_lowercase[n % 26] + "k"
 
 
+def dropin_session(association):
+    from parcours.outreach.models import DropInSession
+
+    return DropInSession.objects.create(organisation=association, day=dt.date(2026, 1, 6),
+                                        starts_at=dt.time(13, 30), ends_at=dt.time(18, 30),
+                                        place="Local fictif")  # fmt: skip
+
+
 class CanaryWriter:
     """Creates one row of each model, through the model (its save()), with a canary in each free-text
     column; choice columns get a valid code. Foreign keys point at the rows already written."""
@@ -128,7 +137,11 @@ class CanaryWriter:
         self.written: dict[tuple[str, str], str] = {}  # (model label, column) -> canary
         self.day = dt.date(2026, 1, 5)
         # Rows whose constraints need two different organisations (a transfer goes to another association).
-        self.overrides = {"transfers.transfer": {"to_association": personas.other_association}}
+        self.overrides = {
+            "transfers.transfer": {"to_association": personas.other_association},
+            # A visit belongs to a drop-in session or a round (a check constraint): a session here.
+            "outreach.visit": {"session": dropin_session(personas.association)},
+        }
 
     def about_people(self, model) -> bool:
         from parcours.core.classification import CLASSIFICATION
@@ -170,6 +183,8 @@ class CanaryWriter:
             return Decimal(1) if isinstance(field, models.DecimalField) else 1
         if isinstance(field, models.BooleanField):
             return False
+        if isinstance(field, models.UUIDField):  # a visit's idempotency key (parcours.outreach)
+            return uuid.uuid4()
         raise AssertionError(f"no value for {label}.{field.name}")
 
     def row(self, model) -> models.Model:

@@ -120,6 +120,14 @@ RULES: dict[str, frozenset[str]] = {
     "team_meetings": ASSOCIATION_STAFF,
     # An intern's school, tutor and dates (accounts.InternProfile): the head of service of her association.
     "intern_profile_edit": frozenset({Role.HEAD_OF_SERVICE}),
+    # Drop-in sessions and outreach rounds of her association (parcours.outreach, docs/decisions/0042): every
+    # member counts visits and records her own hours; the staff manage the schedules, the rounds and the
+    # hours of others; only the staff, who see the files, link a visit to a known person (OBJECT_RULES: a
+    # person of her association) and read the anonymous callbacks asked for on a round.
+    "outreach": ASSOCIATION_ROLES,
+    "outreach_manage": ASSOCIATION_STAFF,
+    "visit_link": ASSOCIATION_STAFF,
+    "callbacks": ASSOCIATION_STAFF,
 }
 
 
@@ -203,6 +211,7 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "person_summary": _own_association,
     "intern_profile_edit": _manages,
     "workshop_manage": _own_association,  # a series of her association
+    "visit_link": _own_association,
 }
 
 

@@ -89,6 +89,21 @@ EVENTS: dict[str, tuple[str, object]] = {
     "meeting_item.decide": (Action.UPDATE, _("a noté la décision de la réunion d'équipe pour la personne")),
     # interns (accounts.InternProfile)
     "intern_profile.save": (Action.UPDATE, _("a enregistré l'école, le tuteur et les dates d'un stage")),
+    # drop-in sessions, outreach rounds and their anonymous counter (parcours.outreach)
+    "dropin.schedule": (Action.CREATE, _("a créé un planning de permanence")),
+    "dropin.schedule_end": (Action.UPDATE, _("a arrêté un planning de permanence")),
+    "dropin.generate": (Action.CREATE, _("a généré les permanences d'une période")),
+    "dropin.extra": (Action.CREATE, _("a ajouté une permanence supplémentaire")),
+    "dropin.cancel": (Action.UPDATE, _("a annulé une permanence")),
+    "dropin.move": (Action.UPDATE, _("a déplacé une permanence")),
+    "presence.record": (Action.UPDATE, _("a enregistré des heures de présence")),
+    "presence.remove": (Action.DELETE, _("a retiré des heures de présence")),
+    "visit.record": (Action.CREATE, _("a compté un passage anonyme")),
+    "visit.link": (Action.UPDATE, _("a relié un passage au dossier de la personne")),
+    "round.create": (Action.CREATE, _("a créé une maraude")),
+    "round.material": (Action.UPDATE, _("a noté le matériel distribué en maraude")),
+    "callback.create": (Action.CREATE, _("a noté une demande de rappel anonyme")),
+    "callback.done": (Action.UPDATE, _("a traité une demande de rappel")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)

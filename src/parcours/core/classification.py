@@ -136,6 +136,14 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
         "message": ENCRYPTED,
         "refusal_reason": ENCRYPTED,
     },
+    # A visit at a drop-in session or a contact on a round (parcours.outreach): anonymous tallies from fixed
+    # lists; the link to a known person's file is a foreign key, set by her association's staff only.
+    "outreach.visit": {
+        "gender": CHOICE,
+        "age_band": CHOICE,
+        "language": CHOICE,
+        "services": Clear("list of service codes from a fixed list (outreach.rules.Service)"),
+    },
     # Names people without a foreign key (EXTRA_MODELS).
     "audit.accesslog": {
         "role": Clear("role code of the account, set by the code"),

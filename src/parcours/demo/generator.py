@@ -47,7 +47,18 @@ from parcours.pathway.models import (
 )
 from parcours.people.models import Gender, Person
 
-from . import commission, followup, notifications, papers, people, records, rights, transfers, workshops
+from . import (
+    commission,
+    followup,
+    notifications,
+    outreach,
+    papers,
+    people,
+    records,
+    rights,
+    transfers,
+    workshops,
+)
 from .common import EU_OTHER, NON_EU, fold
 
 __all__ = ["EU_OTHER", "NON_EU", "DemoDataExists", "demo_accounts", "fold", "generate", "summary"]
@@ -440,6 +451,7 @@ class Story:
 class Generator:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
+        self.outreach_seed = f"outreach-{seed}"  # demo/outreach.py draws from its own generator
         self.now = clock.now()
         self.today = clock.today()
         self.password_hash = make_password(DEMO_PASSWORD)
@@ -1287,6 +1299,8 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             # The Gard commission's composition, a session with its minutes, a convocation.
             commission.build(g)
             notifications.build(g)  # the inboxes: the daily pass a week ago and today
+            # A year of drop-in sessions and outreach rounds of Horizon Fictif (issue 11).
+            outreach_totals = outreach.build(g)
             # Workshops, team meetings with their decisions, the intern's internship (issue 11); last, so
             # that its draws change nothing before it.
             workshops.build(g)
@@ -1301,4 +1315,5 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
         "accounts": demo_accounts(),
         "password": DEMO_PASSWORD,
         "anomalies": anomalies,
+        "outreach": outreach_totals,
     }

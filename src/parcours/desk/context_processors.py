@@ -15,6 +15,7 @@ NAV = (
     ("volunteer_home", "core:volunteer", _("Accueil")),
     ("workshops", "workshops:list", _("Ateliers")),
     ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
+    ("outreach", "outreach:sessions", _("Permanences et maraudes")),
     ("statistics", "pathway:statistics", _("Statistiques")),
     ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),

@@ -31,6 +31,7 @@ from parcours.audit.chain import archive_checkpoints
 from parcours.core import clock
 from parcours.core.management.commands.enqueue_daily_tasks import enqueue_daily_tasks
 from parcours.demo import generator
+from parcours.demo.outreach import YEAR as YEAR_OF_OUTREACH
 from parcours.demo.staticfiles import collect_if_changed
 from parcours.pathway.models import Pathway
 from parcours.people.models import Person
@@ -160,6 +161,13 @@ class Command(BaseCommand):
             f"{counts['sessions_past'] + counts['sessions_coming']} séances de commission "
             f"(dont {counts['sessions_coming']} à venir), {counts['notes']} notes d'entretien, "
             f"{sum(counts['appointments_by_status'].values())} rendez-vous, {counts['documents']} documents.",
+            self.style.SUCCESS,
+        )
+        outreach = result.get("outreach", {})
+        self.say(
+            f"Horizon Fictif en {YEAR_OF_OUTREACH} : {outreach.get('sessions_held', 0)} permanences tenues, "
+            f"{outreach.get('visits', 0)} passages, {outreach.get('rounds', 0)} maraudes, "
+            f"{outreach.get('contacts', 0)} contacts.",
             self.style.SUCCESS,
         )
         for anomaly in result["anomalies"]:

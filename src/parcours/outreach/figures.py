@@ -1,0 +1,52 @@
+"""The year's collective activity of an association, as the statistics report it: drop-in sessions held
+(not cancelled, on or before today), visits counted at them, hours of presence split between staff,
+volunteers and interns (sessions and rounds together), outreach rounds held, contacts made on them,
+material given, callbacks asked for. Counts only: nothing about any person."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+
+from parcours.core import clock
+
+from .models import Callback, DropInSession, Presence, Round, Visit
+from .rules import SessionStatus
+
+STAFF = ("social_worker", "head_of_service")
+
+
+def year_figures(organisation, year: int) -> dict[str, int]:
+    today = clock.today()
+    sessions = DropInSession.objects.filter(organisation=organisation, day__year=year)
+    held = sessions.exclude(status=SessionStatus.CANCELLED).filter(day__lte=today)
+    rounds = Round.objects.filter(organisation=organisation, starts_at__year=year, starts_at__date__lte=today)
+    presences = Presence.objects.filter(
+        Q(session__organisation=organisation) | Q(round__organisation=organisation), day__year=year
+    )
+    minutes = presences.aggregate(
+        staff=Sum("minutes", filter=Q(role__in=STAFF)),
+        volunteer=Sum("minutes", filter=Q(role="volunteer")),
+        intern=Sum("minutes", filter=Q(role="intern")),
+    )
+    visits = Visit.objects.filter(session__in=held).aggregate(
+        n=Count("pk"), first=Count("pk", filter=Q(first_visit=True))
+    )
+    material = rounds.aggregate(
+        condoms=Sum("condoms"), lubricant=Sum("lubricant"), leaflets=Sum("leaflets"), hygiene=Sum("hygiene"),
+        food=Sum("food"),
+    )  # fmt: skip
+    return {
+        "sessions_held": held.count(),
+        "sessions_cancelled": sessions.filter(status=SessionStatus.CANCELLED).count(),
+        "visits": visits["n"],
+        "first_visits": visits["first"],
+        "minutes_staff": minutes["staff"] or 0,
+        "minutes_volunteer": minutes["volunteer"] or 0,
+        "minutes_intern": minutes["intern"] or 0,
+        "rounds": rounds.count(),
+        "rounds_street": rounds.filter(kind="street").count(),
+        "rounds_online": rounds.filter(kind="online").count(),
+        "contacts": Visit.objects.filter(round__in=rounds).count(),
+        "callbacks": Callback.objects.filter(round__in=rounds).count(),
+        **{f"material_{k}": v or 0 for k, v in material.items()},
+    }
