@@ -1,8 +1,8 @@
 """Drop-in sessions and rounds (docs/decisions/0042). Not ABOUT_PEOPLE: the pages show counts and the
-association's members, never a person; linking a visit to a file is journaled by its service, with the
-person."""
+association's members, never a person. The one page that shows which file a visit is linked to is in
+visit_urls.py, which is (every read and refusal journaled, with the person)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,6 +18,6 @@ urlpatterns = [
     path("maraudes/<int:pk>/", views.round_page, name="round"),
     path("maraudes/<int:pk>/comptoir/", views.round_counter, name="round_counter"),
     path("maraudes/<int:pk>/contact/", views.round_contact, name="round_contact"),
-    path("passages/<int:pk>/relier/", views.visit_link, name="visit_link"),
+    path("passages/", include("parcours.outreach.visit_urls")),
     path("rappels/", views.callbacks, name="callbacks"),
 ]

@@ -398,6 +398,7 @@ def round_contact(request, pk):
 def visit_link(request, pk):
     m = request.membership
     visit = get_object_or_404(Visit.objects.visible_to(m).select_related("session", "round"), pk=pk)
+    request.audit_person_id = visit.person_id  # journaled (visit_urls.py): the person it is linked to, if any
     error = None
     if request.method == "POST":
         try:
