@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from parcours.accounts.permissions import can, requires
@@ -41,7 +42,7 @@ def volunteer(request):
     rounds = Round.objects.visible_to(m).filter(ends_at__gte=clock.now()).order_by("starts_at")[:NEXT_SHOWN]
     minutes = outreach_hours.summary(m, today)
     return render(request, "parcours/volunteer.html", {
-        "title": "Accueil", "sessions": sessions, "rounds": rounds, "today": today,
+        "title": _("Accueil"), "sessions": sessions, "rounds": rounds, "today": today,
         "month_hours": outreach.format_minutes(minutes["month"]),
         "year_hours": outreach.format_minutes(minutes["year"]),
     })  # fmt: skip

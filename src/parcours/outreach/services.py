@@ -20,6 +20,7 @@ from parcours.core.errors import DomainError
 from parcours.followup import services as followup
 from parcours.pathway.models import Domain
 from parcours.people.models import Person
+from parcours.people.search import parse_reference
 
 from . import calendar
 from .models import Callback, DropInSession, Presence, Round, Schedule, Visit
@@ -405,16 +406,12 @@ def count_of(target) -> int:
     return (target.visits if isinstance(target, DropInSession) else target.contacts).count()
 
 
-REFERENCE = re.compile(r"\s*P?-?0*(\d{1,9})\s*", re.IGNORECASE)
-
-
 def person_by_reference(by: Membership, reference: str) -> Person:
-    match = REFERENCE.fullmatch(reference or "")
+    """The person of her association whose case number (P-000012, as the search box reads it) is typed."""
+    parsed = parse_reference(reference)
     person = None
-    if match and policy.can(by, "visit_link"):
-        person = (
-            Person.objects.visible_to(by).filter(pk=int(match.group(1)), archived_on__isnull=True).first()
-        )
+    if parsed and parsed[0] == "person" and policy.can(by, "visit_link"):
+        person = Person.objects.visible_to(by).filter(pk=parsed[2], archived_on__isnull=True).first()
     if person is None or not policy.can(by, "person_file", person):
         raise DomainError(_("Aucune personne suivie par votre association ne porte la référence « %(ref)s ».")
                           % {"ref": (reference or "").strip()[:20]})  # fmt: skip
