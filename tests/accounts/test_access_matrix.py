@@ -5,7 +5,8 @@ The snapshot is not read from the rule table (accounts/policy.py) nor from the v
 rule, a page, a method, or changing which page redirects makes this file fail until the snapshot is changed
 too, so that every change of who may see what is a reviewed diff of SNAPSHOT.
 
-- A role outside a page's entry gets 403; a role inside gets 200 on an object of its own side (302 only
+- A role outside a page's entry gets 403 (404 for a volunteer or an intern on a URL naming an object: issue
+  11); a role inside gets 200 on an object of its own side (302 only
   where REDIRECTS says the page is meant to redirect: a redirect is not counted as access otherwise) and
   404 on an object of the other side (a 403 would confirm it exists), except where EVERYWHERE says the role
   reaches both sides (the national administration manages every organisation).
@@ -618,11 +619,19 @@ def everywhere(name: str, persona: str) -> bool:
     return code(persona) in EVERYWHERE.get(name, "").split()
 
 
+# Volunteers and interns never open a file: refused on a URL that names an object, they get 404 (issue 11).
+NO_FILE = {"VO", "IN"}
+
+
+def refused(name: str, persona: str) -> int:
+    return 404 if code(persona) in NO_FILE and name in ENDPOINTS else 403
+
+
 def expected_get(name: str, persona: str, own: bool) -> int:
     if SNAPSHOT[name][0] == ACTION:
         return 405  # the method is checked before anything else
     if not allowed(name, persona):
-        return 403
+        return refused(name, persona)
     if not own and not everywhere(name, persona):
         return 404
     if (name, persona) in SPECIAL:
@@ -634,7 +643,7 @@ def expected_post(name: str, persona: str, own: bool) -> int:
     if "POST" not in SNAPSHOT[name][0]:
         return 405
     if not allowed(name, persona):
-        return 403
+        return refused(name, persona)
     if not own and not everywhere(name, persona):
         return 404
     return SPECIAL.get((name, persona), 0)

@@ -17,19 +17,29 @@ def denied():
 @pytest.mark.django_db
 def test_a_403_on_a_person_url_is_recorded(client, personas):
     person = personas.person()
-    client.force_login(personas.volunteer.user)
-    assert client.get(f"/personnes/{person.pk}/?q=Nomfictif").status_code == 403
+    client.force_login(personas.secretariat.user)  # the commission: no rule to open a person's situation
+    assert client.get(f"/personnes/{person.pk}/situation/?q=Nomfictif").status_code == 403
     [row] = denied()
     assert (row.outcome, row.status_code, row.object_type, row.object_id) == ("denied", 403, "page", "")
     # The refusal names the person (issue 7, finding 4: it was stored without her, so the head of service
     # searching her reference missed it).
-    assert row.path == f"/personnes/{person.pk}/" and row.person_id == person.pk
+    assert row.path == f"/personnes/{person.pk}/situation/" and row.person_id == person.pk
     assert (row.user, row.organisation, row.role) == (
-        personas.volunteer.user,
-        personas.association,
-        "volunteer",
+        personas.secretariat.user,
+        personas.commission,
+        "secretariat",
     )
     assert row.ip == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_a_volunteer_refused_a_file_gets_a_404_that_is_recorded(client, personas):
+    person = personas.person()
+    client.force_login(personas.volunteer.user)
+    assert client.get(f"/personnes/{person.pk}/").status_code == 404
+    [row] = denied()
+    assert (row.status_code, row.path, row.person_id) == (404, f"/personnes/{person.pk}/", person.pk)
+    assert row.role == "volunteer"
 
 
 @pytest.mark.django_db

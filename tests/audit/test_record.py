@@ -168,10 +168,10 @@ def test_a_volunteers_attempt_is_refused_and_recorded(client, personas):
     client.force_login(personas.volunteer.user)
     before = AccessLog.objects.count()
     response = client.get(f"/personnes/{person.pk}/")
-    assert response.status_code == 403
+    assert response.status_code == 404  # a volunteer is not told that the file exists (issue 11)
     assert AccessLog.objects.count() == before + 1
     row = AccessLog.objects.order_by("seq").last()
-    assert (row.action, row.outcome, row.status_code) == ("denied", "denied", 403)
+    assert (row.action, row.outcome, row.status_code) == ("denied", "denied", 404)
     assert (row.user, row.organisation, row.role) == (
         personas.volunteer.user,
         personas.association,
@@ -188,7 +188,7 @@ def test_no_name_of_the_person_anywhere_in_the_journal(client, personas):
     client.force_login(personas.worker.user)
     assert client.get(f"/personnes/{person.pk}/", {"q": MARKER_LAST}).status_code == 200
     client.force_login(personas.volunteer.user)
-    assert client.get(f"/personnes/{person.pk}/").status_code == 403
+    assert client.get(f"/personnes/{person.pk}/").status_code == 404
     client.force_login(personas.outsider.user)
     assert client.get(f"/personnes/{person.pk}/").status_code == 404
     client.force_login(personas.head.user)

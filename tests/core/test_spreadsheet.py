@@ -13,9 +13,14 @@ from openpyxl import load_workbook
 from parcours.core.spreadsheet import Sheet, response, write
 
 SHEETS = [
-    Sheet("Participants : étape/sortie", [["Étape", "Nombre", "Date", "Montant"],
-                                          ["Information", 9, dt.date(2026, 2, 28), Decimal("1234.50")],
-                                          ["=HYPERLINK(\"http://x\")", None, None, -3]]),
+    Sheet(
+        "Participants : étape/sortie",
+        [
+            ["Étape", "Nombre", "Date", "Montant"],
+            ["Information", 9, dt.date(2026, 2, 28), Decimal("1234.50")],
+            ['=HYPERLINK("http://x")', None, None, -3],
+        ],
+    ),
     Sheet("Définitions", [["Indicateur", "Définition"], ["Embauchées", "+ de 20 h par semaine"]]),
 ]
 

@@ -86,7 +86,7 @@ def test_an_implausible_due_date_is_refused_and_nothing_saved(client, personas, 
 @pytest.mark.parametrize("role", ["volunteer", "intern"])
 def test_volunteers_and_interns_have_no_action_plan(client, personas, file, role):
     membership = getattr(personas, role)
-    assert login(client, membership).get(reverse("followup:actions", args=[file.pk])).status_code == 403
+    assert login(client, membership).get(reverse("followup:actions", args=[file.pk])).status_code == 404
     with pytest.raises(DomainError):
         services.add_action(file, membership, domain="health", description="Essai")
 

@@ -128,9 +128,9 @@ def test_a_coming_appointment_can_be_cancelled_but_not_honoured(client, personas
 def test_volunteers_and_interns_reach_no_appointment(client, personas, file, role):
     appointment = book(file, personas.worker)
     login(client, getattr(personas, role))
-    assert client.get(reverse("followup:appointments", args=[file.pk])).status_code == 403
+    assert client.get(reverse("followup:appointments", args=[file.pk])).status_code == 404
     assert client.post(reverse("followup:appointment_outcome", args=[appointment.pk]),
-                       {"status": "cancelled"}).status_code == 403  # fmt: skip
+                       {"status": "cancelled"}).status_code == 404  # fmt: skip
 
 
 def test_outsider_gets_a_404(client, personas, file):

@@ -75,7 +75,7 @@ def test_an_empty_note_is_refused(personas, file):
 def test_volunteers_and_interns_cannot_open_the_notes(client, personas, file, role):
     sensitive_note(file, personas)
     response = login(client, getattr(personas, role)).get(reverse("followup:notes", args=[file.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 404  # not even told that the file exists (issue 11)
     assert CANARY not in response.content.decode()
 
 

@@ -116,7 +116,7 @@ def test_a_refused_outcome_shows_a_french_message_on_the_form(client, personas, 
 @pytest.mark.parametrize("role", ["volunteer", "intern"])
 def test_volunteers_and_interns_cannot_refer(client, personas, file, role):
     membership = getattr(personas, role)
-    assert login(client, membership).get(reverse("followup:referrals", args=[file.pk])).status_code == 403
+    assert login(client, membership).get(reverse("followup:referrals", args=[file.pk])).status_code == 404
     with pytest.raises(DomainError, match="Votre rôle"):
         refer(file, membership)
 

@@ -95,8 +95,9 @@ def test_only_the_head_of_her_association_sets_it_and_a_refusal_is_journaled(cli
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["volunteer", "intern"])
 def test_volunteers_and_interns_never_open_a_person_file_of_their_association(client, personas, who):
-    """Every page of a person's file refuses them (403 from the rule table: the access matrix holds it), shows
-    nothing of her, and the refusal is journaled with the person concerned."""
+    """Every page of a person's file refuses them with a 404 (issue 11: not even told that the file exists;
+    the access matrix holds it), shows nothing of her, and the refusal is journaled with the person
+    concerned."""
     person = personas.person(first_name="Matricanarde", last_name="Nomcanari")
     member = getattr(personas, who)
     client.force_login(member.user)
@@ -104,7 +105,7 @@ def test_volunteers_and_interns_never_open_a_person_file_of_their_association(cl
     urls = [reverse(name, args=[person.pk]) for name in names]
     for url in urls:
         response = client.get(url)
-        assert response.status_code == 403
+        assert response.status_code == 404
         assert "Matricanarde" not in response.content.decode()
     denied = AccessLog.objects.filter(user=member.user, outcome="denied").order_by("seq")
     assert [(row.path, row.person_id) for row in denied] == [(url, person.pk) for url in urls]

@@ -110,7 +110,7 @@ def test_volunteers_do_not_open_the_schedules_nor_link_a_visit(client, personas,
     for membership in (personas.volunteer, personas.intern):
         client.force_login(membership.user)
         assert client.get(reverse("outreach:schedules")).status_code == 403
-        assert client.get(reverse("outreach:visit_link", kwargs={"pk": visit.pk})).status_code == 403
+        assert client.get(reverse("outreach:visit_link", kwargs={"pk": visit.pk})).status_code == 404
         assert client.get(reverse("outreach:callbacks")).status_code == 403
     client.force_login(personas.outsider.user)  # staff of another association
     assert client.get(reverse("outreach:visit_link", kwargs={"pk": visit.pk})).status_code == 404

@@ -266,7 +266,7 @@ def test_a_plan_not_yet_decided_says_it_applies_if_accepted(client, personas):
 # --- Who may download it, and the journal -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("worker", 200), ("head", 200), ("volunteer", 403), ("intern", 403), ("secretariat", 403),
+    [("worker", 200), ("head", 200), ("volunteer", 404), ("intern", 404), ("secretariat", 403),
      ("member", 403), ("agent", 403), ("national", 403), ("outsider", 404)],
 )  # fmt: skip
 def test_only_the_staff_of_her_association_download_it(client, personas, world, persona, status):

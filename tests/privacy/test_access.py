@@ -1,5 +1,6 @@
 """Who reaches the « Vie privée » pages: the staff of the person's association; the others get 403 (role)
-or 404 (a person of another association, whose existence is not confirmed)."""
+or 404 (a person of another association, whose existence is not confirmed, and volunteers and interns, who are
+not told that a file exists: issue 11)."""
 
 import pytest
 from django.urls import reverse
@@ -17,7 +18,7 @@ def test_each_role_reaches_what_the_rule_allows(client, personas, page, role):
     person = personas.person(referent=personas.worker.user)
     client.force_login(getattr(personas, role).user)
     response = client.get(reverse(page, args=[person.pk]))
-    expected = 404 if role == "outsider" else ALLOWED.get(role, 403)
+    expected = 404 if role in ("outsider", "volunteer", "intern") else ALLOWED.get(role, 403)
     if page == "privacy:erase" and role == "worker":
         expected = 302  # the page sends her back with a message: only the head of service erases
     assert response.status_code == expected

@@ -297,7 +297,7 @@ def test_the_head_of_service_and_a_colleague_may_download(client, personas, foll
 
 
 @pytest.mark.parametrize(("role", "status"), [
-    ("outsider", 404), ("volunteer", 403), ("intern", 403), ("secretariat", 403), ("agent", 403),
+    ("outsider", 404), ("volunteer", 404), ("intern", 404), ("secretariat", 403), ("agent", 403),
     ("member", 403), ("national", 403),
 ])  # fmt: skip
 def test_the_file_is_not_reachable_without_permission(client, personas, followed, role, status):

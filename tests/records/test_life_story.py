@@ -192,7 +192,7 @@ def test_without_a_referent_only_the_head_may_read_it(client, personas):
 
 
 @pytest.mark.parametrize(("role", "status"), [
-    ("volunteer", 403), ("intern", 403), ("outsider", 404), ("secretariat", 403), ("agent", 403),
+    ("volunteer", 404), ("intern", 404), ("outsider", 404), ("secretariat", 403), ("agent", 403),
     ("member", 403), ("national", 403),
 ])  # fmt: skip
 def test_other_roles_never_reach_it(client, personas, followed, role, status):

@@ -2,7 +2,10 @@
 and `can` are kept here as names of the same objects for the code that imports them from here.
 
 Object-level access is the visibility rule (`Model.objects.visible_to(membership)`): an object outside it is
-a 404, never a 403 that would confirm it exists. State transitions carry their own roles in pathway/rules.py.
+a 404, never a 403 that would confirm it exists. Volunteers and interns, who never open a person's file,
+get a 404 too on every refused page whose URL names an object (issue 11: "a volunteer cannot reach a
+person's file by any URL (404, audited)"); a refused page without an object stays a 403.
+State transitions carry their own roles in pathway/rules.py.
 
 Every view declares its HTTP methods: a page answers GET and HEAD (READ), a page with a form also POST
 (FORM), an action POST only (ACTION). Any other method answers 405 before the view runs, so that no method
@@ -13,10 +16,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 
 from .policy import RULES as PAGE_RULES
-from .policy import can
+from .policy import can, sees_no_object_it_is_refused
 
 __all__ = ["ACTION", "FORM", "PAGE_RULES", "READ", "can", "requires"]
 
@@ -40,6 +43,10 @@ def requires(page: str, methods: tuple[str, ...] = READ):
         @wraps(view)
         def checked(request, *args, **kwargs):
             if not can(request.membership, page):
+                # A volunteer or an intern refused a page about one object (a URL that names it) gets the
+                # answer of an object that does not exist: a 403 would confirm that the file is there.
+                if kwargs and sees_no_object_it_is_refused(request.membership):
+                    raise Http404
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -136,6 +136,14 @@ def active(membership) -> bool:
     return membership is not None and bool(getattr(membership, "is_active", False))
 
 
+# The roles that never open a person's file (issue 11): a refused URL naming an object answers them 404.
+NO_FILE_ROLES = frozenset({Role.VOLUNTEER, Role.INTERN})
+
+
+def sees_no_object_it_is_refused(membership) -> bool:
+    return active(membership) and membership.role in NO_FILE_ROLES
+
+
 def roles(action: str) -> frozenset[str]:
     """The roles of `action` in the table (for the visibility querysets, which filter in SQL)."""
     return RULES[action]
