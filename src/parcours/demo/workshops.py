@@ -38,7 +38,7 @@ DECISIONS = (
     (Domain.EMPLOYMENT, "Proposer l'atelier « Savoir-être en entreprise » et voir la conseillère emploi."),
     (Domain.HEALTH, "Accompagnement physique au prochain rendez-vous de la PASS par la référente."),
     (Domain.RESIDENCE, "Préparer la demande de renouvellement de l'APS : pièces à réunir sous quinze jours."),
-    (Domain.RIGHTS, "Vérifier l'ouverture des droits à l'AFIS et relancer la CAF si besoin."),
+    (Domain.RIGHTS, "Vérifier l'ouverture des droits à l'AFIS et relancer la MSA si besoin."),
     (Domain.OTHER, "Point global positif : maintenir le rythme des entretiens tous les quinze jours."),
 )  # fmt: skip
 
