@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.permissions import can
 
-# (page rule, url name, label): the menu shows what the role may open.
+# (page rule, url name, label): the menu shows what the role may open. A tuple (label, entries) is a group:
+# when a role has more than MAX_FLAT entries in all, each group of two or more becomes one drop-down menu
+# (DSFR « menu déroulant »), so that the header fits on one line at 1280 px.
 NAV = (
     ("todo", "pathway:todo", _("À faire")),
     ("caseload", "people:caseload", _("Personnes suivies")),
@@ -13,25 +15,62 @@ NAV = (
     ("session_list", "pathway:sessions", _("Séances")),
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
-    ("workshops", "workshops:list", _("Ateliers")),
-    ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
-    ("outreach", "outreach:sessions", _("Permanences et maraudes")),
-    ("statistics", "pathway:statistics", _("Statistiques")),
+    (
+        _("Activité collective"),
+        (
+            ("outreach", "outreach:sessions", _("Permanences et maraudes")),
+            ("workshops", "workshops:list", _("Ateliers")),
+            ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
+        ),
+    ),
     ("shared_people", "sharing:people", _("Personnes partagées")),
-    ("audit_journal", "audit:journal", _("Journal des accès")),
-    ("organisation", "accounts:organisation", _("Mon organisation")),
-    ("administration", "onboarding:organisations", _("Administration")),
+    (
+        _("Pilotage"),
+        (
+            ("statistics", "pathway:statistics", _("Statistiques")),
+            ("audit_journal", "audit:journal", _("Journal des accès")),
+            ("organisation", "accounts:organisation", _("Mon organisation")),
+            ("administration", "onboarding:organisations", _("Administration")),
+        ),
+    ),
 )
+MAX_FLAT = 7
+
+
+def _entries(membership, request, entries):
+    items = []
+    for rule, name, label in entries:
+        if can(membership, rule):
+            url = reverse(name)
+            items.append({"url": url, "label": label, "current": request.path.startswith(url)})
+    return items
+
+
+def nav_items(membership, request) -> list[dict]:
+    """The menu of `membership`: links, and groups ({"label", "children", "current"}) when it is long."""
+    blocks = []
+    for entry in NAV:
+        if isinstance(entry[1], tuple):
+            blocks.append({"label": entry[0], "children": _entries(membership, request, entry[1])})
+        else:
+            blocks.extend(_entries(membership, request, (entry,)))
+    flat = [item for block in blocks for item in block.get("children", [block])]
+    if len(flat) <= MAX_FLAT:
+        return flat
+    items = []
+    for block in blocks:
+        children = block.get("children")
+        if children is None or len(children) == 1:
+            items.extend(children or [block])
+        elif children:
+            block["current"] = any(child["current"] for child in children)
+            items.append(block)
+    return items
 
 
 def parcours(request):
     membership = getattr(request, "membership", None)
-    items = []
-    if membership is not None:
-        for rule, name, label in NAV:
-            if can(membership, rule):
-                url = reverse(name)
-                items.append({"url": url, "label": label, "current": request.path.startswith(url)})
+    items = nav_items(membership, request) if membership is not None else []
     return {
         "STATE_BRANDING": settings.PARCOURS_STATE_BRANDING,
         "SITE_TITLE": settings.PARCOURS_SITE_TITLE,
