@@ -3,10 +3,13 @@
     .venv/bin/python bench/search_bench.py                 # 5,000 people, prints milliseconds per search
     .venv/bin/python bench/search_bench.py --people 20000
 
+(with PARCOURS_DEMO=1 and PARCOURS_MFA_REQUIRED=0 in the environment, as `make demo`)
+
 It builds a throwaway SQLite database in a temporary folder (never the demo's or the production's), with
 one association whose people have invented names made of syllables (a third of them with another name or
 spelling), then times `people.search.search_ids` — the two queries and the matching the caseload page runs —
-for exact, prefix, misspelled, two-word and absent names, and the duplicate check of the creation form.
+for exact, prefix, misspelled, two-word and absent names, the duplicate check of the creation form, and the
+caseload page (first page and a misspelt name) through Django's test client.
 """
 
 from __future__ import annotations
@@ -113,6 +116,19 @@ def main() -> None:
         possible_duplicates(visible, target.first_name, target.last_name, target.birth_date)
         timings.append((time.perf_counter() - start) * 1000)
     print(f"  duplicate check   {statistics.median(timings):7.1f} ms (worst {max(timings):6.1f} ms)")
+    # The caseload page itself, in process (Django's test client, no web server): first page, misspelt name.
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    for label, params in (("first page", {}), ("misspelt", {"q": typo(target.first_name)})):
+        timings = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            response = client.get("/personnes/", params)
+            timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+        print(f"  caseload {label:<9}{statistics.median(timings):7.1f} ms (worst {max(timings):6.1f} ms)")
     print(f"  (load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} processors)")
     folder.cleanup()
 

@@ -9,6 +9,7 @@ context_processors.py) came from core, whose names `core:home` and `core:volunte
 import datetime as dt
 
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -197,38 +198,48 @@ def _open_status(row):
 # --- The people followed ---------------------------------------------------------------------------
 @requires("caseload")
 def caseload(request):
+    """The people followed, 50 a page. Names are encrypted, so the order (alphabetical, or the search's rank)
+    is computed in Python over two columns of the association's people; the page's heavy data (pathways,
+    periods, requests, sessions) is then loaded and summarised for the 50 people shown only (issue 15)."""
     m = request.membership
     query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("statut", "")
     visible = Person.objects.visible_to(m).filter(archived_on__isnull=True)  # archives: parcours.privacy
-    people = visible.select_related("referent", "departement").prefetch_related(
-        "pathways__periods", "pathways__requests__agenda_items__session"
-    )
-    order = None
+    # The status of each person's latest pathway, in SQL (the filter needs no pathway loaded).
+    latest = Pathway.objects.filter(person=OuterRef("pk")).order_by("-created_at", "-pk").values("status")[:1]
+    candidates = visible
+    if status == NO_PATHWAY:
+        candidates = visible.annotate(latest_status=Subquery(latest)).filter(latest_status__isnull=True)
+    elif status:
+        candidates = visible.annotate(latest_status=Subquery(latest)).filter(latest_status=status)
     if query:
-        # Names are matched on two light queries; the heavy page data is loaded for the matches only.
-        found = search_ids(visible, query)
-        order = {pk: position for position, pk in enumerate(found)}
-        if len(found) <= SQL_IN_LIMIT:
-            people = people.filter(pk__in=found)
+        # Names are matched on two light queries over the visible people; the status filter applies after.
+        ordered = search_ids(visible, query)
+        if status:
+            within = candidates.filter(pk__in=ordered) if len(ordered) <= SQL_IN_LIMIT else candidates
+            kept = set(within.values_list("pk", flat=True))
+            ordered = [pk for pk in ordered if pk in kept]
+    else:
+        names = candidates.only("pk", "last_name", "first_name")
+        ordered = [person.pk for person in sorted(names, key=sort_key)]
+    page = Paginator(ordered, 50).get_page(request.GET.get("page"))
+    on_page = (
+        Person.objects.filter(pk__in=list(page.object_list))
+        .select_related("referent", "departement")
+        .prefetch_related("pathways__periods", "pathways__requests__agenda_items__session")
+    )
+    by_pk = {person.pk: person for person in on_page}
     today = clock.today()
     rows = []
-    for person in people:
-        if order is not None and person.pk not in order:
-            continue
-        pathways = sorted(person.pathways.all(), key=lambda p: p.created_at)
+    for pk in page.object_list:
+        person = by_pk[pk]
+        pathways = sorted(person.pathways.all(), key=lambda p: (p.created_at, p.pk))
         pathway = pathways[-1] if pathways else None
-        if status and (pathway.status if pathway else NO_PATHWAY) != status:
-            continue
         rows.append((person, pathway, summarise(pathway, today) if pathway else None))
-    if order is not None:
-        rows.sort(key=lambda row: order[row[0].pk])
-    else:
-        rows.sort(key=lambda row: sort_key(row[0]))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = rows
     return render(request, "desk/caseload.html", {
         "title": _("Personnes suivies"), "page": page, "query": query, "status": status,
-        "statuses": [(NO_PATHWAY, _("Sans parcours")), *PS.choices], "total": len(rows),
+        "statuses": [(NO_PATHWAY, _("Sans parcours")), *PS.choices], "total": len(ordered),
     })  # fmt: skip
 
 

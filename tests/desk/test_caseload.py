@@ -1,0 +1,67 @@
+"""The caseload: alphabetical pages of 50 people, the status filter, the search, and a number of queries that
+does not grow with the association (the page's data is loaded for the 50 people shown only)."""
+
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ..conftest import pathway_in_state, request_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def names_on(client, membership, **params):
+    client.force_login(membership.user)
+    page = client.get(reverse("people:caseload"), params).content.decode()
+    return re.findall(r'<a href="/personnes/\d+/">([^<]+)</a>', page), page
+
+
+def test_fifty_three_people_read_in_alphabetical_order_over_two_pages(client, personas):
+    numbers = list(range(1, 54))
+    random.Random(7).shuffle(numbers)  # created in no particular order
+    for n in numbers:
+        personas.person(first_name="Prénomfictif", last_name=f"Nom-{n:03d}")
+    first, page = names_on(client, personas.worker)
+    assert "53 personnes" in page
+    assert first == [f"Prénomfictif NOM-{n:03d}" for n in range(1, 51)]
+    second, _ = names_on(client, personas.worker, page=2)
+    assert second == ["Prénomfictif NOM-051", "Prénomfictif NOM-052", "Prénomfictif NOM-053"]
+
+
+def test_the_status_filter_reads_the_latest_pathway_and_combines_with_the_search(client, personas):
+    preparing = personas.person(first_name="Alba", last_name="Prépare")
+    pathway_in_state(personas, "preparing", person=preparing)
+    active = personas.person(first_name="Alba", last_name="Encours")
+    pathway_in_state(personas, "active", person=active)
+    personas.person(first_name="Alba", last_name="Sansparcours")
+    personas.person(first_name="Bérangère", last_name="Sansparcours")
+
+    without = ["Alba SANSPARCOURS", "Bérangère SANSPARCOURS"]
+    assert names_on(client, personas.worker, statut="none")[0] == without
+    assert names_on(client, personas.worker, statut="active")[0] == ["Alba ENCOURS"]
+    assert names_on(client, personas.worker, statut="preparing")[0] == ["Alba PRÉPARE"]
+    assert names_on(client, personas.worker, statut="none", q="alba")[0] == ["Alba SANSPARCOURS"]
+    hits, page = names_on(client, personas.worker, statut="lapsed", q="alba")
+    assert hits == [] and "Aucune personne" in page
+
+
+def caseload_queries(client, membership) -> int:
+    client.force_login(membership.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("people:caseload")).status_code == 200
+    return len(queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_association(client, personas):
+    for n in range(3):
+        request_in_state(personas, "authorised", person=personas.person(last_name=f"Petite-{n}"))
+    small = caseload_queries(client, personas.worker)
+    for n in range(60):
+        personas.person(last_name=f"Grande-{n:02d}")
+    for n in range(4):
+        request_in_state(personas, "scheduled", person=personas.person(last_name=f"Aaa-{n}"))
+    assert caseload_queries(client, personas.worker) == small
