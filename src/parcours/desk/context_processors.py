@@ -16,6 +16,8 @@ NAV = (
     ("workshops", "workshops:list", _("Ateliers")),
     ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
     ("outreach", "outreach:sessions", _("Permanences et maraudes")),
+    ("employment", "employment:index", _("Emploi")),
+    ("directory", "directory:list", _("Annuaire")),
     ("statistics", "pathway:statistics", _("Statistiques")),
     ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),
