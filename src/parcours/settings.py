@@ -152,6 +152,8 @@ INSTALLED_APPS = [
     "parcours.notifications",  # inbox and e-mail digest of what is due (issue 10)
     "parcours.workshops",  # workshop series, sessions and attendance (issue 11, docs/decisions/0043)
     "parcours.papers",  # official papers as PDF (issue 10)
+    "parcours.directory",  # the directory of partners of a département (issue 12, docs/decisions/0046)
+    "parcours.employment",  # employment programmes, agreements, supports (issue 12, docs/decisions/0045)
     "parcours.outreach",  # drop-in sessions and outreach rounds (docs/decisions/0042)
     "parcours.transfers",  # moving a file between associations (docs/decisions/0034-file-transfer.md)
     "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)

@@ -32,4 +32,6 @@ urlpatterns = [
     path("documents-officiels/", include("parcours.papers.urls")),
     path("ateliers/", include("parcours.workshops.urls")),
     path("terrain/", include("parcours.outreach.urls")),
+    path("emploi/", include("parcours.employment.urls")),
+    path("annuaire/", include("parcours.directory.urls")),
 ]

@@ -41,6 +41,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from parcours.accounts.models import Invitation
 from parcours.audit.models import AccessLog
 from parcours.core import clock
+from parcours.directory import services as directory
+from parcours.employment import services as employment
 from parcours.followup import meetings
 from parcours.followup import services as followup
 from parcours.outreach import services as outreach
@@ -213,6 +215,22 @@ SNAPSHOT = {
     "outreach:round_contact": (ACTION, "SW HS VO IN"),
     "outreach:visit_link": (FORM, "SW HS"),
     "outreach:callbacks": (FORM, "SW HS"),
+    # Employment and training (parcours.employment, docs/decisions/0045): the staff of the association; a
+    # partner sees the employment part of a consenting person on sharing:person only.
+    "employment:index": (READ, "SW HS"),
+    "employment:programme_create": (FORM, "SW HS"),
+    "employment:programme": (FORM, "SW HS"),
+    "employment:programme_export": (READ, "SW HS"),
+    "employment:cohort": (FORM, "SW HS"),
+    "employment:step": (FORM, "SW HS"),
+    "employment:person": (FORM, "SW HS"),
+    "employment:agreement_create": (FORM, "SW HS"),
+    "employment:agreement": (FORM, "SW HS"),
+    # The directory of the département (parcours.directory, docs/decisions/0046): every member of an
+    # association reads it, its staff edit it.
+    "directory:list": (READ, "SW HS VO IN"),
+    "directory:create": (FORM, "SW HS"),
+    "directory:edit": (FORM, "SW HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -264,12 +282,14 @@ NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "o
                     "onboarding:invite", "onboarding:invitation_revoke", "onboarding:membership",
                     "onboarding:user_active", "outreach:session", "outreach:session_counter",
                     "outreach:session_visit", "outreach:round", "outreach:round_counter",
-                    "outreach:round_contact", "outreach:visit_link"}  # fmt: skip
+                    "outreach:round_contact", "outreach:visit_link", "directory:edit"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
                   "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
                   "workshops:session_add", "workshops:participants", "workshops:attendance",
-                  "workshops:session_cancel", "followup:meeting"}  # fmt: skip
+                  "workshops:session_cancel", "followup:meeting", "employment:programme",
+                  "employment:programme_export", "employment:cohort", "employment:step",
+                  "employment:agreement"}  # fmt: skip
 
 PERSONAS = {
     # persona: (side, role)
@@ -420,6 +440,24 @@ def build_side(code: str, name: str) -> SimpleNamespace:
         )  # fmt: skip
         s.visit, _ = outreach.record_visit(worker, s.dropin, f"00000000-0000-4000-8000-0000000000{code}")
         outreach.link_visit(worker, s.visit, s.person.reference)
+    # A directory entry of the side's département, a programme with a cohort, a job-dating and the person
+    # enrolled, an agreement with her support under it, her professional project (parcours.employment).
+    with clock.travel_to(dt.date(2025, 3, 3)):
+        s.entry = directory.create_entry(worker, kind="temp_agency", name=f"Agence fictive {name}")
+        s.programme = employment.create_programme(
+            worker, name=f"Programme fictif {name}", partners=[s.partner]
+        )
+        s.cohort = employment.create_cohort(s.programme, worker, label="Promotion fictive",
+                                            starts_on=dt.date(2025, 3, 3))  # fmt: skip
+        s.step = employment.add_step(s.cohort, worker, kind="job_dating", starts_on=dt.date(2025, 3, 3),
+                                     employers=[s.entry], interviews=3)  # fmt: skip
+        employment.enrol(s.cohort, worker, s.person)
+        s.agreement = employment.create_agreement(
+            worker, label=f"Convention fictive {name}", starts_on=dt.date(2025, 1, 1),
+            ends_on=dt.date(2025, 12, 31), support_months=12, partner=s.partner,
+        )  # fmt: skip
+        employment.enrol_under_agreement(s.agreement, worker, s.person, dt.date(2025, 3, 3))
+        employment.save_project(s.person, worker, target_trades="Métier fictif", readiness="building")
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -552,6 +590,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "outreach:round": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
     "outreach:round_counter": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
     "outreach:round_contact": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
+    "employment:programme": Endpoint(kwargs=lambda s, m: {"pk": s.programme.pk}),
+    "employment:programme_export": Endpoint(kwargs=lambda s, m: {"pk": s.programme.pk, "fmt": "xlsx"}),
+    "employment:cohort": Endpoint(kwargs=lambda s, m: {"pk": s.cohort.pk}),
+    "employment:step": Endpoint(kwargs=lambda s, m: {"pk": s.step.pk}),
+    "employment:person": Endpoint(kwargs=person),
+    "employment:agreement": Endpoint(kwargs=lambda s, m: {"pk": s.agreement.pk}),
+    "directory:edit": Endpoint(kwargs=lambda s, m: {"pk": s.entry.pk}),
     # A visit linked to the side's person: the page shows her reference, never her name.
     "outreach:visit_link": Endpoint(kwargs=lambda s, m: {"pk": s.visit.pk}),
 }

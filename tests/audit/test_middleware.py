@@ -165,7 +165,7 @@ def test_the_audited_places_are_those_the_url_modules_declare():
     from parcours.audit.scope import scope
 
     expected = ["/personnes/", "/parcours/", "/suivi/", "/droits/", "/pieces/", "/journal/", "/vie-privee/"]
-    expected += ["/partage/", "/transferts/", "/documents-officiels/", "/ateliers/"]
+    expected += ["/partage/", "/transferts/", "/documents-officiels/", "/ateliers/", "/emploi/"]
     expected += ["/terrain/passages/"]
     assert sorted(scope().prefixes) == sorted(expected)
     assert scope().person_argument["pathway:request_create"] == "person_pk"

@@ -141,6 +141,8 @@ class CanaryWriter:
             "transfers.transfer": {"to_association": personas.other_association},
             # A visit belongs to a drop-in session or a round (a check constraint): a session here.
             "outreach.visit": {"session": dropin_session(personas.association)},
+            # An employment outcome names its contract and hours (a check constraint): an outcome without one.
+            "employment.outcome": {"kind": "in_training"},
         }
 
     def about_people(self, model) -> bool:

@@ -34,6 +34,8 @@ from playwright.sync_api import expect
 
 from parcours.accounts.models import Invitation
 from parcours.core import clock
+from parcours.directory import services as directory
+from parcours.employment import services as employment
 from parcours.followup import meetings
 from parcours.followup import services as followup
 from parcours.notifications import services as notifications
@@ -168,7 +170,31 @@ def build_world(personas):
     onboarding.set_intern_profile(personas.head, personas.intern, school="École de travail social (fictive)",
                                   tutor=worker, starts_on=today - dt.timedelta(days=30),
                                   ends_on=today + dt.timedelta(days=90))  # fmt: skip
+    # A directory entry, a programme with a job-dating where the followed person was hired at once, an
+    # agreement and her professional project (issue 12).
+    entry = directory.create_entry(worker, kind="temp_agency", name="Intérim Démo-Sud", town="Nîmes")
+    programme = employment.create_programme(worker, name="Pour un nouveau départ", directory_entries=[entry])
+    cohort = employment.create_cohort(
+        programme, worker, label="Promotion 1", starts_on=today - dt.timedelta(days=14)
+    )
+    step = employment.add_step(cohort, worker, kind="job_dating", starts_on=today - dt.timedelta(days=7),
+                               employers=[entry], interviews=4)  # fmt: skip
+    employment.enrol(cohort, worker, followed)
+    employment.set_step_status(step, worker, followed, "done")
+    employment.record_outcome(step, worker, followed, kind="hired_at_once", on=today - dt.timedelta(days=7),
+                              contract="temp_mission", weekly_hours=35)  # fmt: skip
+    agreement = employment.create_agreement(
+        worker, label="Accompagnement global", starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=335), support_months=12, partner_entry=entry,
+    )  # fmt: skip
+    employment.save_project(followed, worker, target_trades="Agente de propreté", french_level="A2",
+                            readiness="ready")  # fmt: skip
     return {
+        "entry": entry,
+        "programme": programme,
+        "cohort": cohort,
+        "step": step,
+        "agreement": agreement,
         "series": series,
         "held": held,
         "coming": coming,
@@ -266,6 +292,19 @@ def journeys(w):
         reverse("followup:meeting", kwargs={"pk": w["meeting"].pk}),
         reverse("followup:meeting_decision", kwargs={"pk": w["meeting_item"].pk}),
     ]
+    employment_pages = [
+        reverse("employment:index"),
+        reverse("employment:programme_create"),
+        reverse("employment:programme", kwargs={"pk": w["programme"].pk}),
+        reverse("employment:cohort", kwargs={"pk": w["cohort"].pk}),
+        reverse("employment:step", kwargs={"pk": w["step"].pk}),
+        reverse("employment:person", kwargs={"pk": w["followed"].pk}),
+        reverse("employment:agreement_create"),
+        reverse("employment:agreement", kwargs={"pk": w["agreement"].pk}),
+        reverse("directory:list"),
+        reverse("directory:create"),
+        reverse("directory:edit", kwargs={"pk": w["entry"].pk}),
+    ]
     transfer = w["transfer"].pk
     transfer_pages = [reverse("transfers:list"), reverse("transfers:detail", kwargs={"pk": transfer})]
     return {
@@ -274,7 +313,8 @@ def journeys(w):
         + [reverse("transfers:cancel", kwargs={"pk": transfer})]
         + account
         + notification_pages
-        + workshop_staff,
+        + workshop_staff
+        + employment_pages,
         # The head of service of the receiving association: the summary without the name, and her answers.
         "cheffe-accueil": [
             reverse("pathway:todo"),
@@ -295,7 +335,7 @@ def journeys(w):
             reverse("papers:letterhead"),
             reverse("onboarding:membership", kwargs={"pk": w["intern"].pk}),  # the internship's form
         ],
-        "benevole": [reverse("core:volunteer"), *account, *workshop_pages],
+        "benevole": [reverse("core:volunteer"), *account, *workshop_pages, reverse("directory:list")],
         "stagiaire": [reverse("core:volunteer"), reverse("accounts:organisation"), *workshop_pages],
         "partenaire": [reverse("sharing:people"), reverse("sharing:person", kwargs={"pk": p}), *account],
         "secretariat": [

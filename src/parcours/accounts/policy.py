@@ -128,6 +128,15 @@ RULES: dict[str, frozenset[str]] = {
     "outreach_manage": ASSOCIATION_STAFF,
     "visit_link": ASSOCIATION_STAFF,
     "callbacks": ASSOCIATION_STAFF,
+    # Employment and training (parcours.employment, docs/decisions/0045): programmes, cohorts, agreements, and
+    # each person's professional project and supports; the staff of the association, on the people they see.
+    # A partner's counsellor sees the employment part of a person on her shared page only (shared_people),
+    # when the person's consent includes it.
+    "employment": ASSOCIATION_STAFF,
+    # The directory of the département (parcours.directory, docs/decisions/0046): every member of an
+    # association reads it; its staff add and correct entries.
+    "directory": ASSOCIATION_ROLES,
+    "directory_edit": ASSOCIATION_STAFF,
 }
 
 

@@ -121,6 +121,20 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
     # label and facilitator name no person followed (its model is not linked to one).
     "workshops.participant": {},
     "workshops.attendance": {"status": CHOICE},
+    # Employment (parcours.employment): her professional project (each version), her place in a programme's
+    # cohort and the outcome of each step, her support under a partnership agreement, the aids she asked for.
+    "employment.projectversion": {
+        "target_trades": ENCRYPTED,
+        "french_level": CHOICE,
+        "qualifications": ENCRYPTED,
+        "constraints_note": ENCRYPTED,
+        "readiness": CHOICE,
+    },
+    "employment.participant": {},
+    "employment.stepparticipation": {"status": CHOICE},
+    "employment.outcome": {"kind": CHOICE, "contract": CHOICE, "reason": ENCRYPTED},
+    "employment.enrolment": {"outcome": CHOICE},
+    "employment.support": {"kind": CHOICE, "body": ENCRYPTED, "status": CHOICE},
     # The inbox (parcours.notifications): what the daily pass wrote about her, from codes and keys only.
     "notifications.notification": {
         "kind": CHOICE,

@@ -49,6 +49,7 @@ from parcours.people.models import Gender, Person
 
 from . import (
     commission,
+    employment,
     followup,
     notifications,
     outreach,
@@ -1304,6 +1305,8 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             # Workshops, team meetings with their decisions, the intern's internship (issue 11); last, so
             # that its draws change nothing before it.
             workshops.build(g)
+            # Employment programmes, the France Travail agreement and the directories (issue 12).
+            employment.build(g)
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

@@ -21,6 +21,8 @@ NAV = (
             ("outreach", "outreach:sessions", _("Permanences et maraudes")),
             ("workshops", "workshops:list", _("Ateliers")),
             ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
+            ("employment", "employment:index", _("Emploi")),
+            ("directory", "directory:list", _("Annuaire")),
         ),
     ),
     ("shared_people", "sharing:people", _("Personnes partagées")),

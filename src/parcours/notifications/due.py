@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from parcours.accounts import policy
 from parcours.accounts.roles import Role
+from parcours.employment import deadlines as employment_deadlines
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import CommissionSession, Pathway
@@ -56,6 +57,7 @@ def due_for(membership, today: dt.date) -> list[Due]:
         items += _pathway_items(membership, today)
         items += _rights_items(membership, today)
         items += _document_items(membership, today)
+        items += _employment_items(membership, today)
     if membership.role == Role.SECRETARIAT:
         items += _session_items(membership, today)
     return items
@@ -140,6 +142,25 @@ def _document_items(membership, today) -> list[Due]:
         for document in records_deadlines.expiring_documents(membership, today)
         if _mine(membership, document.person)
     ]  # fmt: skip
+
+
+def _employment_items(membership, today) -> list[Due]:
+    """An agreement ending (its association's head of service), a person's support under it ending (her
+    referent and the head of service)."""
+    items = []
+    if membership.role == Role.HEAD_OF_SERVICE:
+        items += [
+            Due(Kind.AGREEMENT_END, f"agreement:{a.pk}", a.ends_on,
+                reverse("employment:agreement", args=[a.pk]))
+            for a in employment_deadlines.agreements_ending(membership, today)
+        ]  # fmt: skip
+    items += [
+        Due(Kind.SUPPORT_END, f"enrolment:{e.pk}", e.ends_on,
+            reverse("employment:person", args=[e.person_id]), e.person.reference, e.person_id)
+        for e in employment_deadlines.supports_ending(membership, today)
+        if _mine(membership, e.person)
+    ]  # fmt: skip
+    return items
 
 
 def _session_items(membership, today) -> list[Due]:

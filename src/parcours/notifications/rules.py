@@ -30,6 +30,9 @@ class Kind(models.TextChoices):
     AFIS_PAYMENT = "afis_payment", _("AFIS sans premier versement")
     DOCUMENT = "document", _("Document qui expire")
     SESSION = "session", _("Séance de la commission à venir")
+    # parcours.employment (employment/deadlines.py, a month ahead): an agreement, a person's support under it.
+    AGREEMENT_END = "agreement_end", _("Convention de partenariat qui se termine")
+    SUPPORT_END = "support_end", _("Accompagnement sous convention qui se termine")
 
 
 class Frequency(models.TextChoices):

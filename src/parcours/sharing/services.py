@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from parcours.accounts import policy
 from parcours.accounts.models import Membership
 from parcours.core import clock
+from parcours.employment.sharing import SharedEmployment, shared_employment
 from parcours.followup.models import ActionItem, Appointment, AppointmentStatus, Domain
 from parcours.people.models import Consent, Person, SharingScope
 from parcours.people.search import sort_key
@@ -98,6 +99,7 @@ class SharedFile:
     shared: SharedPerson
     actions: list[ActionItem]
     appointments: list[Appointment]
+    employment: SharedEmployment | None = None  # programmes, project, agreements (parcours.employment)
 
 
 def shared_file(membership: Membership | None, pk: int) -> SharedFile | None:
@@ -125,4 +127,5 @@ def shared_file(membership: Membership | None, pk: int) -> SharedFile | None:
         # is employment (a health or justice appointment would say too much).
         coming = Appointment.objects.filter(person=person, status=AppointmentStatus.PLANNED)
         appointments = list(coming.filter(ends_at__gte=clock.now()).order_by("starts_at", "pk"))
-    return SharedFile(shared, actions, appointments)
+    employment = shared_employment(membership, person) if shared.shares_employment else None
+    return SharedFile(shared, actions, appointments, employment)
