@@ -31,5 +31,6 @@ urlpatterns = [
     path("notifications/", include("parcours.notifications.urls")),
     path("documents-officiels/", include("parcours.papers.urls")),
     path("ateliers/", include("parcours.workshops.urls")),
+    path("financements/", include("parcours.funding.urls")),
     path("terrain/", include("parcours.outreach.urls")),
 ]

@@ -128,6 +128,10 @@ RULES: dict[str, frozenset[str]] = {
     "outreach_manage": ASSOCIATION_STAFF,
     "visit_link": ASSOCIATION_STAFF,
     "callbacks": ASSOCIATION_STAFF,
+    # Funders, grants, posts funded, charges and the grant reports of her association (parcours.funding,
+    # docs/decisions/0047): the head of service only, who answers to the funders; social workers, volunteers
+    # and interns have no use for the association's accounts.
+    "funding": frozenset({Role.HEAD_OF_SERVICE}),
 }
 
 

@@ -50,6 +50,7 @@ from parcours.people.models import Gender, Person
 from . import (
     commission,
     followup,
+    funding,
     notifications,
     outreach,
     papers,
@@ -1255,6 +1256,7 @@ def summary(today: dt.date | None = None) -> dict:
         **papers.summary(today),
         **commission.summary(),
         **workshops.summary(today),
+        **funding.summary(today),
     }
 
 
@@ -1304,6 +1306,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             # Workshops, team meetings with their decisions, the intern's internship (issue 11); last, so
             # that its draws change nothing before it.
             workshops.build(g)
+            funding.build(g)  # funders, grants, a funded post and charges (issue 12); no draw
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

@@ -14,6 +14,7 @@ NAV = (
     ("decision", "pathway:decisions", _("Décisions")),
     ("volunteer_home", "core:volunteer", _("Accueil")),
     ("workshops", "workshops:list", _("Ateliers")),
+    ("funding", "funding:home", _("Financements")),
     ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
     ("outreach", "outreach:sessions", _("Permanences et maraudes")),
     ("statistics", "pathway:statistics", _("Statistiques")),
