@@ -40,11 +40,8 @@ WORKSHOP_HELD = (
     "WHERE r.association_id = %(org)s AND s.cancelled_at IS NULL AND s.date >= %(start)s "
     "AND s.date <= %(held_end)s"
 )
-PRESENT = (
-    "SELECT {} FROM workshops_attendance a WHERE a.status = 'present' AND a.session_id IN ("
-    + WORKSHOP_HELD
-    + ")"
-)
+PRESENT_HEAD = "SELECT {} FROM workshops_attendance a WHERE a.status = 'present' AND a.session_id IN ("
+PRESENT = PRESENT_HEAD + WORKSHOP_HELD + ")"  # noqa: S608
 # Constant texts put together (no value in them: every value is a query parameter).
 SQL = {
     "people_followed": "SELECT COUNT(*) FROM people_person WHERE association_id = %(org)s "
@@ -59,7 +56,8 @@ SQL = {
     "dropin_sessions": "SELECT COUNT(*) FROM (" + HELD + ") held",  # noqa: S608
     "dropin_visits": "SELECT COUNT(*) FROM outreach_visit v WHERE v.session_id IN (" + HELD + ")",  # noqa: S608
     "volunteer_hours": "SELECT SUM(p.minutes) FROM outreach_presence p "
-    "LEFT JOIN outreach_dropinsession s ON p.session_id = s.id LEFT JOIN outreach_round r ON p.round_id = r.id "
+    "LEFT JOIN outreach_dropinsession s ON p.session_id = s.id "
+    "LEFT JOIN outreach_round r ON p.round_id = r.id "
     "WHERE (s.organisation_id = %(org)s OR r.organisation_id = %(org)s) AND p.role = 'volunteer' "
     "AND p.day >= %(start)s AND p.day <= %(end)s",
     "outreach_rounds": "SELECT COUNT(*) FROM (" + ROUNDS + ") rounds",  # noqa: S608
