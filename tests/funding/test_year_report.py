@@ -41,7 +41,7 @@ WORKSHOP_HELD = (
     "AND s.date <= %(held_end)s"
 )
 PRESENT_HEAD = "SELECT {} FROM workshops_attendance a WHERE a.status = 'present' AND a.session_id IN ("
-PRESENT = PRESENT_HEAD + WORKSHOP_HELD + ")"  # noqa: S608
+PRESENT = PRESENT_HEAD + WORKSHOP_HELD + ")"
 # Constant texts put together (no value in them: every value is a query parameter).
 SQL = {
     "people_followed": "SELECT COUNT(*) FROM people_person WHERE association_id = %(org)s "
