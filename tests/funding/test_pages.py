@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 def grant(personas):
     funder = services.create_funder(personas.head, kind="agrasc", name="AGRASC (fictif)")
     g = services.create_grant(
-        personas.head, funder=funder, label="Poste CIP", amount=Decimal("36000"), starts_on=dt.date(2026, 1, 1),
+        personas.head, funder=funder, label="Poste CIP", amount=Decimal("36000"),
+        starts_on=dt.date(2026, 1, 1),
         ends_on=dt.date(2026, 12, 31), indicators=["people_followed", "workshop_sessions"],
         purpose="=Poste de conseillère en insertion.",
     )  # fmt: skip
@@ -81,7 +82,8 @@ def test_the_spreadsheet_report_has_a_definitions_sheet_and_no_formula(client, p
     assert definitions[1][:2] == ["people_followed", "Personnes suivies"]
     assert definitions[1][2].startswith("Personnes dont le dossier était ouvert")
     summary = {row[0].value: row[1] for row in book["Subvention"].iter_rows()}
-    assert summary["Objet"].value == "=Poste de conseillère en insertion." and summary["Objet"].data_type == "s"
+    assert summary["Objet"].value == "=Poste de conseillère en insertion."
+    assert summary["Objet"].data_type == "s"  # text, never a formula
     assert summary["Dépenses imputées (€)"].value == 2900.5
     assert [c.value for c in list(book["Dépenses"].iter_rows())[-1]] == ["Total", None, 2900.5, 151.5]
 

@@ -87,7 +87,8 @@ def test_a_post_beyond_the_grant_period_is_refused(personas, grant):
     services.add_post(grant, personas.head, role="CIP", months=6, starts_on=dt.date(2026, 7, 1),
                       ends_on=dt.date(2026, 12, 31))  # fmt: skip
     with pytest.raises(DomainError, match="Un poste financé sortirait de la nouvelle période"):
-        services.update_grant(grant, personas.head, funder=grant.funder, label=grant.label, amount=grant.amount,
+        services.update_grant(grant, personas.head, funder=grant.funder, label=grant.label,
+                              amount=grant.amount,
                               starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 9, 30))  # fmt: skip
     grant.refresh_from_db()
     assert grant.ends_on == dt.date(2026, 12, 31)
