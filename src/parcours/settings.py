@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "parcours.sharing",
     "parcours.notifications",  # inbox and e-mail digest of what is due (issue 10)
     "parcours.workshops",  # workshop series, sessions and attendance (issue 11, docs/decisions/0043)
+    "parcours.funding",  # funders, grants, posts, charges, grant reports (issue 12, docs/decisions/0047)
     "parcours.papers",  # official papers as PDF (issue 10)
     "parcours.directory",  # the directory of partners of a département (issue 12, docs/decisions/0046)
     "parcours.employment",  # employment programmes, agreements, supports (issue 12, docs/decisions/0045)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("notifications/", include("parcours.notifications.urls")),
     path("documents-officiels/", include("parcours.papers.urls")),
     path("ateliers/", include("parcours.workshops.urls")),
+    path("financements/", include("parcours.funding.urls")),
     path("terrain/", include("parcours.outreach.urls")),
     path("emploi/", include("parcours.employment.urls")),
     path("annuaire/", include("parcours.directory.urls")),

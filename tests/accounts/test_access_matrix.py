@@ -45,6 +45,7 @@ from parcours.directory import services as directory
 from parcours.employment import services as employment
 from parcours.followup import meetings
 from parcours.followup import services as followup
+from parcours.funding import services as funding
 from parcours.outreach import services as outreach
 from parcours.pathway import commission as commission_body
 from parcours.pathway import transitions as t
@@ -231,6 +232,23 @@ SNAPSHOT = {
     "directory:list": (READ, "SW HS VO IN"),
     "directory:create": (FORM, "SW HS"),
     "directory:edit": (FORM, "SW HS"),
+    # Funding of her association (parcours.funding, docs/decisions/0047): the head of service only.
+    "funding:home": (READ, "HS"),
+    "funding:funder_create": (FORM, "HS"),
+    "funding:funder_edit": (FORM, "HS"),
+    "funding:funder_close": (ACTION, "HS"),
+    "funding:grant_create": (FORM, "HS"),
+    "funding:grant": (READ, "HS"),
+    "funding:grant_edit": (FORM, "HS"),
+    "funding:grant_delete": (ACTION, "HS"),
+    "funding:report_pdf": (READ, "HS"),
+    "funding:report_sheet": (READ, "HS"),
+    "funding:post_add": (FORM, "HS"),
+    "funding:post_edit": (FORM, "HS"),
+    "funding:post_delete": (ACTION, "HS"),
+    "funding:charge_add": (FORM, "HS"),
+    "funding:charge_edit": (FORM, "HS"),
+    "funding:charge_delete": (ACTION, "HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -282,7 +300,11 @@ NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "o
                     "onboarding:invite", "onboarding:invitation_revoke", "onboarding:membership",
                     "onboarding:user_active", "outreach:session", "outreach:session_counter",
                     "outreach:session_visit", "outreach:round", "outreach:round_counter",
-                    "outreach:round_contact", "outreach:visit_link", "directory:edit"}  # fmt: skip
+                    "outreach:round_contact", "outreach:visit_link", "directory:edit", "funding:funder_edit",
+                    "funding:funder_close", "funding:grant", "funding:grant_edit", "funding:grant_delete",
+                    "funding:report_pdf", "funding:report_sheet", "funding:post_add", "funding:post_edit",
+                    "funding:post_delete", "funding:charge_add", "funding:charge_edit",
+                    "funding:charge_delete"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
                   "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
@@ -458,6 +480,20 @@ def build_side(code: str, name: str) -> SimpleNamespace:
         )  # fmt: skip
         employment.enrol_under_agreement(s.agreement, worker, s.person, dt.date(2025, 3, 3))
         employment.save_project(s.person, worker, target_trades="Métier fictif", readiness="building")
+    # The association's funding (parcours.funding): a funder, a grant with a post funded and a charge.
+    with clock.travel_to(dt.date(2025, 3, 4)):
+        s.funder = funding.create_funder(head, kind="agrasc", name=f"Financeur fictif {name}")
+        s.grant = funding.create_grant(
+            head, funder=s.funder, label=f"Subvention fictive {name}", starts_on=dt.date(2025, 1, 1),
+            ends_on=dt.date(2025, 12, 31), amount=10000, indicators=["people_followed", "psp_people"],
+        )  # fmt: skip
+        s.funded_post = funding.add_post(
+            s.grant, head, role="Conseillère en insertion professionnelle", months=6,
+            starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 6, 30),
+        )  # fmt: skip
+        s.charge = funding.add_charge(
+            s.grant, head, date=dt.date(2025, 3, 1), label="Loyer fictif", amount=500
+        )
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -599,6 +635,19 @@ ENDPOINTS: dict[str, Endpoint] = {
     "directory:edit": Endpoint(kwargs=lambda s, m: {"pk": s.entry.pk}),
     # A visit linked to the side's person: the page shows her reference, never her name.
     "outreach:visit_link": Endpoint(kwargs=lambda s, m: {"pk": s.visit.pk}),
+    "funding:funder_edit": Endpoint(kwargs=lambda s, m: {"pk": s.funder.pk}),
+    "funding:funder_close": Endpoint(kwargs=lambda s, m: {"pk": s.funder.pk}),
+    "funding:grant": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
+    "funding:grant_edit": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
+    "funding:grant_delete": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
+    "funding:report_pdf": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
+    "funding:report_sheet": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk, "fmt": "xlsx"}),
+    "funding:post_add": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
+    "funding:post_edit": Endpoint(kwargs=lambda s, m: {"pk": s.funded_post.pk}),
+    "funding:post_delete": Endpoint(kwargs=lambda s, m: {"pk": s.funded_post.pk}),
+    "funding:charge_add": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
+    "funding:charge_edit": Endpoint(kwargs=lambda s, m: {"pk": s.charge.pk}),
+    "funding:charge_delete": Endpoint(kwargs=lambda s, m: {"pk": s.charge.pk}),
 }
 # URLs whose one person is not the side's first person: {URL name: attribute of the side}.
 PERSON_OF = {"papers:early_end_letter": "ended_person"}

@@ -38,6 +38,7 @@ from parcours.directory import services as directory
 from parcours.employment import services as employment
 from parcours.followup import meetings
 from parcours.followup import services as followup
+from parcours.funding import services as funding
 from parcours.notifications import services as notifications
 from parcours.notifications.models import Notification
 from parcours.onboarding import services as onboarding
@@ -189,12 +190,30 @@ def build_world(personas):
     )  # fmt: skip
     employment.save_project(followed, worker, target_trades="Agente de propreté", french_level="A2",
                             readiness="ready")  # fmt: skip
+    # A funder and its grant with a funded post and a charge (issue 12, parcours.funding).
+    funder = funding.create_funder(personas.head, kind="agrasc", name="AGRASC (fictif)")
+    grant = funding.create_grant(
+        personas.head, funder=funder, label="Poste de conseillère en insertion (fictif)",
+        starts_on=today - dt.timedelta(days=60), ends_on=today + dt.timedelta(days=300), amount=36000,
+        purpose="Accompagnement vers l'emploi.", indicators=["people_followed", "workshop_sessions"],
+    )  # fmt: skip
+    post = funding.add_post(
+        grant, personas.head, role="Conseillère en insertion professionnelle", sites="Nîmes", months=6,
+        starts_on=grant.starts_on, ends_on=grant.starts_on + dt.timedelta(days=180),
+    )  # fmt: skip
+    charge = funding.add_charge(
+        grant, personas.head, date=today - dt.timedelta(days=2), label="Loyer", amount=900
+    )
     return {
         "entry": entry,
         "programme": programme,
         "cohort": cohort,
         "step": step,
         "agreement": agreement,
+        "funder": funder,
+        "grant": grant,
+        "post": post,
+        "charge": charge,
         "series": series,
         "held": held,
         "coming": coming,
@@ -334,6 +353,17 @@ def journeys(w):
             *association_admin,
             reverse("papers:letterhead"),
             reverse("onboarding:membership", kwargs={"pk": w["intern"].pk}),  # the internship's form
+            # The association's funding (parcours.funding): the head of service only.
+            reverse("funding:home"),
+            reverse("funding:funder_create"),
+            reverse("funding:funder_edit", kwargs={"pk": w["funder"].pk}),
+            reverse("funding:grant_create"),
+            reverse("funding:grant", kwargs={"pk": w["grant"].pk}),
+            reverse("funding:grant_edit", kwargs={"pk": w["grant"].pk}),
+            reverse("funding:post_add", kwargs={"pk": w["grant"].pk}),
+            reverse("funding:post_edit", kwargs={"pk": w["post"].pk}),
+            reverse("funding:charge_add", kwargs={"pk": w["grant"].pk}),
+            reverse("funding:charge_edit", kwargs={"pk": w["charge"].pk}),
         ],
         "benevole": [reverse("core:volunteer"), *account, *workshop_pages, reverse("directory:list")],
         "stagiaire": [reverse("core:volunteer"), reverse("accounts:organisation"), *workshop_pages],

@@ -137,6 +137,10 @@ RULES: dict[str, frozenset[str]] = {
     # association reads it; its staff add and correct entries.
     "directory": ASSOCIATION_ROLES,
     "directory_edit": ASSOCIATION_STAFF,
+    # Funders, grants, posts funded, charges and the grant reports of her association (parcours.funding,
+    # docs/decisions/0047): the head of service only, who answers to the funders; social workers, volunteers
+    # and interns have no use for the association's accounts.
+    "funding": frozenset({Role.HEAD_OF_SERVICE}),
 }
 
 

@@ -176,6 +176,24 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
 # requests on its agenda (reverse key); a journal row holds the person's primary key as a plain number.
 EXTRA_MODELS = frozenset({"pathway.commissionsession", "audit.accesslog"})
 
+# Free text of models linked to no person, typed by the staff about the association itself: kept in clear
+# (they are printed in reports sent outside). Their forms say to name no one; tests/funding checks that each
+# text column of these models is listed here and that no foreign key leads from them to a person.
+ABOUT_THE_ASSOCIATION = Clear(
+    "about the association and its funding, not about a person: a funder, a grant, a funded role, an expense"
+)
+ORGANISATION_TEXT: dict[str, dict[str, Clear]] = {
+    "funding.funder": {"kind": CHOICE, "name": ABOUT_THE_ASSOCIATION},
+    "funding.grant": {
+        "label": ABOUT_THE_ASSOCIATION,
+        "purpose": ABOUT_THE_ASSOCIATION,
+        "conditions": ABOUT_THE_ASSOCIATION,
+        "indicators": Clear("list of indicator codes from a fixed registry (funding.indicators)"),
+    },
+    "funding.fundedpost": {"role": ABOUT_THE_ASSOCIATION, "sites": ABOUT_THE_ASSOCIATION},
+    "funding.charge": {"label": ABOUT_THE_ASSOCIATION},
+}
+
 
 def encrypted_columns() -> set[tuple[str, str]]:
     return {(m, f) for m, fields in CLASSIFICATION.items() for f, c in fields.items() if c == ENCRYPTED}

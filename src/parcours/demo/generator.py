@@ -51,6 +51,7 @@ from . import (
     commission,
     employment,
     followup,
+    funding,
     notifications,
     outreach,
     papers,
@@ -1256,6 +1257,7 @@ def summary(today: dt.date | None = None) -> dict:
         **papers.summary(today),
         **commission.summary(),
         **workshops.summary(today),
+        **funding.summary(today),
     }
 
 
@@ -1307,6 +1309,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict:
             workshops.build(g)
             # Employment programmes, the France Travail agreement and the directories (issue 12).
             employment.build(g)
+            funding.build(g)  # funders, grants, a funded post and charges (issue 12); no draw
             anomalies = g.check() + rights.check(g)
     except BaseException:
         records.remove_files(g)  # the rows are rolled back: the files written meanwhile go too

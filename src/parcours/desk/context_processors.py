@@ -30,6 +30,7 @@ NAV = (
         _("Pilotage"),
         (
             ("statistics", "pathway:statistics", _("Statistiques")),
+            ("funding", "funding:home", _("Financements")),
             ("audit_journal", "audit:journal", _("Journal des accès")),
             ("organisation", "accounts:organisation", _("Mon organisation")),
             ("administration", "onboarding:organisations", _("Administration")),

@@ -1,9 +1,12 @@
-"""The year's collective activity of an association, as the statistics report it: drop-in sessions held
+"""The collective activity of an association over a year (`year_figures`, for the statistics) or any period
+(`period_figures`, for a funder's report: parcours.funding.indicators): drop-in sessions held
 (not cancelled, on or before today), visits counted at them, hours of presence split between staff,
 volunteers and interns (sessions and rounds together), outreach rounds held, contacts made on them,
 material given, callbacks asked for. Counts only: nothing about any person."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db.models import Count, Q, Sum
 
@@ -16,12 +19,21 @@ STAFF = ("social_worker", "head_of_service")
 
 
 def year_figures(organisation, year: int) -> dict[str, int]:
+    return period_figures(organisation, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def period_figures(organisation, start: dt.date, end: dt.date) -> dict[str, int]:
+    """The figures from `start` to `end` (both included; a round counts on the day it starts)."""
     today = clock.today()
-    sessions = DropInSession.objects.filter(organisation=organisation, day__year=year)
+    sessions = DropInSession.objects.filter(organisation=organisation, day__gte=start, day__lte=end)
     held = sessions.exclude(status=SessionStatus.CANCELLED).filter(day__lte=today)
-    rounds = Round.objects.filter(organisation=organisation, starts_at__year=year, starts_at__date__lte=today)
+    rounds = Round.objects.filter(
+        organisation=organisation, starts_at__date__gte=start, starts_at__date__lte=min(end, today)
+    )
     presences = Presence.objects.filter(
-        Q(session__organisation=organisation) | Q(round__organisation=organisation), day__year=year
+        Q(session__organisation=organisation) | Q(round__organisation=organisation),
+        day__gte=start,
+        day__lte=end,
     )
     minutes = presences.aggregate(
         staff=Sum("minutes", filter=Q(role__in=STAFF)),
