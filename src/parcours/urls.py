@@ -32,4 +32,5 @@ urlpatterns = [
     path("documents-officiels/", include("parcours.papers.urls")),
     path("ateliers/", include("parcours.workshops.urls")),
     path("terrain/", include("parcours.outreach.urls")),
+    path("statistiques/", include("parcours.statistics.urls")),
 ]

@@ -125,6 +125,7 @@ SNAPSHOT = {
     "pathway:exit": (FORM, "SW HS"),
     "pathway:end_early": (FORM, "PA"),
     "pathway:statistics": (READ, "HS SE PA NA"),
+    "statistics:dashboard": (READ, "HS SE PA NA"),
     "followup:notes": (FORM, "SW HS"),
     "followup:note": (FORM, "SW HS"),
     "followup:actions": (FORM, "SW HS"),

@@ -16,7 +16,7 @@ NAV = (
     ("workshops", "workshops:list", _("Ateliers")),
     ("team_meetings", "followup:meetings", _("Réunions d'équipe")),
     ("outreach", "outreach:sessions", _("Permanences et maraudes")),
-    ("statistics", "pathway:statistics", _("Statistiques")),
+    ("statistics", "statistics:dashboard", _("Statistiques")),
     ("shared_people", "sharing:people", _("Personnes partagées")),
     ("audit_journal", "audit:journal", _("Journal des accès")),
     ("organisation", "accounts:organisation", _("Mon organisation")),
