@@ -40,7 +40,7 @@ def test_each_level_reads_what_its_role_allows(client, year):
         about_people = page[page.index('<h2 id="requests"') :]
         assert not [n for n in numbers(about_people) if 1 <= n <= 10]
     series = national[national.index("Chiffres nationaux par année") : national.index('<h2 id="requests"')]
-    assert "<th scope=\"row\">2025</th>" in series
+    assert '<th scope="row">2025</th>' in series
 
 
 @pytest.mark.django_db
@@ -78,3 +78,25 @@ def test_the_xlsx_export_has_the_page_values_and_the_definitions(client, year):
             get(client, year.secretariat, debut="2025-01-01", fin="2025-12-31", format=fmt).status_code == 200
         )
     assert get(client, year.national, format="pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_association_report_is_a_pdf_for_the_head_of_service_only(client, year):
+    client.force_login(year.head.user)
+    with clock.travel_to(TODAY):
+        response = client.get(reverse("statistics:association_report"), {"annee": "2025"})
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        assert client.get(reverse("statistics:association_report"), {"annee": "1990"}).status_code == 404
+    client.force_login(year.national.user)
+    assert client.get(reverse("statistics:association_report")).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_the_report_hides_small_counts_of_people(year):
+    from parcours.statistics.reports import association_report
+
+    report = association_report(year.association, 2025, TODAY)
+    people = report["people"]
+    assert all(v is None or v == 0 or v > 10 for v in people.cells.values())
+    # 60 people of the Gard association, all created before the end of the year: the oracle is the fixture.
+    assert sum(v for v in people.row_totals.values() if v is not None) in (0, 60) or people.total is None

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -96,3 +96,31 @@ def dashboard(request):
     if scope.level == "national":
         context["series"] = national_series(clock.today())
     return render(request, "statistics/dashboard.html", context)
+
+
+@requires("statistics_report")
+def association_report(request):
+    """The association's annual activity report in PDF (a past or the current calendar year)."""
+    from parcours.accounts.letterhead import letterhead_for
+    from parcours.core.pdf import render_pdf
+
+    from .reports import association_report as build
+
+    today = clock.today()
+    try:
+        year = int(request.GET.get("annee", today.year - 1))
+    except ValueError:
+        raise Http404 from None
+    if not 2017 <= year <= today.year:
+        raise Http404
+    org = request.membership.organisation
+    context = build(org, year, today) | {
+        "letterhead": letterhead_for(org),
+        "issued_on": today,
+        "threshold": secrecy.threshold(),
+    }
+    reply = HttpResponse(
+        render_pdf("statistics/report_association.html", context), content_type="application/pdf"
+    )
+    reply["Content-Disposition"] = f'attachment; filename="rapport-activite-{year}.pdf"'
+    return reply
