@@ -1,6 +1,9 @@
 """The national dashboard through the browser (issue 13): the national administration opens it, reads the
 official-shaped series, and downloads the XLSX export, which holds the definitions sheet."""
 
+import io
+from pathlib import Path
+
 import openpyxl
 import pytest
 from playwright.sync_api import expect
@@ -18,5 +21,5 @@ def test_the_national_administration_opens_the_dashboard_and_downloads_an_export
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
-    book = openpyxl.load_workbook(download.value.path())
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "Définitions" in book.sheetnames
