@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "parcours.privacy",
     "parcours.sharing",
     "parcours.notifications",  # inbox and e-mail digest of what is due (issue 10)
+    "parcours.statistics",  # indicators, secrecy, dashboards (issue 13, docs/decisions/0048)
     "parcours.workshops",  # workshop series, sessions and attendance (issue 11, docs/decisions/0043)
     "parcours.funding",  # funders, grants, posts, charges, grant reports (issue 12, docs/decisions/0047)
     "parcours.papers",  # official papers as PDF (issue 10)

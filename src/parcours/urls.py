@@ -35,4 +35,5 @@ urlpatterns = [
     path("terrain/", include("parcours.outreach.urls")),
     path("emploi/", include("parcours.employment.urls")),
     path("annuaire/", include("parcours.directory.urls")),
+    path("statistiques/", include("parcours.statistics.urls")),
 ]

@@ -128,6 +128,8 @@ SNAPSHOT = {
     "pathway:exit": (FORM, "SW HS"),
     "pathway:end_early": (FORM, "PA"),
     "pathway:statistics": (READ, "HS SE PA NA"),
+    "statistics:dashboard": (READ, "HS SE PA NA"),
+    "statistics:association_report": (READ, "HS"),
     "followup:notes": (FORM, "SW HS"),
     "followup:note": (FORM, "SW HS"),
     "followup:actions": (FORM, "SW HS"),

@@ -391,11 +391,13 @@ def journeys(w):
             reverse("pathway:end_early", kwargs={"pk": w["pathway"].pk}),
             reverse("pathway:sessions"),
             reverse("pathway:statistics"),
+            reverse("statistics:dashboard"),
             reverse("papers:letterhead"),
             *account,
         ],
         "national": [
             reverse("pathway:statistics"),
+            reverse("statistics:dashboard"),
             reverse("audit:review"),
             *account,
             reverse("onboarding:organisation_create"),

@@ -49,6 +49,8 @@ RULES: dict[str, frozenset[str]] = {
     "statistics": frozenset(
         {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
     ),
+    # The association's annual activity report (PDF, parcours.statistics.reports): its head of service.
+    "statistics_report": frozenset({Role.HEAD_OF_SERVICE}),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
     # A partner's pages (parcours.sharing): the people who consented to share with her organisation, and of
     # each only the consented scopes (the visibility rule and sharing/services.py do the rest).

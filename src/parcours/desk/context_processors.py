@@ -29,7 +29,7 @@ NAV = (
     (
         _("Pilotage"),
         (
-            ("statistics", "pathway:statistics", _("Statistiques")),
+            ("statistics", "statistics:dashboard", _("Statistiques")),
             ("funding", "funding:home", _("Financements")),
             ("audit_journal", "audit:journal", _("Journal des accès")),
             ("organisation", "accounts:organisation", _("Mon organisation")),

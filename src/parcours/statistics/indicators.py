@@ -1,0 +1,477 @@
+"""The indicators of the statistics module, each declared once: code, French name and definition, unit,
+levels, source rows, and a function computing it by one aggregate query (ORM `values().annotate(Count)`,
+the same SQL on PostgreSQL and SQLite). A count indicator returns atoms
+{(département code, category, association id): count}, suppressed by secrecy.publish before anyone reads
+them; a delay indicator returns the list of durations in days (never a person), summarised by median and
+90th percentile in Python.
+
+Other apps add their indicators with `register(Indicator(...))` (funding, above this layer), or by naming
+a module in the setting PARCOURS_STATISTICS_MODULES whose import registers them (employment, below this
+layer, which may not import this one: its module can be listed without an import edge).
+
+Cache: results are cached (django cache) under a key holding a fingerprint of the source rows (count and
+largest primary key of each source table, one cheap query each): any new or deleted row changes the key;
+rows edited in place (a decision's kind corrected) are caught by the 10-minute expiry.
+"""
+
+import datetime as dt
+import importlib
+import statistics as pystats
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext_lazy as _
+
+from parcours.pathway import rules
+from parcours.pathway.models import (
+    Avis,
+    CommissionSession,
+    Decision,
+    DecisionKind,
+    Exit,
+    Pathway,
+    PathwayRequest,
+    Period,
+)
+from parcours.people.models import Gender
+from parcours.rights.models import AfisFile, ApsFile
+
+LEVELS = ("association", "departement", "national")
+COUNT, DAYS = "count", "days"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    definition: str
+    unit: str  # COUNT (people or files) or DAYS (a delay)
+    source: str
+    compute: Callable  # (start, end) -> atoms, or list of durations for DAYS
+    categories: dict | None = None  # category code -> French label (None: the codes themselves)
+    stock: bool = False  # counted on the period's last day rather than over the period
+    levels: tuple = LEVELS
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    REGISTRY[indicator.code] = indicator
+    return indicator
+
+
+def registry() -> dict[str, Indicator]:
+    for module in getattr(settings, "PARCOURS_STATISTICS_MODULES", ()):
+        importlib.import_module(module)
+    return REGISTRY
+
+
+def _atoms(queryset, dep: str, assoc: str, category: str | None) -> dict:
+    fields = [dep, assoc] + ([category] if category else [])
+    out = {}
+    for row in queryset.values(*fields).annotate(n=Count("pk", distinct=True)).order_by():
+        key = (row[dep], row[category] if category else "total", row[assoc])
+        out[key] = out.get(key, 0) + row["n"]
+    return out
+
+
+def _running(day: dt.date) -> Q:
+    return Q(periods__start__lte=day, periods__end__gte=day) & ~Q(status=rules.PathwayStatus.EXITED)
+
+
+# --- Flows over a calendar year ----------------------------------------------------------------------
+def requests_by_kind(start, end):
+    qs = PathwayRequest.objects.filter(submitted_on__range=(start, end))
+    return _atoms(qs, "pathway__departement_id", "pathway__association_id", "kind")
+
+
+def avis_by_kind(start, end):
+    qs = Avis.objects.filter(session__date__range=(start, end))
+    return _atoms(qs, "request__pathway__departement_id", "request__pathway__association_id", "kind")
+
+
+def decisions_by_kind(start, end):
+    qs = Decision.objects.filter(decided_on__range=(start, end))
+    return _atoms(qs, "request__pathway__departement_id", "request__pathway__association_id", "kind")
+
+
+def first_request_decisions(start, end):
+    qs = Decision.objects.filter(decided_on__range=(start, end), request__kind=rules.RequestKind.ENTRY)
+    return _atoms(qs, "request__pathway__departement_id", "request__pathway__association_id", "kind")
+
+
+def entries(start, end):
+    qs = Period.objects.filter(number=1, start__range=(start, end))
+    return _atoms(qs, "pathway__departement_id", "pathway__association_id", None)
+
+
+def renewals(start, end):
+    qs = Period.objects.filter(number__gt=1, start__range=(start, end))
+    return _atoms(qs, "pathway__departement_id", "pathway__association_id", None)
+
+
+def exits_by_reason(start, end):
+    qs = Exit.objects.filter(date__range=(start, end))
+    return _atoms(qs, "pathway__departement_id", "pathway__association_id", "reason")
+
+
+def aps_issued(start, end):
+    qs = ApsFile.objects.filter(issued_on__range=(start, end))
+    return _atoms(qs, "person__departement_id", "person__association_id", None)
+
+
+def afis_paid(start, end):
+    """People with an AFIS paid during the period: first payment before its end, not stopped before it."""
+    qs = AfisFile.objects.filter(
+        Q(first_payment_on__lte=end) & (Q(stopped_on__isnull=True) | Q(stopped_on__gte=start))
+    )
+    out = {}
+    rows = qs.values("person__departement_id", "person__association_id").annotate(
+        n=Count("person_id", distinct=True)
+    )
+    for row in rows.order_by():
+        out[(row["person__departement_id"], "total", row["person__association_id"])] = row["n"]
+    return out
+
+
+# --- Stocks on the period's last day -----------------------------------------------------------------
+def active_pathways(start, end):
+    qs = Pathway.objects.filter(_running(end))
+    return _atoms(qs, "departement_id", "association_id", None)
+
+
+def active_by_gender(start, end):
+    qs = Pathway.objects.filter(_running(end))
+    return _atoms(qs, "departement_id", "association_id", "person__gender")
+
+
+EU = set(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
+AFRICA = set(
+    [
+        "DZ",
+        "AO",
+        "BJ",
+        "BW",
+        "BF",
+        "BI",
+        "CM",
+        "CV",
+        "CF",
+        "TD",
+        "KM",
+        "CG",
+        "CD",
+        "CI",
+        "DJ",
+        "EG",
+        "GQ",
+        "ER",
+        "ET",
+        "GA",
+        "GM",
+        "GH",
+        "GN",
+        "GW",
+        "KE",
+        "LS",
+        "LR",
+        "LY",
+        "MG",
+        "MW",
+        "ML",
+        "MR",
+        "MU",
+        "MA",
+        "MZ",
+        "NA",
+        "NE",
+        "NG",
+        "RW",
+        "ST",
+        "SN",
+        "SC",
+        "SL",
+        "SO",
+        "ZA",
+        "SS",
+        "SD",
+        "SZ",
+        "TZ",
+        "TG",
+        "TN",
+        "UG",
+        "ZM",
+        "ZW",
+    ]
+)
+NATIONALITY_GROUPS = {
+    "france": _("France"),
+    "eu": _("Union européenne (hors France)"),
+    "africa": _("Afrique"),
+    "other": _("Autres pays"),
+    "unknown": _("Non renseignée"),
+}
+
+
+def _nationality_group(code: str) -> str:
+    if not code:
+        return "unknown"
+    if code == "FR":
+        return "france"
+    return "eu" if code in EU else "africa" if code in AFRICA else "other"
+
+
+def active_by_nationality(start, end):
+    qs = Pathway.objects.filter(_running(end))
+    out: dict = {}
+    for (dep, code, assoc), n in _atoms(
+        qs, "departement_id", "association_id", "person__nationality"
+    ).items():
+        key = (dep, _nationality_group(str(code)), assoc)
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+# --- Delays (durations only) -------------------------------------------------------------------------
+def delay_submission_to_session(start, end):
+    rows = (
+        Avis.objects.filter(session__date__range=(start, end), request__submitted_on__isnull=False)
+        .values("request_id", "request__submitted_on")
+        .annotate(first=Max("session__date"))
+    )
+    return sorted((r["first"] - r["request__submitted_on"]).days for r in rows)
+
+
+def delay_avis_to_decision(start, end):
+    rows = (
+        Decision.objects.filter(decided_on__range=(start, end))
+        .values("request_id", "decided_on")
+        .annotate(avis_on=Max("request__avis__session__date"))
+    )
+    return sorted((r["decided_on"] - r["avis_on"]).days for r in rows if r["avis_on"])
+
+
+def percentile(values: list[int], p: float) -> float:
+    """Nearest-rank percentile of a sorted list."""
+    rank = max(1, -(-len(values) * p // 100))
+    return values[int(rank) - 1]
+
+
+def summarise(values: list[int], limit: int) -> dict:
+    """Median and 90th percentile, published only over more than `limit` durations."""
+    if len(values) <= limit:
+        return {"n": None, "median": None, "p90": None}
+    return {"n": len(values), "median": pystats.median(values), "p90": percentile(values, 90)}
+
+
+# --- Commissions (public bodies, not people: not suppressed) -----------------------------------------
+def commissions_met(start, end):
+    from parcours.accounts.models import Organisation
+
+    held = Count("sessions", filter=Q(sessions__status="held", sessions__date__range=(start, end)))
+    out = {}
+    for row in Organisation.objects.filter(kind="commission").annotate(n=held).values("departement_id", "n"):
+        key = "met" if row["n"] else "not_met"
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+_S = "parcours.pathway"
+for ind in [
+    Indicator(
+        "requests",
+        _("Demandes transmises"),
+        _(
+            "Demandes d'engagement (annexe 6) et de renouvellement "
+            "(annexe 7) transmises à la commission pendant la période."
+        ),
+        COUNT,
+        f"{_S} PathwayRequest",
+        requests_by_kind,
+        dict(rules.RequestKind.choices),
+    ),
+    Indicator(
+        "avis",
+        _("Avis de la commission"),
+        _("Avis rendus en séance pendant la période, par type."),
+        COUNT,
+        f"{_S} Avis",
+        avis_by_kind,
+        dict(rules.AvisKind.choices),
+    ),
+    Indicator(
+        "decisions",
+        _("Décisions du préfet"),
+        _("Décisions prises pendant la période, par type."),
+        COUNT,
+        f"{_S} Decision",
+        decisions_by_kind,
+        dict(DecisionKind.choices),
+    ),
+    Indicator(
+        "first_decisions",
+        _("Décisions sur les premières demandes"),
+        _(
+            "Décisions prises pendant la "
+            "période sur des demandes d'engagement (taux de refus des premières demandes)."
+        ),
+        COUNT,
+        f"{_S} Decision",
+        first_request_decisions,
+        dict(DecisionKind.choices),
+    ),
+    Indicator(
+        "entries",
+        _("Entrées en parcours"),
+        _("Premières périodes autorisées commençant pendant la période."),
+        COUNT,
+        f"{_S} Period",
+        entries,
+        {"total": _("Entrées")},
+    ),
+    Indicator(
+        "renewals",
+        _("Renouvellements"),
+        _("Périodes de renouvellement commençant pendant la période."),
+        COUNT,
+        f"{_S} Period",
+        renewals,
+        {"total": _("Renouvellements")},
+    ),
+    Indicator(
+        "exits",
+        _("Sorties du parcours"),
+        _("Sorties enregistrées pendant la période, par motif."),
+        COUNT,
+        f"{_S} Exit",
+        exits_by_reason,
+        dict(rules.ExitReason.choices),
+    ),
+    Indicator(
+        "active",
+        _("Personnes en parcours"),
+        _(
+            "Parcours dont une période autorisée court le dernier "
+            "jour de la période (31 décembre pour une année écoulée)."
+        ),
+        COUNT,
+        f"{_S} Pathway, Period",
+        active_pathways,
+        {"total": _("En parcours")},
+        stock=True,
+    ),
+    Indicator(
+        "gender",
+        _("Personnes en parcours par genre"),
+        _(
+            "Personnes en parcours le dernier jour de la "
+            "période, par genre déclaré (femmes et hommes trans compris)."
+        ),
+        COUNT,
+        "parcours.people Person",
+        active_by_gender,
+        dict(Gender.choices),
+        stock=True,
+    ),
+    Indicator(
+        "nationality",
+        _("Personnes en parcours par nationalité"),
+        _("Personnes en parcours le dernier jour de la période, par groupe de nationalités."),
+        COUNT,
+        "parcours.people Person",
+        active_by_nationality,
+        NATIONALITY_GROUPS,
+        stock=True,
+    ),
+    Indicator(
+        "afis",
+        _("Bénéficiaires de l'AFIS"),
+        _("Personnes ayant perçu l'aide financière à l'insertion sociale pendant la période."),
+        COUNT,
+        "parcours.rights AfisFile",
+        afis_paid,
+        {"total": _("Bénéficiaires")},
+    ),
+    Indicator(
+        "aps",
+        _("APS délivrées"),
+        _("Autorisations provisoires de séjour délivrées pendant la période."),
+        COUNT,
+        "parcours.rights ApsFile",
+        aps_issued,
+        {"total": _("APS délivrées")},
+    ),
+    Indicator(
+        "delay_session",
+        _("Délai de la transmission à la séance"),
+        _(
+            "Jours entre la transmission "
+            "d'une demande et la séance qui l'examine (avis rendus pendant la période)."
+        ),
+        DAYS,
+        f"{_S} PathwayRequest, Avis",
+        delay_submission_to_session,
+    ),
+    Indicator(
+        "delay_decision",
+        _("Délai de l'avis à la décision"),
+        _("Jours entre la séance qui rend l'avis et la décision du préfet (décisions de la période)."),
+        DAYS,
+        f"{_S} Avis, Decision",
+        delay_avis_to_decision,
+    ),
+]:
+    register(ind)
+
+SOURCES = (PathwayRequest, Avis, Decision, Period, Exit, Pathway, AfisFile, ApsFile, CommissionSession)
+
+
+def fingerprint() -> str:
+    parts = []
+    for model in SOURCES:
+        agg = model.objects.aggregate(n=Count("pk"), m=Max("pk"))
+        parts.append(f"{agg['n']}.{agg['m']}")
+    return "-".join(parts)
+
+
+def compute(code: str, start: dt.date, end: dt.date):
+    """The indicator's atoms (or durations) for [start, end], cached under the data's fingerprint."""
+    key = f"statistics:{code}:{start}:{end}:{fingerprint()}"
+    value = cache.get(key)
+    if value is None:
+        value = registry()[code].compute(start, end)
+        cache.set(key, value, 600)
+    return value
