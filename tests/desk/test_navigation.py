@@ -19,7 +19,8 @@ def menu(client, membership, path="/"):
 def test_a_volunteer_reads_her_few_entries_without_a_drop_down(client, personas):
     buttons, links, _ = menu(client, personas.volunteer)
     assert buttons == []
-    assert links == ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/", "/compte/organisation/"]
+    assert links == ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/",
+                     "/compte/organisation/"]  # fmt: skip
 
 
 def test_the_head_of_service_gets_collective_work_and_steering_as_two_drop_downs(client, personas):

@@ -3,11 +3,13 @@
 Kept (docs/security/retention.md): her association and département of residence, gender, nationality, the
 birth year brought down to the first year of its five-year band (1995 for 1995–1999), the administrative
 situation, the pathway's facts and dates (requests, avis, decisions with their reason codes, periods, exit
-with its outcome), the dates of AFIS and APS, her workshop enrolments and attendance (codes and dates), the
-access journal (which names nobody).
+with its outcome), the dates of AFIS and APS, her workshop enrolments and attendance (codes and dates),
+her place in employment programmes, agreements and aids (codes and dates), the access journal (which names
+nobody).
 Deleted: other names, consents, notes and their versions, team-meeting agenda points, actions, appointments,
-referrals, documents with their files on disk, the life story. Emptied: every other field of the person
-(names, contact, address, situation, referent…) and every free text of the pathway and the rights.
+referrals, documents with their files on disk, the life story, the professional project. Emptied: every
+other field of the person (names, contact, address, situation, referent…) and every free text of the pathway
+and the rights.
 
 A model that reaches the person and is not listed here stops the anonymisation with an error rather than
 keeping what it holds: a new app must say what becomes of its rows (tests/privacy/test_anonymise.py).
@@ -40,6 +42,7 @@ DELETED = (
     "followup.meetingitem",  # her place on a team meeting's agenda; the decision is a note, deleted below
     "followup.referral", "followup.note", "followup.actionitem", "followup.appointment",
     "people.othername", "people.consent", "records.document", "records.lifestory",
+    "employment.projectversion",  # her professional project: nothing but words about her
 )  # fmt: skip
 # Related rows kept for statistics, with their free texts emptied: model → (person path, text fields).
 EMPTIED = {
@@ -59,6 +62,13 @@ EMPTIED = {
     # figures (parcours.workshops.figures).
     "workshops.participant": ("person", ()),
     "workshops.attendance": ("person", ()),
+    # Her place in an employment programme, its outcomes (a drop-out's reason goes), her enrolment under an
+    # agreement and the aids she obtained (the granting body's name goes): codes and dates for the figures
+    # (parcours.employment.figures).
+    "employment.participant": ("person", ()),
+    "employment.outcome": ("participant__person", ("reason",)),
+    "employment.enrolment": ("person", ()),
+    "employment.support": ("person", ("body",)),
 }
 # Deleted because they are nothing but words about her.
 DELETED_UNDER_PATHWAY = {"pathway.commitment": "request__pathway__person"}
