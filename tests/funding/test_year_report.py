@@ -15,6 +15,7 @@ from django.db import connection
 from parcours.core import clock
 from parcours.demo import outreach as demo_outreach
 from parcours.demo import workshops as demo_workshops
+from parcours.employment import services as employment
 from parcours.funding import indicators, report
 from parcours.funding import services as funding
 from parcours.people.models import Person
@@ -62,6 +63,18 @@ SQL = {
     "AND p.day >= %(start)s AND p.day <= %(end)s",
     "outreach_rounds": "SELECT COUNT(*) FROM (" + ROUNDS + ") rounds",  # noqa: S608
     "outreach_contacts": "SELECT COUNT(*) FROM outreach_visit v WHERE v.round_id IN (" + ROUNDS + ")",  # noqa: S608
+    "employment_participants": "SELECT COUNT(DISTINCT p.person_id) FROM employment_participant p "
+    "JOIN employment_cohort c ON c.id = p.cohort_id JOIN employment_programme g ON g.id = c.programme_id "
+    "JOIN people_person pe ON pe.id = p.person_id WHERE g.association_id = %(org)s "
+    "AND pe.association_id = %(org)s AND EXISTS (SELECT 1 FROM employment_step s WHERE s.cohort_id = c.id "
+    "AND s.starts_on >= %(start)s AND s.starts_on <= %(end)s)",
+    "employment_placements": "SELECT COUNT(DISTINCT p.person_id) FROM employment_outcome o "
+    "JOIN employment_participant p ON p.id = o.participant_id JOIN people_person pe ON pe.id = p.person_id "
+    "WHERE pe.association_id = %(org)s AND o.kind IN ('hired_at_once', 'employed') "
+    'AND o."on" >= %(start)s AND o."on" <= %(end)s',
+    "employment_supports": "SELECT COUNT(*) FROM employment_support s JOIN people_person pe "
+    "ON pe.id = s.person_id WHERE pe.association_id = %(org)s AND s.status = 'granted' "
+    "AND s.decided_on >= %(start)s AND s.decided_on <= %(end)s",
 }
 
 
@@ -119,6 +132,32 @@ def year(personas):
             worker=personas.worker, colleague=colleague, head=personas.head, intern=personas.intern,
             today=TODAY, rng=random.Random(2026),
         )  # fmt: skip
+    # An employment programme: a job-dating in March 2026 (two hired at once, one in training, employed in
+    # October), a cohort of 2025 (an outcome before the period) and aids granted in 2025 and 2026.
+    w, day = personas.worker, dt.date
+    with clock.travel_to(day(2025, 5, 5)):
+        programme = employment.create_programme(w, name="Programme fictif")
+        old = employment.create_cohort(programme, w, label="2025", starts_on=day(2025, 5, 5))
+        old_step = employment.add_step(old, w, kind="job_dating", starts_on=day(2025, 5, 5))
+        employment.enrol(old, w, people[6])
+        employment.record_outcome(old_step, w, people[6], kind="hired_at_once", on=day(2025, 5, 5),
+                                  contract="temp_mission", weekly_hours=35)  # fmt: skip
+        employment.record_support(people[6], w, kind="mobility", body="Fonds fictif", status="granted",
+                                  requested_on=day(2025, 5, 5), decided_on=day(2025, 6, 1))  # fmt: skip
+    with clock.travel_to(day(2026, 3, 16)):
+        cohort = employment.create_cohort(programme, w, label="2026", starts_on=day(2026, 3, 16))
+        step = employment.add_step(cohort, w, kind="job_dating", starts_on=day(2026, 3, 16))
+        for person in people[7:10]:
+            employment.enrol(cohort, w, person)
+        for person in people[7:9]:
+            employment.record_outcome(step, w, person, kind="hired_at_once", on=day(2026, 3, 16),
+                                      contract="fixed_term", weekly_hours=24)  # fmt: skip
+        employment.record_outcome(step, w, people[9], kind="in_training", on=day(2026, 3, 16))
+        employment.record_support(people[9], w, kind="training_pay", body="Région fictive", status="granted",
+                                  requested_on=day(2026, 3, 16), decided_on=day(2026, 4, 1))  # fmt: skip
+    with clock.travel_to(day(2026, 10, 5)):
+        employment.record_outcome(step, w, people[9], kind="employed", on=day(2026, 10, 5),
+                                  contract="permanent", weekly_hours=35)  # fmt: skip
     return personas
 
 
@@ -145,6 +184,8 @@ def test_a_year_grant_report_matches_raw_sql_indicator_by_indicator(year):
     # drop-in Tuesdays of the seed's year, of which those after 5 December are not yet held.
     assert (lines["people_followed"], lines["psp_people"], lines["psp_new"]) == (16, 3, 2)
     assert lines["workshop_sessions"] == 13
+    employment_lines = ("employment_participants", "employment_placements", "employment_supports")
+    assert [lines[code] for code in employment_lines] == [3, 3, 1]
     assert 40 < lines["dropin_sessions"] < 48 and lines["dropin_visits"] > 1000
     assert lines["volunteer_hours"] > 100 and lines["outreach_rounds"] > 0
 

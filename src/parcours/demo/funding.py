@@ -26,7 +26,10 @@ STATE_INDICATORS = [
     "workshop_participants", "dropin_sessions", "dropin_visits", "volunteer_hours", "outreach_rounds",
     "outreach_contacts",
 ]  # fmt: skip
-JOB_INDICATORS = ["people_followed", "psp_people", "workshop_sessions", "workshop_participants"]
+JOB_INDICATORS = [
+    "people_followed", "psp_people", "workshop_sessions", "workshop_participants", "employment_participants",
+    "employment_placements", "employment_supports",
+]  # fmt: skip
 
 
 def build(g: Generator) -> None:
@@ -100,7 +103,8 @@ def build_for(*, horizon_head, boussole_head, today: dt.date) -> dict[str, objec
             starts_on=project_start, ends_on=period_end(project_start, 18), amount=Decimal("54000.00"),
             purpose="Ateliers vers l'emploi et accompagnement renforcé des personnes en parcours de sortie.",
             conditions="Rapport à neuf mois et rapport final.",
-            indicators=["people_followed", "psp_people", "psp_new", "workshop_sessions"],
+            indicators=["people_followed", "psp_people", "psp_new", "workshop_sessions",
+                        "employment_participants", "employment_placements"],
         )  # fmt: skip
         region_grant = services.create_grant(
             boussole_head, funder=region, label=f"Soutien régional {today.year} (fictif)",

@@ -2,11 +2,7 @@
 (printed in the report's definitions sheet), a unit, and the function `(association, start, end) → number`
 that computes it from the data. A grant lists the codes it must report (Grant.indicators).
 
-Adding an indicator, from any app below this one, is one declaration:
-
-    @indicator("employment_placed", _("Personnes en emploi"), _("Définition…"), PEOPLE)
-    def _employment_placed(org, start, end):
-        return employment_figures.period_figures(org, start, end)["employed"]
+Adding an indicator, from any app below this one, is one declaration (as `employment_placements` below).
 
 `small_counts`: the value counts people, or their presences and visits; a report that leaves the association
 shows a count from 1 to the statistics threshold (10) as « moins de 11 » (docs/decisions/0047-funding.md).
@@ -26,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from parcours.employment import figures as employment_figures
 from parcours.outreach import figures as outreach_figures
 from parcours.pathway.models import Period
 from parcours.people.models import Person
@@ -162,3 +159,24 @@ def _outreach_rounds(org, start, end):
     "Contacts comptés anonymement au cours des maraudes de la période."), CONTACTS)  # fmt: skip
 def _outreach_contacts(org, start, end):
     return outreach_figures.period_figures(org, start, end)["contacts"]
+
+
+@indicator("employment_participants", _("Participantes aux programmes emploi"), _(
+    "Personnes inscrites dans une promotion d'un programme emploi de l'association qui a une étape pendant "
+    "la période."), PEOPLE)  # fmt: skip
+def _employment_participants(org, start, end):
+    return employment_figures.period_figures(org, start, end)["participants"]
+
+
+@indicator("employment_placements", _("Personnes en emploi"), _(
+    "Personnes dont une sortie datée de la période est une embauche d'emblée ou un emploi (CDD, CDI, "
+    "mission d'intérim, contrat aidé)."), PEOPLE)  # fmt: skip
+def _employment_placements(org, start, end):
+    return employment_figures.period_figures(org, start, end)["placements"]
+
+
+@indicator("employment_supports", _("Aides obtenues"), _(
+    "Aides accordées (logement, mobilité, garde d'enfants, rémunération de formation) dont la décision est "
+    "datée de la période ; une personne peut en avoir plusieurs."), _("aides"))  # fmt: skip
+def _employment_supports(org, start, end):
+    return employment_figures.period_figures(org, start, end)["supports_granted"]
