@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parcours.core import clock
+from parcours.employment import services as employment
 from parcours.followup import services as followup
 from parcours.people import services as people
 from parcours.records import samples
@@ -30,6 +31,9 @@ CANARIES = {
     "referral": "Orientation canari fictive",
     "document": "Attestation canari fictive",
     "afis": "Commentaire AFIS canari",
+    "trade": "Métier canari fictif",
+    "support_body": "Organisme canari fictif",
+    "dropout": "Motif d'abandon canari fictif",
 }
 FILE_DAY = dt.date(2024, 12, 2)
 
@@ -68,6 +72,15 @@ def fill_file(personas, person=None):
         AfisFile.objects.create(
             person=person, requested_on=FILE_DAY, comment=c["afis"], updated_by=worker.user
         )
+        # Employment (issue 12): her project, an aid and a drop-out with its reason.
+        employment.save_project(person, worker, target_trades=c["trade"], readiness="building")
+        employment.record_support(person, worker, kind="mobility", body=c["support_body"], status="granted",
+                                  requested_on=FILE_DAY, decided_on=FILE_DAY)  # fmt: skip
+        programme = employment.create_programme(worker, name="Programme fictif")
+        cohort = employment.create_cohort(programme, worker, label="Promotion fictive", starts_on=FILE_DAY)
+        step = employment.add_step(cohort, worker, kind="training", starts_on=FILE_DAY)
+        employment.enrol(cohort, worker, person)
+        employment.record_outcome(step, worker, person, kind="dropped_out", on=FILE_DAY, reason=c["dropout"])
     pathway = pathway_in_state(personas, "exited", person=person)
     person.refresh_from_db()
     return SimpleNamespace(person=person, pathway=pathway, document=document)

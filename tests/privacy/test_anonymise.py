@@ -21,7 +21,7 @@ def stored_path(storage_name: str) -> Path:
     return Path(files.storage().path(files.stored_name(storage_name)))
 
 
-SCANNED_APPS = ("people", "followup", "records", "rights", "pathway", "privacy")
+SCANNED_APPS = ("people", "followup", "records", "rights", "pathway", "privacy", "employment")
 
 
 def texts_in_rows():
