@@ -98,11 +98,18 @@ def test_nationality_afis_aps(year):
 
 @pytest.mark.django_db
 def test_delays_are_durations_from_the_raw_dates(year):
-    raw = sql(
-        "SELECT d.id, julianday(d.decided_on) - julianday(MAX(s.date)) FROM pathway_decision d "
-        "JOIN pathway_avis a ON a.request_id = d.request_id JOIN pathway_commissionsession s "
-        "ON s.id = a.session_id WHERE d.decided_on BETWEEN %s AND %s GROUP BY d.id", START, END)  # fmt: skip
-    days = sorted(int(v) for v in raw.values())
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the dates, subtracted here: the same SQL on SQLite and PostgreSQL
+        cursor.execute(
+            "SELECT d.id, d.decided_on, MAX(s.date) FROM pathway_decision d "
+            "JOIN pathway_avis a ON a.request_id = d.request_id JOIN pathway_commissionsession s "
+            "ON s.id = a.session_id WHERE d.decided_on BETWEEN %s AND %s GROUP BY d.id, d.decided_on",
+            [START, END],
+        )
+        rows = cursor.fetchall()
+    as_date = dt.date.fromisoformat
+    days = sorted((as_date(str(decided)) - as_date(str(held))).days for _pk, decided, held in rows)
     assert indicators.delay_avis_to_decision(START, END) == days
     summary = indicators.summarise(days, 10)
     assert summary["median"] == pystats.median(days) and summary["n"] == len(days) == 92
