@@ -18,6 +18,8 @@ import datetime as dt
 import importlib
 import statistics as pystats
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -467,9 +469,23 @@ def fingerprint() -> str:
     return "-".join(parts)
 
 
+# A page computes dozens of indicators (the national series: one per year since 2017): within
+# `one_reading()`, the fingerprint is read once for all of them instead of once per indicator.
+_reading: ContextVar[str | None] = ContextVar("statistics_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    token = _reading.set(fingerprint())
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def compute(code: str, start: dt.date, end: dt.date):
     """The indicator's atoms (or durations) for [start, end], cached under the data's fingerprint."""
-    key = f"statistics:{code}:{start}:{end}:{fingerprint()}"
+    key = f"statistics:{code}:{start}:{end}:{_reading.get() or fingerprint()}"
     value = cache.get(key)
     if value is None:
         value = registry()[code].compute(start, end)

@@ -83,18 +83,19 @@ def dashboard(request):
     }
     if error:
         return render(request, "statistics/dashboard.html", context, status=400)
-    tbls = tables(scope, start, end)
-    delays = delay_rows(start, end) if scope.level == "national" else []
     fmt = request.GET.get("format")
-    if fmt:
-        if fmt not in spreadsheet.FORMATS:
-            raise Http404
-        return spreadsheet.response(
-            fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays)
-        )
-    context.update(start=start, end=end, tables=tbls, delays=delays, query=request.GET.urlencode())
-    if scope.level == "national":
-        context["series"] = national_series(clock.today())
+    if fmt and fmt not in spreadsheet.FORMATS:
+        raise Http404
+    with indicators.one_reading():
+        tbls = tables(scope, start, end)
+        delays = delay_rows(start, end) if scope.level == "national" else []
+        if fmt:
+            return spreadsheet.response(
+                fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays)
+            )
+        context.update(start=start, end=end, tables=tbls, delays=delays, query=request.GET.urlencode())
+        if scope.level == "national":
+            context["series"] = national_series(clock.today())
     return render(request, "statistics/dashboard.html", context)
 
 
@@ -114,7 +115,9 @@ def association_report(request):
     if not 2017 <= year <= today.year:
         raise Http404
     org = request.membership.organisation
-    context = build(org, year, today) | {
+    with indicators.one_reading():
+        built = build(org, year, today)
+    context = built | {
         "letterhead": letterhead_for(org),
         "issued_on": today,
         "threshold": secrecy.threshold(),
