@@ -10,7 +10,7 @@ from parcours.followup import services
 from parcours.followup.models import Referral, ReferralOutcome
 from parcours.people.models import Consent
 
-from ..factories import OrganisationFactory
+from ..factories import OrganisationFactory, departement
 from .conftest import TODAY, login
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,60 @@ def test_outsider_gets_a_404(client, personas, file):
     login(client, personas.outsider)
     assert client.get(reverse("followup:referrals", args=[file.pk])).status_code == 404
     assert client.get(reverse("followup:referral", args=[referral.pk])).status_code == 404
+
+
+# --- A service of the département's directory -------------------------------------------------------------
+@pytest.fixture
+def entry(personas):
+    from parcours.directory import services as directory
+
+    return directory.create_entry(personas.worker, kind="temp_agency", name="Intérim Démo-Gard", town="Nîmes")
+
+
+def test_worker_refers_to_a_service_of_the_directory(client, personas, file, entry):
+    url = reverse("followup:referrals", args=[file.pk])
+    page = login(client, personas.worker).get(url).content.decode()
+    assert "Intérim Démo-Gard" in page  # offered in the form
+    response = client.post(url, {
+        "entry": entry.pk, "domain": "employment", "reason": "Mission en intérim",
+        "referred_on": "2026-03-09", "oral_agreement": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.entry == entry and referral.partner is None and referral.partner_name == ""
+    page = client.get(url).content.decode()
+    assert "Intérim Démo-Gard" in page and "Mission en intérim" in page
+
+
+def test_a_consent_naming_the_directory_service_is_found(personas, file, entry):
+    consent = Consent.objects.create(person=file, purpose="sharing", partner_name="intérim démo-gard",
+                                     given_on=dt.date(2026, 2, 1),
+                                     recorded_by=personas.worker.user)  # fmt: skip
+    referral = refer(file, personas.worker, partner_name="", entry=entry, oral_agreement=False)
+    assert referral.consent == consent and not referral.oral_agreement
+
+
+def test_one_partner_only(personas, file, entry, partner):
+    with pytest.raises(DomainError, match="Choisissez un seul partenaire"):
+        refer(file, personas.worker, entry=entry)  # and the default typed name
+    with pytest.raises(DomainError, match="Choisissez un seul partenaire"):
+        refer(file, personas.worker, partner_name="", entry=entry, partner=partner)
+    assert not Referral.objects.exists()
+
+
+def test_a_directory_service_of_another_departement_is_refused(client, personas, file):
+    from parcours.directory.models import DirectoryEntry
+
+    far = DirectoryEntry.objects.create(
+        departement=departement("13"), kind="training", name="Formation Démo-Marseille",
+        created_by=personas.worker.user,
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="annuaire de votre département"):
+        refer(file, personas.worker, partner_name="", entry=far)
+    url = reverse("followup:referrals", args=[file.pk])
+    page = login(client, personas.worker).get(url).content.decode()
+    assert "Formation Démo-Marseille" not in page
+    response = client.post(url, {"entry": far.pk, "domain": "employment", "reason": "Formation",
+                                 "referred_on": "2026-03-09", "oral_agreement": "on"})  # fmt: skip
+    assert response.status_code == 400 or "Sélectionnez un choix valide" in response.content.decode()
+    assert not Referral.objects.exists()

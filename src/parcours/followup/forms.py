@@ -9,6 +9,7 @@ from dsfr.forms import DsfrBaseForm
 from parcours.accounts.models import Organisation
 from parcours.accounts.roles import OrganisationKind
 from parcours.core import clock
+from parcours.directory.models import DirectoryEntry
 
 from .models import ActionStatus, AppointmentStatus, Domain, ReferralOutcome
 
@@ -79,10 +80,22 @@ class ReferralForm(DsfrBaseForm):
         label=_("Partenaire"), queryset=Organisation.objects.filter(kind=OrganisationKind.PARTNER),
         required=False, empty_label=_("— autre (à préciser ci-dessous) —"),
     )  # fmt: skip
-    partner_name = forms.CharField(label=_("Autre partenaire"), max_length=200, required=False,
-                                   help_text=_("S'il n'est pas dans la liste."))  # fmt: skip
+    entry = forms.ModelChoiceField(
+        label=_("Ou service de l'annuaire du département"), queryset=DirectoryEntry.objects.none(),
+        required=False, empty_label="—",
+    )  # fmt: skip
+    partner_name = forms.CharField(
+        label=_("Autre partenaire"), max_length=200, required=False,
+        help_text=_("S'il n'est ni dans Parcours ni dans l'annuaire."),
+    )  # fmt: skip
     domain = forms.ChoiceField(label=_("Domaine"), choices=Domain.choices)
     reason = forms.CharField(label=_("Motif de l'orientation"), max_length=300)
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entries is not None:
+            self.fields["entry"].queryset = entries
+
     referred_on = forms.DateField(label=_("Date de l'orientation"), widget=DATE)
     oral_agreement = forms.BooleanField(
         label=_("Accord oral de la personne"),

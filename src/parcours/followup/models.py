@@ -15,6 +15,7 @@ from parcours.accounts.models import Organisation
 from parcours.core import clock
 from parcours.core.fields import EncryptedCharField, EncryptedTextField
 from parcours.core.versions import version_field
+from parcours.directory.models import DirectoryEntry
 from parcours.pathway.models import Domain, PlanAction
 from parcours.people.models import Consent, Person
 
@@ -188,6 +189,11 @@ class Referral(models.Model):
         Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", limit_choices_to={"kind": "partner"},
     )  # fmt: skip
+    # A service of the département's directory (parcours.directory) that is not an organisation of Parcours.
+    entry = models.ForeignKey(
+        DirectoryEntry, verbose_name=_("fiche de l'annuaire"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
     partner_name = EncryptedCharField(_("partenaire (hors Parcours)"), max_length=200, blank=True)
     reason = EncryptedCharField(_("motif"), max_length=300)
     domain = models.CharField(_("domaine"), max_length=20, choices=Domain.choices)
@@ -213,7 +219,7 @@ class Referral(models.Model):
         verbose_name = _("orientation")
         constraints = [
             # partner_name is encrypted: SQL cannot compare it, but an empty name is stored empty.
-            models.CheckConstraint(condition=Q(partner__isnull=False)
+            models.CheckConstraint(condition=Q(partner__isnull=False) | Q(entry__isnull=False)
                                    | Q(GreaterThan(Length("partner_name"), 0)),
                                    name="referral_names_a_partner"),
             models.CheckConstraint(condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("referred_on")),
@@ -225,7 +231,9 @@ class Referral(models.Model):
 
     @property
     def partner_label(self) -> str:
-        return self.partner.name if self.partner_id else self.partner_name
+        if self.partner_id:
+            return self.partner.name
+        return self.entry.name if self.entry_id else self.partner_name
 
 
 # --- Team meetings -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
+from parcours.directory.models import DirectoryEntry
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import Pathway, PathwayRequest, PlanAction
 from parcours.people.models import Consent, ConsentPurpose, Person
@@ -402,21 +403,31 @@ def sharing_consent(person: Person, partner: Organisation | None, partner_name: 
 @transaction.atomic
 def refer(person: Person, by: Membership, *, reason: str, domain: str, referred_on: dt.date,
           partner: Organisation | None = None, partner_name: str = "", comment: str = "",
-          oral_agreement: bool = False) -> Referral:  # fmt: skip
-    """Refer the person to a partner. Sharing her situation outside the association needs her consent: a
+          oral_agreement: bool = False, entry: DirectoryEntry | None = None) -> Referral:  # fmt: skip
+    """Refer the person to a partner: an organisation of Parcours, a service of the département's directory
+    (`entry`) or one named by hand. Sharing her situation outside the association needs her consent: a
     recorded, active sharing consent with this partner, or her oral agreement noted by the worker."""
     _require_staff(by, person)
     _require_domain(domain)
     partner_name = (partner_name or "").strip()
     if partner is not None and partner.kind != OrganisationKind.PARTNER:
         raise DomainError(_("Choisissez un partenaire de la liste."))
-    if partner is None and not partner_name:
+    if (
+        entry is not None
+        and not DirectoryEntry.objects.visible_to(by).filter(pk=entry.pk, is_active=True).exists()
+    ):
+        raise DomainError(_("Choisissez une fiche de l'annuaire de votre département."))
+    if sum(x is not None and x != "" for x in (partner, entry, partner_name)) > 1:
+        raise DomainError(
+            _("Choisissez un seul partenaire : une structure de Parcours, une fiche de l'annuaire ou un nom.")
+        )
+    if partner is None and entry is None and not partner_name:
         raise DomainError(_("Indiquez le partenaire vers qui la personne est orientée."))
     if len(partner_name) > 200:
         raise DomainError(_("Le nom du partenaire dépasse 200 caractères."))
     reason = _clean_text(reason, _("Le motif de l'orientation"), 300)
     _require_past_date(person, referred_on, _("La date de l'orientation"))
-    consent = sharing_consent(person, partner, partner_name, referred_on)
+    consent = sharing_consent(person, partner, partner_name or (entry.name if entry else ""), referred_on)
     if consent is None and not oral_agreement:
         raise DomainError(
             _("Aucun consentement de la personne au partage avec ce partenaire n'est enregistré : recueillez "
@@ -424,7 +435,7 @@ def refer(person: Person, by: Membership, *, reason: str, domain: str, referred_
         )  # fmt: skip
     now = clock.now()
     referral = Referral.objects.create(
-        person=person, partner=partner, partner_name=partner_name, reason=reason, domain=domain,
+        person=person, partner=partner, entry=entry, partner_name=partner_name, reason=reason, domain=domain,
         referred_on=referred_on, consent=consent, oral_agreement=consent is None and oral_agreement,
         comment=(comment or "").strip(), created_by=by.user, created_at=now, updated_by=by.user,
         updated_at=now,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import ACTION, FORM, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock, locking
+from parcours.directory.models import DirectoryEntry
 from parcours.people.models import Person
 
 from . import forms, ics, services
@@ -400,13 +401,17 @@ def agenda_ics(request):
 def referrals(request, pk):
     m = request.membership
     person = _person(request, pk)
-    form = forms.ReferralForm(request.POST or None, initial={"referred_on": clock.today()})
+    form = forms.ReferralForm(
+        request.POST or None,
+        initial={"referred_on": clock.today()},
+        entries=DirectoryEntry.objects.visible_to(m).filter(is_active=True),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _run(form, services.refer, person, m, **form.cleaned_data)
         if saved:
             messages.success(request, _("L'orientation est enregistrée."))
             return redirect("followup:referrals", pk=person.pk)
-    qs = Referral.objects.visible_to(m).filter(person=person).select_related("partner", "consent")
+    qs = Referral.objects.visible_to(m).filter(person=person).select_related("partner", "entry", "consent")
     return render(request, "followup/referrals.html", {
         "title": _title(_("Orientations"), person), "person": person, "form": form, "referrals": qs,
         "pending": ReferralOutcome.PENDING,
@@ -417,7 +422,7 @@ def referrals(request, pk):
 def referral(request, pk):
     m = request.membership
     item = get_object_or_404(
-        Referral.objects.visible_to(m).select_related("person", "partner", "consent"), pk=pk
+        Referral.objects.visible_to(m).select_related("person", "partner", "entry", "consent"), pk=pk
     )
     person = item.person
     request.audit_person_id = item.person_id
