@@ -5,6 +5,7 @@ a 404."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 from decimal import Decimal
 
@@ -111,3 +112,45 @@ def test_a_funder_is_closed_from_its_page(client, personas, grant):
     assert response.status_code == 302
     grant.funder.refresh_from_db()
     assert grant.funder.closed_on is not None
+
+
+def _dates(client, grant, due, sent=""):
+    return client.post(f"/financements/subventions/{grant.pk}/modifier/", {
+        "funder": grant.funder.pk, "label": grant.label, "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+        "amount": "36000", "indicators": ["people_followed"], "report_due_on": due, "report_sent_on": sent,
+    })  # fmt: skip
+
+
+def test_the_report_due_is_announced_a_month_ahead_then_late_until_sent(client, personas, grant):
+    # The session's idle timeout follows the clock: log in again on each day travelled to.
+    with clock.travel_to(dt.date(2027, 1, 15)):
+        client.force_login(personas.head.user)
+        assert _dates(client, grant, "2027-03-31").status_code == 302
+    for day, expected in (
+        (dt.date(2027, 2, 28), "rapport dû le 31 mars 2027"),  # 31 days ahead: only the date
+        (dt.date(2027, 3, 1), "rapport à rendre avant le 31 mars 2027"),  # 30 days ahead
+        (dt.date(2027, 4, 1), "rapport en retard (dû le 31 mars 2027)"),
+    ):
+        with clock.travel_to(day):
+            client.force_login(personas.head.user)
+            home = client.get("/financements/").content.decode()
+            assert expected in home, day
+            assert ("Rapports à rendre" in home) == (day >= dt.date(2027, 3, 1))
+            assert expected in client.get(f"/financements/subventions/{grant.pk}/").content.decode()
+    with clock.travel_to(dt.date(2027, 4, 3)):
+        client.force_login(personas.head.user)
+        assert _dates(client, grant, "2027-03-31", "2027-04-02").status_code == 302
+        home = client.get("/financements/").content.decode()
+    assert "rapport envoyé le 2 avril 2027" in home and "Rapports à rendre" not in home
+
+
+def test_report_dates_are_checked_and_the_input_kept(client, personas, grant):
+    client.force_login(personas.head.user)
+    with clock.travel_to(dt.date(2026, 12, 5)):
+        early = html.unescape(_dates(client, grant, "2025-12-31").content.decode())
+        future = html.unescape(_dates(client, grant, "2027-03-31", "2026-12-06").content.decode())
+    assert "Le rapport ne peut pas être dû avant le début de la subvention (1er janvier 2026)." in early
+    assert 'value="2025-12-31"' in early
+    assert "La date d'envoi du rapport ne peut pas être dans le futur." in future
+    grant.refresh_from_db()
+    assert grant.report_due_on is None and grant.report_sent_on is None

@@ -68,7 +68,7 @@ def build_for(*, horizon_head, boussole_head, today: dt.date) -> dict[str, objec
             "sortie de la prostitution ; permanences d'accueil, maraudes et ateliers collectifs.",
             conditions="Compte rendu financier et bilan d'activité avant le 30 juin de l'année suivante ; "
             "mention du soutien de l'État sur les supports de communication.",
-            indicators=STATE_INDICATORS,
+            indicators=STATE_INDICATORS, report_due_on=dt.date(today.year + 1, 6, 30),
         )  # fmt: skip
     # The AGRASC job counsellor: a year from the first of the month ten months ago, six months on each site.
     job_start = _month_start(today, 10)
@@ -105,6 +105,7 @@ def build_for(*, horizon_head, boussole_head, today: dt.date) -> dict[str, objec
             conditions="Rapport à neuf mois et rapport final.",
             indicators=["people_followed", "psp_people", "psp_new", "workshop_sessions",
                         "employment_participants", "employment_placements"],
+            report_due_on=add_months(project_start, 9),  # the nine-month report: due within weeks
         )  # fmt: skip
         region_grant = services.create_grant(
             boussole_head, funder=region, label=f"Soutien régional {today.year} (fictif)",

@@ -35,6 +35,11 @@ class GrantForm(DsfrBaseForm):
     indicators = forms.MultipleChoiceField(
         label=_("Indicateurs à rendre"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
+    report_due_on = forms.DateField(
+        label=_("Rapport à rendre avant le"), widget=DATE, required=False,
+        help_text=_("La date fixée par la convention : Parcours le rappelle un mois avant."),
+    )  # fmt: skip
+    report_sent_on = forms.DateField(label=_("Rapport envoyé le"), widget=DATE, required=False)
 
     def __init__(self, *args, funders, **kwargs):
         super().__init__(*args, **kwargs)

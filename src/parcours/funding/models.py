@@ -61,6 +61,10 @@ class Grant(models.Model):
     conditions = models.TextField(_("conditions"), blank=True)
     # Codes of funding.indicators.REGISTRY, in the order the report lists them.
     indicators = models.JSONField(_("indicateurs à rendre"), default=list, blank=True)
+    # The report the funder asks for (its date is in the agreement); `funding.reports_due` says when it is
+    # due soon or late, on the funding pages.
+    report_due_on = models.DateField(_("rapport à rendre avant le"), null=True, blank=True)
+    report_sent_on = models.DateField(_("rapport envoyé le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now, editable=False)
 

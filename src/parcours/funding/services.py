@@ -114,7 +114,20 @@ def close_funder(funder: Funder, by: Membership) -> Funder | None:
 
 
 # --- Grants ------------------------------------------------------------------------------------------------
-def _grant_fields(by, *, funder, label, starts_on, ends_on, amount, purpose, conditions, indicators_) -> dict:
+def _grant_fields(
+    by,
+    *,
+    funder,
+    label,
+    starts_on,
+    ends_on,
+    amount,
+    purpose,
+    conditions,
+    indicators_,
+    report_due_on=None,
+    report_sent_on=None,
+) -> dict:
     if funder is None or funder.association_id != by.organisation_id:
         raise DomainError(_("Choisissez un financeur de votre association."))
     label = _line(label, _("L'intitulé de la subvention"), required=True)
@@ -129,20 +142,32 @@ def _grant_fields(by, *, funder, label, starts_on, ends_on, amount, purpose, con
     unknown = [c for c in codes if c not in indicators.REGISTRY]
     if unknown:
         raise DomainError(_("Indicateur inconnu : %(codes)s.") % {"codes": ", ".join(unknown)})
+    if report_due_on is not None and report_due_on < starts_on:
+        raise DomainError(
+            _("Le rapport ne peut pas être dû avant le début de la subvention (%(d)s).")
+            % {"d": _d(starts_on)}
+        )
+    if report_sent_on is not None and report_sent_on > clock.today():
+        raise DomainError(_("La date d'envoi du rapport ne peut pas être dans le futur."))
+    if report_sent_on is not None and report_sent_on < starts_on:
+        raise DomainError(
+            _("Le rapport ne peut pas avoir été envoyé avant le début de la subvention (%(d)s).")
+            % {"d": _d(starts_on)}
+        )
     return {
         "funder": funder, "label": label, "starts_on": starts_on, "ends_on": ends_on, "amount": amount,
         "purpose": _text(purpose, _("L'objet")), "conditions": _text(conditions, _("Les conditions")),
-        "indicators": codes,
+        "indicators": codes, "report_due_on": report_due_on, "report_sent_on": report_sent_on,
     }  # fmt: skip
 
 
 def create_grant(by: Membership, *, funder: Funder | None, label: str, starts_on, ends_on, amount,
-                 purpose: str = "", conditions: str = "",
-                 indicators: list[str] | None = None) -> Grant:  # fmt: skip
+                 purpose: str = "", conditions: str = "", indicators: list[str] | None = None,
+                 report_due_on=None, report_sent_on=None) -> Grant:  # fmt: skip
     _require(by)
     fields = _grant_fields(by, funder=funder, label=label, starts_on=starts_on, ends_on=ends_on,
-                           amount=amount, purpose=purpose, conditions=conditions,
-                           indicators_=indicators)  # fmt: skip
+                           amount=amount, purpose=purpose, conditions=conditions, indicators_=indicators,
+                           report_due_on=report_due_on, report_sent_on=report_sent_on)  # fmt: skip
     if funder.closed_on is not None:
         raise DomainError(_("Ce financeur est clos : choisissez-en un autre."))
     with transaction.atomic():
@@ -152,12 +177,12 @@ def create_grant(by: Membership, *, funder: Funder | None, label: str, starts_on
 
 
 def update_grant(grant: Grant, by: Membership, *, funder: Funder | None, label: str, starts_on, ends_on,
-                 amount, purpose: str = "", conditions: str = "",
-                 indicators: list[str] | None = None) -> Grant:  # fmt: skip
+                 amount, purpose: str = "", conditions: str = "", indicators: list[str] | None = None,
+                 report_due_on=None, report_sent_on=None) -> Grant:  # fmt: skip
     _require(by, grant.funder.association_id)
     fields = _grant_fields(by, funder=funder, label=label, starts_on=starts_on, ends_on=ends_on,
-                           amount=amount, purpose=purpose, conditions=conditions,
-                           indicators_=indicators)  # fmt: skip
+                           amount=amount, purpose=purpose, conditions=conditions, indicators_=indicators,
+                           report_due_on=report_due_on, report_sent_on=report_sent_on)  # fmt: skip
     with transaction.atomic():
         outside = grant.posts.exclude(starts_on__gte=starts_on, ends_on__lte=ends_on)
         if outside.exists():

@@ -13,7 +13,7 @@ from parcours.core import clock, spreadsheet
 from parcours.core.errors import DomainError
 from parcours.core.pdf import render_pdf
 
-from . import forms, report, services
+from . import forms, report, reports_due, services
 from .models import Charge, FundedPost, Funder, Grant
 
 
@@ -71,12 +71,16 @@ def home(request):
     m = request.membership
     funders = Funder.objects.visible_to(m).annotate(grants_count=Count("grants"))
     spent = Charge.objects.filter(grant=OuterRef("pk")).values("grant").annotate(t=Sum("amount")).values("t")
-    grants = (
+    grants = list(
         Grant.objects.visible_to(m).select_related("funder")
         .annotate(spent=Subquery(spent), posts_count=Count("posts"))
     )  # fmt: skip
+    today = clock.today()
+    for g in grants:
+        g.report_state = reports_due.report_state(g, today)
     return render(request, "funding/home.html", {
-        "title": _("Financements"), "funders": funders, "grants": grants, "today": clock.today(),
+        "title": _("Financements"), "funders": funders, "grants": grants, "today": today,
+        "reports_to_write": reports_due.reports_to_write(grants, today),
     })  # fmt: skip
 
 
@@ -135,8 +139,8 @@ def grant_create(request):
 def grant_edit(request, pk):
     grant = _grant(request, pk)
     initial = {f: getattr(grant, f) for f in ("label", "starts_on", "ends_on", "amount", "purpose",
-                                              "conditions",
-                                              "indicators")}  # fmt: skip
+                                              "conditions", "indicators", "report_due_on",
+                                              "report_sent_on")}  # fmt: skip
     form = _grant_form(request, initial={**initial, "funder": grant.funder_id})
     if _saved(request, form, services.update_grant, grant, request.membership):
         messages.success(request, _("La subvention est modifiée."))
@@ -157,6 +161,7 @@ def grant_delete(request, pk):
 @requires("funding", methods=READ)
 def grant(request, pk):
     g = _grant(request, pk)
+    g.report_state = reports_due.report_state(g, clock.today())
     return render(request, "funding/grant.html", {
         "title": g.label, "grant": g, "report": report.build(g, clock.today()),
         "small_count_label": report.small_count_label(), "formats": ("xlsx", "ods", "csv"),
