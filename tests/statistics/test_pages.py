@@ -158,6 +158,9 @@ def test_the_secretariat_reads_its_departements_delays_and_the_head_her_activity
     assert "Activité collective de l'association" not in gard + national
     head = get(client, year.head, debut="2025-01-01", fin="2025-12-31").content.decode()
     assert "Activité collective de l'association" in head and "Permanences (accueils) tenues" in head
+    # The bars are SVG rectangles sized by attribute: the content security policy (style-src 'self') drops
+    # inline styles, which is how the first charts lost their bars.
+    assert ' style="' not in head + gard + national and "statistics/charts" in head
     assert "Bilan 2025 de la commission pour le préfet (PDF)" in gard
     assert "Bilan national 2025 (PDF)" in national and "Bilan national" not in gard
 

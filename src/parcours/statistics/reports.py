@@ -33,7 +33,7 @@ ACTIVITY = [
     ("employment", "participants", _("Participantes aux programmes d'emploi"), True),
     ("employment", "placements", _("Personnes en emploi (embauche ou mission)"), True),
     ("employment", "in_training", _("Personnes entrées en formation"), True),
-    ("employment", "supports_granted", _("Aides à l'emploi accordées"), False),
+    ("employment", "supports_granted", _("Aides à l'emploi accordées"), True),  # each to one person
 ]
 
 

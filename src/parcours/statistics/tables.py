@@ -64,7 +64,7 @@ class Table:
         """(label, (value, width %)) per column, from the published column totals only."""
         top = max([v for v in self.column_totals if v] or [1])
         return [
-            (label, (v, 0 if v is None else round(100 * v / top)))
+            (label, (v, max(1, round(100 * v / top)) if v else 0))
             for (_c, label), v in zip(self.columns, self.column_totals, strict=True)
         ]
 

@@ -115,7 +115,7 @@ def dashboard(request):
             tables=tbls,
             delays=delays,
             activity=activity,
-            activity_chart=[(label, v, round(100 * v / top) if v else 0) for label, v in activity],
+            activity_chart=[(label, v, max(1, round(100 * v / top)) if v else 0) for label, v in activity],
             can_commission_review=request.membership.role in policy.RULES["statistics_commission_review"],
             query=request.GET.urlencode(),
         )
