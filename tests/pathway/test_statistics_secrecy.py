@@ -1,5 +1,9 @@
 """Statistical secrecy across levels and roles (issue 7, findings 6 and 9).
 
+The page these tests first read (`pathway:statistics`) was replaced by the statistics dashboard (issue 13,
+docs/decisions/0048): the tests "through the pages" now read its table of people in a pathway, which
+follows the same rule per département and association (parcours.statistics.secrecy).
+
 Oracle: an independent attacker. It takes every number every role can read (each département row, each
 reader's total), adds what one insider already knows without the statistics page (a département's
 secretariat and préfecture: every count of their département; an association: its own count in each
