@@ -36,7 +36,7 @@ def flat(text: str) -> str:
 
 BOILERPLATE = [
     r"loi n° 51-711 du 7 juin 1951, art\. 6",
-    r"de 1 à 10 ",
+    r"de 1 à 10\b",
     r"annexe [67]",
     r"plus de 10 demandes",
     r"page \d+ / \d+",
@@ -122,7 +122,32 @@ def test_the_commission_review_gives_the_prefet_the_departements_year(client, ye
         )
     else:
         assert "Délai de l'avis à la décision s s s" in text
-    assert small_numbers(pdf_text(response.content)) == []
+    # Counts of people: none from 1 to 10 (the collective activity, last, also counts sessions and hours).
+    people = pdf_text(response.content).split("Activité collective des associations du département")[0]
+    assert small_numbers(people) == []
+    assert "Activité collective des associations du département" in text
+
+
+@pytest.mark.django_db
+def test_the_departements_collective_activity_hides_an_associations_small_share(monkeypatch, year):
+    """Two associations seated in the Gard (the fixture's and « Deuxième association fictive 30 »): their
+    figures are added; a count of people is hidden when one share is 1 to 10, sessions and hours never."""
+    from parcours.statistics import reports
+
+    figures = {
+        year.association.pk: {"outreach": {"visits": 24, "sessions_held": 3, "contacts": 30},
+                              "workshops": {"participants": 0}, "employment": {}},
+    }  # fmt: skip
+    other = {"outreach": {"visits": 6, "sessions_held": 4, "contacts": 12}, "workshops": {}, "employment": {}}
+    monkeypatch.setattr(reports, "_sources", lambda org, y, t: figures.get(org.pk, other))
+    others = len(fetch("SELECT id FROM accounts_organisation WHERE kind = 'association' "
+                       "AND departement_id = '30'")) - 1  # fmt: skip
+    assert others >= 1
+    got = dict(reports.departement_activity("30", 2025, TODAY))
+    assert got["Passages aux permanences"] is None  # 24 + 6: the first association reads the other's 6
+    assert got["Permanences (accueils) tenues"] == 3 + 4 * others  # sessions: as they are
+    assert got["Contacts en maraude"] == 30 + 12 * others
+    assert got["Participantes aux ateliers"] == 0
 
 
 @pytest.mark.django_db

@@ -58,17 +58,39 @@ def people_followed(organisation, year: int):
     return secrecy.publish(atoms, columns=list(Gender.values)), dict(Gender.choices)
 
 
-def activity(organisation, year: int, today: dt.date) -> list:
-    """The association's collective activity in the year: (label, value or None when hidden)."""
+def _sources(organisation, year: int, today: dt.date) -> dict:
     out = outreach_figures.year_figures(organisation, year)
     out["hours_volunteer"] = round((out.get("minutes_volunteer") or 0) / 60)
     out["hours_staff"] = round((out.get("minutes_staff") or 0) / 60)
-    sources = {
+    return {
         "outreach": out,
         "workshops": workshop_figures.year_figures(organisation, year, today),
         "employment": employment_figures.year_figures(organisation, year),
     }
+
+
+def activity(organisation, year: int, today: dt.date) -> list:
+    """The association's collective activity in the year: (label, value or None when hidden)."""
+    sources = _sources(organisation, year, today)
     return [(label, _hide(sources[src].get(key, 0), people)) for src, key, label, people in ACTIVITY]
+
+
+def departement_activity(departement: str, year: int, today: dt.date) -> list:
+    """The collective activity of the associations seated in the département, added up: sessions, rounds
+    and hours as they are; a count of people is hidden when it, or one association's share of it, counts 1
+    to 10 (an association reading the sum knows its own share: rule (1) of secrecy.py)."""
+    from parcours.accounts.models import Organisation
+
+    per = [
+        _sources(org, year, today)
+        for org in Organisation.objects.filter(kind="association", departement_id=departement)
+    ]
+    out = []
+    for src, key, label, people in ACTIVITY:
+        values = [f[src].get(key, 0) for f in per]
+        small = any(0 < v <= secrecy.threshold() for v in [*values, sum(values)])
+        out.append((label, None if people and small else sum(values)))
+    return out
 
 
 def association_report(organisation, year: int, today: dt.date) -> dict:
@@ -113,6 +135,7 @@ def commission_review(departement: str, year: int, today: dt.date) -> dict:
         "end": end,
         "departement": Departement.objects.get(code=departement),
         "sessions_held": sessions_held(departement, start, end),
+        "activity": departement_activity(departement, year, today),
         "tables": [by_code[c] for c in REVIEW_CODES if c in by_code],
         "delays": delay_rows(scope, start, end),
     }

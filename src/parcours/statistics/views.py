@@ -104,6 +104,10 @@ def dashboard(request):
             from .reports import activity as association_activity
 
             activity = association_activity(request.membership.organisation, start.year, clock.today())
+        elif scope.level == "departement":
+            from .reports import departement_activity
+
+            activity = departement_activity(scope.departement, start.year, clock.today())
         if fmt:
             return spreadsheet.response(
                 fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays, activity)
