@@ -51,6 +51,10 @@ RULES: dict[str, frozenset[str]] = {
     ),
     # The association's annual activity report (PDF, parcours.statistics.reports): its head of service.
     "statistics_report": frozenset({Role.HEAD_OF_SERVICE}),
+    # The commission's annual review for the préfet (PDF): the roles that read the département's dashboard.
+    "statistics_commission_review": frozenset({Role.SECRETARIAT, Role.PREFECTURE_AGENT}),
+    # The national review (PDF), in the shape of the official figures: the national administration.
+    "statistics_national_review": frozenset({Role.NATIONAL_ADMIN}),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
     # A partner's pages (parcours.sharing): the people who consented to share with her organisation, and of
     # each only the consented scopes (the visibility rule and sharing/services.py do the rest).

@@ -21,7 +21,6 @@ from . import transitions as t
 from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
 from .links import agenda_links, request_links
 from .models import CommissionSession, Pathway, PathwayRequest
-from .statistics import active_by_departement
 from .visibility import identified_people
 
 RS = rules.RequestStatus
@@ -753,18 +752,4 @@ def end_early(request, pk):
         request,
         "pathway/exit_form.html",
         {"title": _("Fin anticipée du parcours"), "form": form, "pathway": pathway},
-    )
-
-
-# --- Statistics --------------------------------------------------------------------------------------
-@requires("statistics")
-def statistics(request):
-    return render(
-        request,
-        "pathway/statistics.html",
-        {
-            "title": _("Statistiques"),
-            "rows": active_by_departement(request.membership, clock.today()),
-            "threshold": active_by_departement.threshold,
-        },
     )
