@@ -25,6 +25,9 @@ EVENTS: dict[str, tuple[str, object]] = {
     "action.update": (Action.UPDATE, _("a mis à jour une action")),
     "appointment.schedule": (Action.CREATE, _("a fixé un rendez-vous")),
     "appointment.outcome": (Action.UPDATE, _("a noté l'issue d'un rendez-vous")),
+    # personal API tokens (parcours.api)
+    "api_token.create": (Action.CREATE, _("a créé un jeton d'API")),
+    "api_token.revoke": (Action.UPDATE, _("a révoqué un jeton d'API")),
     "referral.create": (Action.CREATE, _("a orienté la personne vers un partenaire")),
     "referral.outcome": (Action.UPDATE, _("a noté l'issue d'une orientation")),
     # records
