@@ -50,4 +50,5 @@ class TokenThrottle(SimpleRateThrottle):
         token = getattr(request, "api_token", None)
         if token is None:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+        # The digest, not the primary key: a key reused after a deletion does not inherit the count.
+        return self.cache_format % {"scope": self.scope, "ident": token.digest[:32]}

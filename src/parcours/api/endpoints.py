@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Path as PathParam
-from ninja import Query, Schema
+from ninja import Query, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -633,7 +633,7 @@ def appointment_create(request, data: AppointmentIn):
             )
     except DomainError as exc:
         raise HttpError(422, exc.message) from None
-    return 201, appointment_out(appointment)
+    return Status(201, appointment_out(appointment))
 
 
 # --- Statistics ---------------------------------------------------------------------------------------------
