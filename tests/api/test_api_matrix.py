@@ -81,7 +81,8 @@ ROLES = {"SW": "social_worker", "HS": "head_of_service", "SE": "secretariat", "C
          "PA": "prefecture_agent", "NA": "national_admin"}  # fmt: skip
 # The resource (scope) of each operation, and whether it writes.
 SCOPE = {"api:people": "people", "api:person": "people", "api:pathways": "pathways",
-         "api:pathway": "pathways", "api:requests": "requests", "api:request": "requests", "api:sessions": "sessions",
+         "api:pathway": "pathways", "api:requests": "requests", "api:request": "requests",
+         "api:sessions": "sessions",
          "api:session": "sessions", "api:avis_list": "avis", "api:avis": "avis", "api:decisions": "decisions",
          "api:decision": "decisions", "api:appointments": "appointments",
          "api:appointments_create": "appointments", "api:appointment": "appointments",
