@@ -93,6 +93,10 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
+    if exc.status_code == 400:  # django-ninja's own "Cannot parse request body"
+        return error(request, 400, _("Le corps de la requête n'est pas du JSON lisible."))
+    if exc.status_code == 422:  # a service's refusal: the same shape as a validation error, no field named
+        return error(request, 422, str(exc), errors=[])
     return error(request, exc.status_code, str(exc))
 
 

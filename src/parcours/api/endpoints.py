@@ -53,7 +53,7 @@ class ValidationErrorOut(Schema):
     errors: list[FieldErrorOut]
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
 
 
 class PersonOut(Schema):
