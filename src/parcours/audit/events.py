@@ -313,6 +313,24 @@ PAGES: dict[str, object] = {
     "papers_request_file_members": _("Dossier de demande pseudonymisé (PDF)"),
     "papers_pathway_document": _("Document formalisant le parcours (PDF)"),
     "papers_letterhead": _("En-tête des documents officiels"),
+    # The JSON API (parcours.api): reads recorded by its operations, refusals under the API's URL names.
+    "api_people": _("API — personnes"),
+    "api_person": _("API — fiche de la personne"),
+    "api_pathways": _("API — parcours"),
+    "api_pathway": _("API — un parcours"),
+    "api_requests": _("API — demandes"),
+    "api_request": _("API — une demande"),
+    "api_sessions": _("API — séances de la commission"),
+    "api_session": _("API — une séance"),
+    "api_avis_list": _("API — avis de la commission"),
+    "api_avis": _("API — un avis"),
+    "api_decisions": _("API — décisions du préfet"),
+    "api_decision": _("API — une décision"),
+    "api_appointments": _("API — rendez-vous"),
+    "api_appointment": _("API — un rendez-vous"),
+    "api_statistics": _("API — statistiques"),
+    "api_tokens_list": _("Jetons d'API"),
+    "api_tokens_revoke": _("Révocation d'un jeton d'API"),
 }
 
 # action → (sentence about a person's file, sentence about a page). The row's action (models.Action).
