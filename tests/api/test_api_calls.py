@@ -202,7 +202,13 @@ def test_statistics_hide_small_counts_as_the_pages_do(client, personas):
     assert not [v for v in values if v is not None and 0 < v <= threshold]  # no small count shown
     entries = next(ind for ind in body["indicators"] if ind["code"] == "entries")
     assert entries["rows"][0]["total"] is None  # one entry in the Gard: hidden ("s" on the page)
+    # The same figures, the same hidden cells as the dashboard page of the same reader.
+    client.force_login(personas.secretariat.user)
     page = client.get("/statistiques/", {"debut": "2025-01-01", "fin": "2025-12-31"})
-    assert page.status_code == 302  # the page needs a session; the API a token
+    shown = [
+        [[list(values), total] for _label, values, total in table.rows] for table in page.context["tables"]
+    ]
+    assert shown == [[[row["values"], row["total"]] for row in ind["rows"]] for ind in body["indicators"]]
+    assert None in [v for table in shown for row in table for v in row[0]]  # some cells are hidden
     other = client.get("/api/v1/statistics", {"year": 2025, "departement": "13"}, **bearer(secret))
     assert other.status_code == 404  # another département: as on the page, a 404
