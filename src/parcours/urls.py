@@ -40,3 +40,6 @@ urlpatterns = [
     path("api/v1/", include("parcours.api.urls")),
     path("compte/jetons-api/", include("parcours.api.token_urls")),
 ]
+
+# A 404 under /api/ answers JSON in French like the API's own errors; elsewhere the usual page.
+handler404 = "parcours.api.views.not_found"

@@ -173,6 +173,12 @@ def test_errors_are_json_in_french(client, personas):
         {"detail": "Le corps de la requête n'est pas du JSON lisible."},
     )
     assert client.delete("/api/v1/people", **bearer(secret)).status_code == 405
+    nowhere = client.get("/api/v1/pas-une-operation", **bearer(secret))
+    assert (nowhere.status_code, nowhere.json()) == (
+        404,
+        {"detail": "Cette adresse ne correspond à aucune opération de l'API."},
+    )
+    assert client.get("/pas-une-page/").status_code == 404  # elsewhere, the usual page
 
 
 # --- Throttling ---------------------------------------------------------------------------------------------

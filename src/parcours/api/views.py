@@ -1,9 +1,11 @@
 """The account's page of personal API tokens: list, create (the secret shown once), revoke."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from parcours.accounts.permissions import FORM, requires
 from parcours.core import clock
@@ -59,3 +61,13 @@ def revoke(request, pk):
     messages.success(request, _("Le jeton « %(name)s » est révoqué : il est refusé dès le prochain appel.")
                      % {"name": token.name})  # fmt: skip
     return redirect("api_tokens:list")
+
+
+def not_found(request, exception=None):
+    """The site's 404 (settings' handler404): JSON with a French message under /api/ (an address that is no
+    operation of the API), the usual page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Cette adresse ne correspond à aucune opération de l'API.")}, status=404
+        )
+    return page_not_found(request, exception)
