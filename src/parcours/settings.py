@@ -29,6 +29,7 @@ PARCOURS_MFA_REQUIRED  "0" lets the roles that see identities log in without a s
                     default "1")
 PARCOURS_SESSION_IDLE_MINUTES, PARCOURS_SESSION_MAX_HOURS  session limits (default 30 minutes, 8 hours)
 PARCOURS_LOGIN_FAILURE_LIMIT, PARCOURS_LOGIN_LOCK_MINUTES  login throttling (default 5 failures, 15 minutes)
+PARCOURS_API_CALLS_PER_MINUTE  calls per minute and per personal token of the JSON API, then 429 (default 120)
 PARCOURS_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of Django
                     (e.g. "127.0.0.1" or "10.0.0.0/8,::1"). Only when the direct peer is one of them is
                     X-Forwarded-For read, from the right; both the journal and the login throttling use this
