@@ -29,6 +29,7 @@ PARCOURS_MFA_REQUIRED  "0" lets the roles that see identities log in without a s
                     default "1")
 PARCOURS_SESSION_IDLE_MINUTES, PARCOURS_SESSION_MAX_HOURS  session limits (default 30 minutes, 8 hours)
 PARCOURS_LOGIN_FAILURE_LIMIT, PARCOURS_LOGIN_LOCK_MINUTES  login throttling (default 5 failures, 15 minutes)
+PARCOURS_API_CALLS_PER_MINUTE  calls per minute and per personal token of the JSON API, then 429 (default 120)
 PARCOURS_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of Django
                     (e.g. "127.0.0.1" or "10.0.0.0/8,::1"). Only when the direct peer is one of them is
                     X-Forwarded-For read, from the right; both the journal and the login throttling use this
@@ -158,6 +159,7 @@ INSTALLED_APPS = [
     "parcours.employment",  # employment programmes, agreements, supports (issue 12, docs/decisions/0045)
     "parcours.outreach",  # drop-in sessions and outreach rounds (docs/decisions/0042)
     "parcours.transfers",  # moving a file between associations (docs/decisions/0034-file-transfer.md)
+    "parcours.api",  # JSON API and personal tokens (issue 14, docs/decisions/0050-json-api.md)
     "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
 ]
 
@@ -365,6 +367,8 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = list(
 # Login throttling (django-axes): PARCOURS_LOGIN_FAILURE_LIMIT failures for one account, or from one
 # address, lock further attempts for PARCOURS_LOGIN_LOCK_MINUTES; the password is never recorded.
 PARCOURS_LOGIN_FAILURE_LIMIT = env.integer("PARCOURS_LOGIN_FAILURE_LIMIT", 5, low=1)
+# The JSON API (docs/decisions/0050-json-api.md): calls per minute and per token, beyond which it answers 429.
+PARCOURS_API_CALLS_PER_MINUTE = env.integer("PARCOURS_API_CALLS_PER_MINUTE", 120, low=1, high=10_000)
 PARCOURS_LOGIN_LOCK_MINUTES = env.integer("PARCOURS_LOGIN_LOCK_MINUTES", 15, low=1)
 # The one proxy setting: addresses or networks of the reverse proxies, used by the journal and the login
 # throttling alike (core/network.client_ip).

@@ -36,4 +36,10 @@ urlpatterns = [
     path("emploi/", include("parcours.employment.urls")),
     path("annuaire/", include("parcours.directory.urls")),
     path("statistiques/", include("parcours.statistics.urls")),
+    # The JSON API (docs/decisions/0050-json-api.md) and the account's page of personal tokens.
+    path("api/v1/", include("parcours.api.urls")),
+    path("compte/jetons-api/", include("parcours.api.token_urls")),
 ]
+
+# A 404 under /api/ answers JSON in French like the API's own errors; elsewhere the usual page.
+handler404 = "parcours.api.views.not_found"

@@ -30,8 +30,15 @@ PUBLIC = {
 ROLES = ["worker", "head", "volunteer", "intern", "secretariat", "member", "agent", "national"]
 
 
+# The JSON API (namespace "api"): token-authenticated operations, each checking its "api_<resource>" rule of
+# the table; their role × scope matrix is tests/api/test_api_matrix.py.
+API_NAMESPACE = "api:"
+
+
 def named_patterns(resolver=None, namespace=""):
     for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver) and p.namespace == API_NAMESPACE[:-1] and not namespace:
+            continue
         if isinstance(p, URLResolver):
             yield from named_patterns(p, f"{namespace}{p.namespace}:" if p.namespace else namespace)
         elif isinstance(p, URLPattern) and p.name:

@@ -147,6 +147,22 @@ RULES: dict[str, frozenset[str]] = {
     # docs/decisions/0047): the head of service only, who answers to the funders; social workers, volunteers
     # and interns have no use for the association's accounts.
     "funding": frozenset({Role.HEAD_OF_SERVICE}),
+    # The JSON API (parcours.api, docs/decisions/0050-json-api.md). Personal tokens: the roles whose work
+    # another tool may need, never volunteers, interns (no file) nor partners (consent-scoped pages only).
+    # Each resource has the roles of the pages that show the same data; the visibility querysets do the rest.
+    "api_tokens": ASSOCIATION_STAFF
+    | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT, Role.NATIONAL_ADMIN},
+    "api_people": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "api_pathways": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    # Commission members read the requests on their commission's agendas, pseudonymised (decision 0025).
+    "api_requests": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT},
+    "api_sessions": frozenset({Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT}),
+    "api_avis": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT},
+    "api_decisions": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "api_appointments": ASSOCIATION_STAFF,
+    "api_statistics": frozenset(
+        {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
+    ),
 }
 
 

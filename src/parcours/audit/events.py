@@ -25,6 +25,9 @@ EVENTS: dict[str, tuple[str, object]] = {
     "action.update": (Action.UPDATE, _("a mis à jour une action")),
     "appointment.schedule": (Action.CREATE, _("a fixé un rendez-vous")),
     "appointment.outcome": (Action.UPDATE, _("a noté l'issue d'un rendez-vous")),
+    # personal API tokens (parcours.api)
+    "api_token.create": (Action.CREATE, _("a créé un jeton d'API")),
+    "api_token.revoke": (Action.UPDATE, _("a révoqué un jeton d'API")),
     "referral.create": (Action.CREATE, _("a orienté la personne vers un partenaire")),
     "referral.outcome": (Action.UPDATE, _("a noté l'issue d'une orientation")),
     # records
@@ -310,6 +313,24 @@ PAGES: dict[str, object] = {
     "papers_request_file_members": _("Dossier de demande pseudonymisé (PDF)"),
     "papers_pathway_document": _("Document formalisant le parcours (PDF)"),
     "papers_letterhead": _("En-tête des documents officiels"),
+    # The JSON API (parcours.api): reads recorded by its operations, refusals under the API's URL names.
+    "api_people": _("API — personnes"),
+    "api_person": _("API — fiche de la personne"),
+    "api_pathways": _("API — parcours"),
+    "api_pathway": _("API — un parcours"),
+    "api_requests": _("API — demandes"),
+    "api_request": _("API — une demande"),
+    "api_sessions": _("API — séances de la commission"),
+    "api_session": _("API — une séance"),
+    "api_avis_list": _("API — avis de la commission"),
+    "api_avis": _("API — un avis"),
+    "api_decisions": _("API — décisions du préfet"),
+    "api_decision": _("API — une décision"),
+    "api_appointments": _("API — rendez-vous"),
+    "api_appointment": _("API — un rendez-vous"),
+    "api_statistics": _("API — statistiques"),
+    "api_tokens_list": _("Jetons d'API"),
+    "api_tokens_revoke": _("Révocation d'un jeton d'API"),
 }
 
 # action → (sentence about a person's file, sentence about a page). The row's action (models.Action).
