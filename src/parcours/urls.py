@@ -36,4 +36,5 @@ urlpatterns = [
     path("emploi/", include("parcours.employment.urls")),
     path("annuaire/", include("parcours.directory.urls")),
     path("statistiques/", include("parcours.statistics.urls")),
+    path("reprise-et-export/", include("parcours.portability.urls")),
 ]
