@@ -40,10 +40,12 @@ def world(personas):
     )  # fmt: skip
     followup.add_note(person, head, domain="health", held_on=dt.date(2026, 5, 4), text=NOTE)
     start = clock.now().replace(hour=14, minute=0) + dt.timedelta(days=3)
-    followup.schedule_appointment(person, head, worker=head.user, starts_at=start,
-                                  ends_at=start + dt.timedelta(hours=1), purpose="rights", place=PLACE)  # fmt: skip
-    document = records.add_document(person, head, kind="certificate", title="Attestation canari",
-                                    upload=SimpleUploadedFile("attestation.pdf", DOC, "application/pdf"))  # fmt: skip
+    end = start + dt.timedelta(hours=1)
+    followup.schedule_appointment(
+        person, head, worker=head.user, starts_at=start, ends_at=end, purpose="rights", place=PLACE
+    )
+    f = SimpleUploadedFile("attestation.pdf", DOC, "application/pdf")
+    document = records.add_document(person, head, kind="certificate", title="Attestation canari", upload=f)
     transitions.record_history(person, head, dt.date(2025, 3, 1), 1)
     # A person of another association: nothing of hers may be exported.
     other = MembershipFactory(organisation=personas.other_association, role="head_of_service")
@@ -118,8 +120,6 @@ def test_the_export_holds_every_family_of_data(client, personas, world):
         ("data_export.create", personas.head.user_id),
         ("data_export.download", personas.head.user_id),
     ]
-    job.refresh_from_db()
-    assert job.downloads == 1
 
 
 @pytest.mark.django_db

@@ -388,7 +388,7 @@ def test_encodings(client, head):
 def test_the_template_has_the_columns_and_its_notes(client, head):
     from openpyxl import load_workbook
 
-    reply = client.get("/reprise-et-export/modele.xlsx")
+    reply = client.get("/reprise-et-export/modele/?format=xlsx")
     assert reply.status_code == 200
     workbook = load_workbook(io.BytesIO(reply.content))
     assert workbook.sheetnames == ["Personnes", "Définitions des colonnes"]
@@ -403,9 +403,11 @@ def test_the_template_has_the_columns_and_its_notes(client, head):
         "0 à 3 : chaque période dure 6 mois, dans la limite de 24 mois.",
     )
     assert notes["reference_externe"][2] == "oui"
-    assert client.get("/reprise-et-export/modele.csv").content.decode("utf-8-sig").strip() == ";".join(HEADER)
-    assert client.get("/reprise-et-export/modele.ods").status_code == 200
-    assert client.get("/reprise-et-export/modele.pdf").status_code == 404
+    assert client.get("/reprise-et-export/modele/?format=csv").content.decode(
+        "utf-8-sig"
+    ).strip() == ";".join(HEADER)
+    assert client.get("/reprise-et-export/modele/?format=ods").status_code == 200
+    assert client.get("/reprise-et-export/modele/?format=pdf").status_code == 404
 
 
 @pytest.mark.django_db

@@ -237,7 +237,6 @@ def download(job: ExportJob, by: Membership) -> bytes:
         raise DomainError(_("Cet export n'est plus disponible : lancez un nouvel export."))
     content = load(job.storage_name, "export")
     with transaction.atomic():
-        ExportJob.objects.filter(pk=job.pk).update(downloads=models.F("downloads") + 1)
         audit.record_event(by, "data_export.download", job)
     return content
 

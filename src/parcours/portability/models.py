@@ -86,7 +86,7 @@ class ExportJob(models.Model):
     storage_name = models.CharField(max_length=32, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
-    downloads = models.PositiveIntegerField(default=0)
+    # Downloads are counted by the journal (event data_export.download), not here: a download changes nothing.
 
     class Meta:
         ordering = ["-created_at", "-pk"]

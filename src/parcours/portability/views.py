@@ -46,7 +46,8 @@ def home(request):
 
 
 @requires("portability")
-def template(request, fmt):
+def template(request):
+    fmt = request.GET.get("format", "xlsx")
     if fmt not in spreadsheet.FORMATS:
         raise Http404
     sheets = services.template_sheets()
