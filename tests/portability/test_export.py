@@ -94,6 +94,8 @@ def test_the_export_holds_every_family_of_data(client, personas, world):
     periods = _table(archive, "tables/pathway.period.csv")
     assert sorted((r[periods[0].index("start")], r[periods[0].index("end")]) for r in periods[1:]) == [
         ("2025-03-01", "2025-08-31"), ("2025-09-01", "2026-02-28")]  # fmt: skip
+    pathways = _table(archive, "tables/pathway.pathway.csv")
+    assert [r[pathways[0].index("personne")] for r in pathways[1:]] == [ref]  # once, with her reference
     documents = _table(archive, "tables/records.document.csv")
     assert [r[documents[0].index("title")] for r in documents[1:]] == ["Attestation canari"]
 

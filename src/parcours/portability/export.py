@@ -79,10 +79,11 @@ def _association_models() -> list[type[models.Model]]:
     for model in apps.get_models():
         if model._meta.app_label in SKIPPED_APPS or model is Person:
             continue
-        for f in model._meta.concrete_fields:
-            if f.is_relation and f.related_model is Organisation and f.name == "association":
-                found.append(model)
-                break
+        fields = model._meta.concrete_fields
+        if any(f.is_relation and f.related_model is Person for f in fields):
+            continue  # exported with each person (privacy/export.py walks the rows that point at her)
+        if any(f.is_relation and f.related_model is Organisation and f.name == "association" for f in fields):
+            found.append(model)
     return sorted(found, key=lambda m: m._meta.label_lower)
 
 
@@ -140,8 +141,12 @@ def build(association: Organisation, on_step=None) -> bytes:
                 archive.writestr(name, content)
             advance()
         own = {}
+        reached = set(tables)
         for model in org_models:
             label = model._meta.label_lower
+            if label in reached:
+                advance()
+                continue
             rows = []
             for obj in model._default_manager.filter(association=association).order_by("pk"):
                 data, _lines = person_export.describe(obj)
