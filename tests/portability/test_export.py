@@ -173,3 +173,17 @@ def test_only_the_head_of_service_exports(client, personas, world):
     assert client.get(f"/reprise-et-export/exports/{job.pk}/").status_code == 404
     assert ExportJob.objects.count() == 1
     assert AccessLog.objects.filter(event="data_export.download").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_running_export_shows_its_progress(client, personas):
+    job = ExportJob.objects.create(association=personas.association, membership=personas.head, steps_total=8,
+                                   steps_done=2)  # fmt: skip
+    client.force_login(personas.head.user)
+    page = client.get(f"/reprise-et-export/exports/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page and "2 étapes sur 8" in page
+    assert "telecharger" not in page
+    # A second export is refused while one is being prepared.
+    reply = client.post("/reprise-et-export/exports/", follow=True)
+    assert "Un export est déjà en préparation : attendez qu&#x27;il soit prêt." in reply.content.decode()
+    assert ExportJob.objects.count() == 1

@@ -430,3 +430,18 @@ def test_only_the_head_of_service_of_the_association(client, personas):
     assert client.post(f"/reprise-et-export/imports/{job.pk}/", {"confirm": "on"}).status_code == 404
     job.refresh_from_db()
     assert job.status == "checked" and Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_running_import_shows_its_progress_and_refreshes(client, head):
+    job = ImportJob.objects.create(
+        association=head.organisation, membership=head, filename="gros.csv", fmt="csv", file_hash="0" * 64,
+        status="importing", rows_total=1000, rows_done=250,
+    )  # fmt: skip
+    page = client.get(f"/reprise-et-export/imports/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "250 lignes traitées sur 1000" in page
+    assert '<progress id="progress" max="1000" value="250">25 %</progress>' in page
+    job.status = "done"
+    job.save()
+    assert "http-equiv" not in client.get(f"/reprise-et-export/imports/{job.pk}/").content.decode()
