@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from parcours.accounts import policy
 from parcours.accounts.permissions import ACTION, FORM, requires
 from parcours.core import spreadsheet
 from parcours.core.errors import DomainError
@@ -40,7 +41,7 @@ def home(request):
     return render(request, "portability/home.html", {
         "title": _("Import et export des données"), "form": form,
         "imports": _imports(request)[:20], "exports": _exports(request)[:10],
-        "can_export": request.membership.role in services.policy.roles("portability_export"),
+        "can_export": policy.can(request.membership, "portability_export"),
         "formats": spreadsheet.FORMATS,
     })  # fmt: skip
 
