@@ -55,6 +55,9 @@ PARCOURS_HEALTH_TOKEN  optional: the health endpoint /sante/ gives the reason of
                     `Authorization: Bearer <token>`
 PARCOURS_HEALTH_QUEUE_MINUTES, PARCOURS_HEALTH_DAILY_HOURS  the worker check fails when a ready task waits
                     longer (default 15 minutes) or the daily pass has not succeeded for longer (default 26 h)
+PARCOURS_IMPORT_MAX_BYTES, PARCOURS_IMPORT_MAX_ROWS, PARCOURS_IMPORT_MAX_UNCOMPRESSED_BYTES,
+PARCOURS_IMPORT_MAX_MEMBERS, PARCOURS_EXPORT_HOURS  the import of a caseload and the full export
+                    (parcours.portability, docs/decisions/0051-import.md and 0052-full-export.md)
 Every variable is described for operators in docs/deploy/environment.md (tests/core/test_deploy_docs.py).
 PARCOURS_PROCONNECT_CLIENT_ID, PARCOURS_PROCONNECT_CLIENT_SECRET, PARCOURS_PROCONNECT_DISCOVERY_URL  the
                     ProConnect login (docs/deploy/proconnect.md): the three together, or none of them (a
@@ -160,6 +163,7 @@ INSTALLED_APPS = [
     "parcours.outreach",  # drop-in sessions and outreach rounds (docs/decisions/0042)
     "parcours.transfers",  # moving a file between associations (docs/decisions/0034-file-transfer.md)
     "parcours.api",  # JSON API and personal tokens (issue 14, docs/decisions/0050-json-api.md)
+    "parcours.portability",  # import of a caseload, full export (issue 14, docs/decisions/0051, 0052)
     "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
 ]
 
@@ -455,6 +459,15 @@ PARCOURS_ERASURE_BLOCK_YEARS = env.integer("PARCOURS_ERASURE_BLOCK_YEARS", None)
 #                           the SMTP relay (default: localhost:25, the Debian MTA). Demo mode without
 #                           EMAIL_HOST writes the e-mails as files into <data folder>/mails instead.
 PARCOURS_INVITATION_DAYS = env.integer("PARCOURS_INVITATION_DAYS", 7, low=1, high=30)
+
+# --- Import of a caseload and full export (parcours.portability; docs/decisions/0051, 0052) -----------------
+PARCOURS_IMPORT_MAX_BYTES = env.integer("PARCOURS_IMPORT_MAX_BYTES", 5 * 1024 * 1024, low=1024)
+PARCOURS_IMPORT_MAX_ROWS = env.integer("PARCOURS_IMPORT_MAX_ROWS", 5000, low=1)
+PARCOURS_IMPORT_MAX_UNCOMPRESSED_BYTES = env.integer(
+    "PARCOURS_IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, low=1024 * 1024
+)
+PARCOURS_IMPORT_MAX_MEMBERS = env.integer("PARCOURS_IMPORT_MAX_MEMBERS", 200, low=10)
+PARCOURS_EXPORT_HOURS = env.integer("PARCOURS_EXPORT_HOURS", 24, low=1, high=168)
 PARCOURS_PUBLIC_URL = env.string("PARCOURS_PUBLIC_URL").rstrip("/")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@localhost>")
 if PARCOURS_DEMO and not env.string("EMAIL_HOST"):

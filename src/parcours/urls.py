@@ -39,6 +39,7 @@ urlpatterns = [
     # The JSON API (docs/decisions/0050-json-api.md) and the account's page of personal tokens.
     path("api/v1/", include("parcours.api.urls")),
     path("compte/jetons-api/", include("parcours.api.token_urls")),
+    path("reprise-et-export/", include("parcours.portability.urls")),
 ]
 
 # A 404 under /api/ answers JSON in French like the API's own errors; elsewhere the usual page.

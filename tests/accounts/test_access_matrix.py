@@ -51,6 +51,8 @@ from parcours.outreach import services as outreach
 from parcours.pathway import commission as commission_body
 from parcours.pathway import transitions as t
 from parcours.people import services as people
+from parcours.portability import services as portability
+from parcours.portability.models import ExportJob, ImportJob
 from parcours.records import samples
 from parcours.records import services as records
 from parcours.transfers import services as transfers
@@ -277,6 +279,13 @@ SNAPSHOT = {
     "api:appointments_create": API,
     "api:appointment": API,
     "api:statistics": API,
+    # Import of the caseload and full export (parcours.portability): the head of service only.
+    "portability:home": (FORM, "HS"),
+    "portability:template": (READ, "HS"),
+    "portability:import_job": (FORM, "HS"),
+    "portability:export_start": (ACTION, "HS"),
+    "portability:export_job": (READ, "HS"),
+    "portability:export_download": (READ, "HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -332,7 +341,8 @@ NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "o
                     "funding:funder_close", "funding:grant", "funding:grant_edit", "funding:grant_delete",
                     "funding:report_pdf", "funding:report_sheet", "funding:post_add", "funding:post_edit",
                     "funding:post_delete", "funding:charge_add", "funding:charge_edit",
-                    "funding:charge_delete", "api_tokens:revoke"}  # fmt: skip
+                    "funding:charge_delete", "api_tokens:revoke", "portability:import_job",
+                    "portability:export_job", "portability:export_download"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
                   "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
@@ -531,6 +541,16 @@ def build_side(code: str, name: str) -> SimpleNamespace:
                 expires_on=clock.today() + dt.timedelta(days=30),
             )[0]  # fmt: skip
     s.any_token = s.tokens[worker.user_id]
+    # An import checked and waiting for confirmation, and a full export ready to download (portability).
+    s.import_job = ImportJob.objects.create(
+        association=s.association, membership=head, filename="file-active.csv", fmt="csv", file_hash="0" * 64,
+        status="checked", rows_total=1, rows_valid=1,
+    )  # fmt: skip
+    s.export_job = ExportJob.objects.create(
+        association=s.association, membership=head, status="ready",
+        storage_name=portability.store(b"PK fictif", "export"),
+        expires_at=clock.now() + dt.timedelta(days=3650),
+    )  # fmt: skip
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -672,6 +692,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "directory:edit": Endpoint(kwargs=lambda s, m: {"pk": s.entry.pk}),
     # A visit linked to the side's person: the page shows her reference, never her name.
     "outreach:visit_link": Endpoint(kwargs=lambda s, m: {"pk": s.visit.pk}),
+    "portability:import_job": Endpoint(kwargs=lambda s, m: {"pk": s.import_job.pk}),
+    "portability:export_job": Endpoint(kwargs=lambda s, m: {"pk": s.export_job.pk}),
+    "portability:export_download": Endpoint(kwargs=lambda s, m: {"pk": s.export_job.pk}),
     "funding:funder_edit": Endpoint(kwargs=lambda s, m: {"pk": s.funder.pk}),
     "funding:funder_close": Endpoint(kwargs=lambda s, m: {"pk": s.funder.pk}),
     "funding:grant": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),

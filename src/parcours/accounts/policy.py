@@ -60,6 +60,11 @@ RULES: dict[str, frozenset[str]] = {
     # each only the consented scopes (the visibility rule and sharing/services.py do the rest).
     "shared_people": frozenset({Role.PARTNER_COUNSELLOR}),
     "audit_journal": frozenset({Role.HEAD_OF_SERVICE}),
+    # Import of the association's caseload from a spreadsheet, and the full export of what it holds
+    # (parcours.portability, docs/decisions/0051 and 0052): the head of service only, who answers for the
+    # files created at once and for a file holding every person's data.
+    "portability": frozenset({Role.HEAD_OF_SERVICE}),
+    "portability_export": frozenset({Role.HEAD_OF_SERVICE}),
     # The national administration reviews the reads and refusals of commission and préfecture users
     # (audit/views.py review): nobody else sees them, and they see no other journal.
     "audit_review": frozenset({Role.NATIONAL_ADMIN}),

@@ -136,6 +136,16 @@ EVENTS: dict[str, tuple[str, object]] = {
     "grant_charge.create": (Action.CREATE, _("a imputé une dépense à une subvention")),
     "grant_charge.update": (Action.UPDATE, _("a modifié une dépense imputée")),
     "grant_charge.delete": (Action.DELETE, _("a supprimé une dépense imputée")),
+    "pathway.import": (Action.CREATE, _("a repris un parcours de l'historique de l'association (import)")),
+    # import and full export of an association's data (parcours.portability)
+    "data_import.check": (Action.CREATE, _("a déposé un fichier d'import des personnes (vérification)")),
+    "data_import.run": (Action.CREATE, _("a lancé l'import des personnes d'un fichier")),
+    "data_export.create": (Action.EXPORT, _("a lancé l'export complet des données de l'association")),
+    "data_export.download": (
+        Action.DOWNLOAD,
+        _("a téléchargé l'export complet des données de l'association"),
+    ),
+    "data_export.delete": (Action.DELETE, _("a supprimé un export complet arrivé à expiration")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)

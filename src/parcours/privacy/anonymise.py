@@ -69,6 +69,9 @@ EMPTIED = {
     "employment.outcome": ("participant__person", ("reason",)),
     "employment.enrolment": ("person", ()),
     "employment.support": ("person", ("body",)),
+    # The natural key of an imported row (parcours.portability): a keyed hash of the association and of its
+    # own file number, kept so that importing the same file again does not recreate her file.
+    "portability.importedrow": ("person", ()),
 }
 # Deleted because they are nothing but words about her.
 DELETED_UNDER_PATHWAY = {"pathway.commitment": "request__pathway__person"}
