@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from parcours.core import health
@@ -37,3 +38,8 @@ urlpatterns = [
     path("annuaire/", include("parcours.directory.urls")),
     path("statistiques/", include("parcours.statistics.urls")),
 ]
+
+if settings.PARCOURS_BENCH_FLOOR and settings.PARCOURS_DEMO:  # bench/run.py only (refused in production)
+    from parcours.core import bench
+
+    urlpatterns.append(path("banc/plancher/", bench.floor, name="bench_floor"))
