@@ -156,7 +156,7 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
     from parcours.core.models import Departement
     from parcours.followup.models import Domain, Note
     from parcours.pathway import transitions as t
-    from parcours.pathway.models import Pathway
+    from parcours.pathway.models import Pathway, PathwayRequest
     from parcours.people.models import Person, birth_index, identity_index
 
     timings = {}
@@ -312,25 +312,26 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
                 sessions[key] = t.create_session(secretariat, day, "Salle fictive")
         return sessions[key]
 
-    def walk(person, association, opened, stage):
+    def open_and_schedule(person, association, opened, stage):
+        """First pass: the request is opened, and scheduled on the session of the Monday two weeks later."""
         worker, head = staff(association)
-        org = by_departement[association.departement_id]
         secretariat = member[f"secretariat-{association.departement.code}"]
-        agent = member[f"prefecture-{association.departement.code}"]
-        del org
         with clock.travel_to(opened):
             req = t.open_request(person, "entry", worker, content(opened))
             if stage == "draft":
-                return
+                return None
             t.validate_request(req, head)
             t.submit_request(req, worker)
             if stage == "submitted":
-                return
-            session_day = opened + dt.timedelta(days=14 - opened.weekday())  # a Monday two weeks later
+                return None
+            session_day = opened + dt.timedelta(days=14 - opened.weekday())
             session = session_for(secretariat, session_day)
             t.schedule_request(req, session, secretariat)
-        if stage == "scheduled":
-            return
+        return (session_day, req.pk, session, stage, worker, secretariat,
+                member[f"prefecture-{association.departement.code}"])  # fmt: skip
+
+    def decide(session_day, req, session, stage, worker, secretariat, agent):
+        """Second pass, in the order of the sessions (a session that gave an avis takes no more requests)."""
         with clock.travel_to(session_day):
             t.record_avis(req, session, "favourable", secretariat)
         decided = session_day + dt.timedelta(days=7)
@@ -349,7 +350,8 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
     elsewhere = [pk for pk, association_id in person_ids if association_id != largest.pk]
     chosen += rng.sample(elsewhere, min(preset.pathways - len(chosen), len(elsewhere)))
     people_by_pk = Person.objects.select_related("association__departement").in_bulk(chosen)
-    progress = Progress("pathways through the services", len(chosen))
+    progress = Progress("pathways through the services (opened and scheduled; decided after)", len(chosen))
+    to_decide = []
     for pk in chosen:
         person = people_by_pk[pk]
         age = rng.random()
@@ -362,8 +364,14 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
             )[0]
             if stage == "scheduled" and opened + dt.timedelta(days=14) <= today:
                 stage = "active"
-        walk(person, person.association, opened, stage)
+        scheduled = open_and_schedule(person, person.association, opened, stage)
+        if scheduled is not None and stage != "scheduled":
+            to_decide.append(scheduled)
         progress.add()
+    for session_day, req_pk, session, stage, worker, secretariat, agent in sorted(
+        to_decide, key=lambda x: x[:2]
+    ):
+        decide(session_day, PathwayRequest.objects.get(pk=req_pk), session, stage, worker, secretariat, agent)
     lapsed = t.expire_periods(today)
     timings["pathways"] = progress.end()
     print(f"  {lapsed} pathway(s) lapsed at the end of their period", flush=True)
