@@ -66,7 +66,7 @@ def ms(value: float | None) -> str:
 
 
 def parse_wrk(output: str) -> dict:
-    percentiles = {int(p): milliseconds(v) for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)$", output, re.M)}
+    percentiles = {int(p): milliseconds(v) for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", output, re.M)}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
@@ -83,6 +83,8 @@ def run_wrk(port: int, cookie: str, path: str, connections: int, duration: float
                "--latency", "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     result = parse_wrk(done.stdout)
+    if result["p50"] is None:
+        result["raw"] = done.stdout
     result["command"] = " ".join([*command[:-3], "-H", "'Cookie: …'", command[-1]])
     return result
 
