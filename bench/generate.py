@@ -115,7 +115,10 @@ def prepare(args) -> tuple[str, Path, dict]:
         from psycopg import sql
 
         with scratchdb.admin_connect(params) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if args.template:  # an already migrated database (CI): migrate has nothing left to do
+                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(args.template))
+            conn.execute(statement)
         url = scratchdb.url_for(params, name)
     settings = {
         "database_url": url,
@@ -452,6 +455,7 @@ def main() -> int:
     parser.add_argument("--server", default=os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER))
     parser.add_argument("--sqlite", action="store_true", help="SQLite in bench/.data/<preset>/")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--template", help="PostgreSQL: copy this migrated, empty database (no migrate)")
     args = parser.parse_args()
     started = time.monotonic()
     url, folder, settings = prepare(args)
