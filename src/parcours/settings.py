@@ -542,6 +542,11 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 MEDIA_ROOT = PARCOURS_DOCUMENTS_DIR
 
 
+# The floor of the load benchmark (bench/run.py, docs/performance.md): /banc/plancher/, a minimal view reading
+# one row through the same middleware and database. Demo mode only: refused in production below.
+PARCOURS_BENCH_FLOOR = env.flag("PARCOURS_BENCH_FLOOR")
+
+
 # --- Fail closed (docs/security/configuration.md) ----------------------------------------------------------
 def configuration_problems() -> list[str]:
     """What forbids a start outside demo mode; empty in demo mode."""
@@ -567,6 +572,10 @@ def configuration_problems() -> list[str]:
         )
     if DEBUG:
         problems.append("DEBUG=1 : les pages de débogage sont réservées à la démonstration.")
+    if PARCOURS_BENCH_FLOOR:
+        problems.append(
+            "PARCOURS_BENCH_FLOOR=1 : la page plancher du banc d'essai est réservée à la démonstration."
+        )
     if not HTTPS:
         problems.append(
             "HTTPS manque : hors démonstration, Parcours se sert derrière TLS (HTTPS=1 : cookies Secure, "

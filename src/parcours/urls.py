@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from parcours.core import health
@@ -44,3 +45,8 @@ urlpatterns = [
 
 # A 404 under /api/ answers JSON in French like the API's own errors; elsewhere the usual page.
 handler404 = "parcours.api.views.not_found"
+
+if settings.PARCOURS_BENCH_FLOOR and settings.PARCOURS_DEMO:  # bench/run.py only (refused in production)
+    from parcours.core import bench
+
+    urlpatterns.append(path("banc/plancher/", bench.floor, name="bench_floor"))

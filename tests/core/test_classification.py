@@ -39,7 +39,8 @@ def test_columns_left_in_clear_are_not_free_text_typed_by_a_user():
     from django.db import models
 
     set_by_code = {
-        ("people.person", "identity_index"), ("people.consent", "text_version"),
+        ("people.person", "identity_index"), ("people.person", "birth_index"),
+        ("people.consent", "text_version"),
         ("pathway.pathway", "rule_version"), ("pathway.event", "action"), ("pathway.event", "from_status"),
         ("pathway.event", "to_status"), ("records.document", "storage_name"),
         ("records.document", "content_type"), ("records.document", "sha256"), ("audit.accesslog", "role"),

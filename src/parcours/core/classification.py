@@ -51,6 +51,7 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
         "residence_status": CHOICE,
         "health_cover": CHOICE,
         "identity_index": BLIND_INDEX,
+        "birth_index": BLIND_INDEX,
     },
     "people.othername": {"name": ENCRYPTED},
     "people.consent": {

@@ -265,8 +265,12 @@ def possible_duplicates(people, first_name: str, last_name: str, birth_date: dt.
     """The people of the queryset `people` born on `birth_date` whose names resemble the given names."""
     if birth_date is None:
         return []
-    # Birth dates are encrypted: compare them in Python over the association's people.
-    candidates = people.prefetch_related("other_names")
+    # Birth dates are encrypted: the keyed birth index (people.models.birth_index) picks the people born that
+    # day in SQL, with the few others its truncated hash gives the same value; their decrypted birth date
+    # and names are then compared in Python (issue 15: no scan of the association).
+    from .models import birth_index
+
+    candidates = people.filter(birth_index=birth_index(birth_date)).prefetch_related("other_names")
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
     return [

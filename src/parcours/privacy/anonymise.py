@@ -33,7 +33,7 @@ from .guard import maintenance
 # Fields of Person that statistics keep as they are (birth_date is generalised, identity_index recomputed).
 KEPT_PERSON_FIELDS = frozenset({
     "id", "association", "departement", "gender", "nationality", "residence_status", "created_at",
-    "archived_on", "anonymised_on", "identity_index", "birth_date", "version",
+    "archived_on", "anonymised_on", "identity_index", "birth_index", "birth_date", "version",
 })  # fmt: skip
 BIRTH_BAND_YEARS = 5
 
