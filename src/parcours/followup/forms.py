@@ -78,7 +78,7 @@ class AppointmentOutcomeForm(DsfrBaseForm):
 class ReferralForm(DsfrBaseForm):
     partner = forms.ModelChoiceField(
         label=_("Partenaire"), queryset=Organisation.objects.filter(kind=OrganisationKind.PARTNER),
-        required=False, empty_label=_("— autre (à préciser ci-dessous) —"),
+        required=False, empty_label="—",
     )  # fmt: skip
     entry = forms.ModelChoiceField(
         label=_("Ou service de l'annuaire du département"), queryset=DirectoryEntry.objects.none(),
@@ -90,12 +90,6 @@ class ReferralForm(DsfrBaseForm):
     )  # fmt: skip
     domain = forms.ChoiceField(label=_("Domaine"), choices=Domain.choices)
     reason = forms.CharField(label=_("Motif de l'orientation"), max_length=300)
-
-    def __init__(self, *args, entries=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if entries is not None:
-            self.fields["entry"].queryset = entries
-
     referred_on = forms.DateField(label=_("Date de l'orientation"), widget=DATE)
     oral_agreement = forms.BooleanField(
         label=_("Accord oral de la personne"),
@@ -106,6 +100,11 @@ class ReferralForm(DsfrBaseForm):
     comment = forms.CharField(
         label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entries is not None:  # the active services of the caller's département (DirectoryEntry.visible_to)
+            self.fields["entry"].queryset = entries
 
 
 class ReferralOutcomeForm(DsfrBaseForm):

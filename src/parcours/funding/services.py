@@ -114,20 +114,8 @@ def close_funder(funder: Funder, by: Membership) -> Funder | None:
 
 
 # --- Grants ------------------------------------------------------------------------------------------------
-def _grant_fields(
-    by,
-    *,
-    funder,
-    label,
-    starts_on,
-    ends_on,
-    amount,
-    purpose,
-    conditions,
-    indicators_,
-    report_due_on=None,
-    report_sent_on=None,
-) -> dict:
+def _grant_fields(by, *, funder, label, starts_on, ends_on, amount, purpose, conditions, indicators_,
+                  report_due_on=None, report_sent_on=None) -> dict:  # fmt: skip
     if funder is None or funder.association_id != by.organisation_id:
         raise DomainError(_("Choisissez un financeur de votre association."))
     label = _line(label, _("L'intitulé de la subvention"), required=True)
