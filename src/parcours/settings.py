@@ -29,6 +29,7 @@ PARCOURS_MFA_REQUIRED  "0" lets the roles that see identities log in without a s
                     default "1")
 PARCOURS_SESSION_IDLE_MINUTES, PARCOURS_SESSION_MAX_HOURS  session limits (default 30 minutes, 8 hours)
 PARCOURS_LOGIN_FAILURE_LIMIT, PARCOURS_LOGIN_LOCK_MINUTES  login throttling (default 5 failures, 15 minutes)
+PARCOURS_API_CALLS_PER_MINUTE  calls per minute and per personal token of the JSON API, then 429 (default 120)
 PARCOURS_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of Django
                     (e.g. "127.0.0.1" or "10.0.0.0/8,::1"). Only when the direct peer is one of them is
                     X-Forwarded-For read, from the right; both the journal and the login throttling use this
@@ -54,6 +55,9 @@ PARCOURS_HEALTH_TOKEN  optional: the health endpoint /sante/ gives the reason of
                     `Authorization: Bearer <token>`
 PARCOURS_HEALTH_QUEUE_MINUTES, PARCOURS_HEALTH_DAILY_HOURS  the worker check fails when a ready task waits
                     longer (default 15 minutes) or the daily pass has not succeeded for longer (default 26 h)
+PARCOURS_IMPORT_MAX_BYTES, PARCOURS_IMPORT_MAX_ROWS, PARCOURS_IMPORT_MAX_UNCOMPRESSED_BYTES,
+PARCOURS_IMPORT_MAX_MEMBERS, PARCOURS_EXPORT_HOURS  the import of a caseload and the full export
+                    (parcours.portability, docs/decisions/0051-import.md and 0052-full-export.md)
 Every variable is described for operators in docs/deploy/environment.md (tests/core/test_deploy_docs.py).
 PARCOURS_PROCONNECT_CLIENT_ID, PARCOURS_PROCONNECT_CLIENT_SECRET, PARCOURS_PROCONNECT_DISCOVERY_URL  the
                     ProConnect login (docs/deploy/proconnect.md): the three together, or none of them (a
@@ -158,6 +162,8 @@ INSTALLED_APPS = [
     "parcours.employment",  # employment programmes, agreements, supports (issue 12, docs/decisions/0045)
     "parcours.outreach",  # drop-in sessions and outreach rounds (docs/decisions/0042)
     "parcours.transfers",  # moving a file between associations (docs/decisions/0034-file-transfer.md)
+    "parcours.api",  # JSON API and personal tokens (issue 14, docs/decisions/0050-json-api.md)
+    "parcours.portability",  # import of a caseload, full export (issue 14, docs/decisions/0051, 0052)
     "parcours.desk",  # top layer: pages combining apps (docs/decisions/0027-layered-apps.md)
 ]
 
@@ -365,6 +371,8 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = list(
 # Login throttling (django-axes): PARCOURS_LOGIN_FAILURE_LIMIT failures for one account, or from one
 # address, lock further attempts for PARCOURS_LOGIN_LOCK_MINUTES; the password is never recorded.
 PARCOURS_LOGIN_FAILURE_LIMIT = env.integer("PARCOURS_LOGIN_FAILURE_LIMIT", 5, low=1)
+# The JSON API (docs/decisions/0050-json-api.md): calls per minute and per token, beyond which it answers 429.
+PARCOURS_API_CALLS_PER_MINUTE = env.integer("PARCOURS_API_CALLS_PER_MINUTE", 120, low=1, high=10_000)
 PARCOURS_LOGIN_LOCK_MINUTES = env.integer("PARCOURS_LOGIN_LOCK_MINUTES", 15, low=1)
 # The one proxy setting: addresses or networks of the reverse proxies, used by the journal and the login
 # throttling alike (core/network.client_ip).
@@ -451,6 +459,15 @@ PARCOURS_ERASURE_BLOCK_YEARS = env.integer("PARCOURS_ERASURE_BLOCK_YEARS", None)
 #                           the SMTP relay (default: localhost:25, the Debian MTA). Demo mode without
 #                           EMAIL_HOST writes the e-mails as files into <data folder>/mails instead.
 PARCOURS_INVITATION_DAYS = env.integer("PARCOURS_INVITATION_DAYS", 7, low=1, high=30)
+
+# --- Import of a caseload and full export (parcours.portability; docs/decisions/0051, 0052) -----------------
+PARCOURS_IMPORT_MAX_BYTES = env.integer("PARCOURS_IMPORT_MAX_BYTES", 5 * 1024 * 1024, low=1024)
+PARCOURS_IMPORT_MAX_ROWS = env.integer("PARCOURS_IMPORT_MAX_ROWS", 5000, low=1)
+PARCOURS_IMPORT_MAX_UNCOMPRESSED_BYTES = env.integer(
+    "PARCOURS_IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, low=1024 * 1024
+)
+PARCOURS_IMPORT_MAX_MEMBERS = env.integer("PARCOURS_IMPORT_MAX_MEMBERS", 200, low=10)
+PARCOURS_EXPORT_HOURS = env.integer("PARCOURS_EXPORT_HOURS", 24, low=1, high=168)
 PARCOURS_PUBLIC_URL = env.string("PARCOURS_PUBLIC_URL").rstrip("/")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@localhost>")
 if PARCOURS_DEMO and not env.string("EMAIL_HOST"):
@@ -525,6 +542,11 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 MEDIA_ROOT = PARCOURS_DOCUMENTS_DIR
 
 
+# The floor of the load benchmark (bench/run.py, docs/performance.md): /banc/plancher/, a minimal view reading
+# one row through the same middleware and database. Demo mode only: refused in production below.
+PARCOURS_BENCH_FLOOR = env.flag("PARCOURS_BENCH_FLOOR")
+
+
 # --- Fail closed (docs/security/configuration.md) ----------------------------------------------------------
 def configuration_problems() -> list[str]:
     """What forbids a start outside demo mode; empty in demo mode."""
@@ -550,6 +572,10 @@ def configuration_problems() -> list[str]:
         )
     if DEBUG:
         problems.append("DEBUG=1 : les pages de débogage sont réservées à la démonstration.")
+    if PARCOURS_BENCH_FLOOR:
+        problems.append(
+            "PARCOURS_BENCH_FLOOR=1 : la page plancher du banc d'essai est réservée à la démonstration."
+        )
     if not HTTPS:
         problems.append(
             "HTTPS manque : hors démonstration, Parcours se sert derrière TLS (HTTPS=1 : cookies Secure, "

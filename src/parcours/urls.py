@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from parcours.core import health
@@ -36,4 +37,16 @@ urlpatterns = [
     path("emploi/", include("parcours.employment.urls")),
     path("annuaire/", include("parcours.directory.urls")),
     path("statistiques/", include("parcours.statistics.urls")),
+    # The JSON API (docs/decisions/0050-json-api.md) and the account's page of personal tokens.
+    path("api/v1/", include("parcours.api.urls")),
+    path("compte/jetons-api/", include("parcours.api.token_urls")),
+    path("reprise-et-export/", include("parcours.portability.urls")),
 ]
+
+# A 404 under /api/ answers JSON in French like the API's own errors; elsewhere the usual page.
+handler404 = "parcours.api.views.not_found"
+
+if settings.PARCOURS_BENCH_FLOOR and settings.PARCOURS_DEMO:  # bench/run.py only (refused in production)
+    from parcours.core import bench
+
+    urlpatterns.append(path("banc/plancher/", bench.floor, name="bench_floor"))

@@ -39,6 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parcours.accounts.models import Invitation
+from parcours.api import tokens as api_tokens
 from parcours.audit.models import AccessLog
 from parcours.core import clock
 from parcours.directory import services as directory
@@ -50,6 +51,8 @@ from parcours.outreach import services as outreach
 from parcours.pathway import commission as commission_body
 from parcours.pathway import transitions as t
 from parcours.people import services as people
+from parcours.portability import services as portability
+from parcours.portability.models import ExportJob, ImportJob
 from parcours.records import samples
 from parcours.records import services as records
 from parcours.transfers import services as transfers
@@ -73,6 +76,7 @@ READ = ("GET", "HEAD")
 FORM = ("GET", "HEAD", "POST")
 ACTION = ("POST",)
 PUBLIC = "public"  # outside the rule table (login, logout, home, second step, WebAuthn JSON)
+API = "api"  # an operation of the JSON API: tests/api/test_api_matrix.py
 ROLE_CODES = {"social_worker": "SW", "head_of_service": "HS", "volunteer": "VO", "intern": "IN",
               "secretariat": "SE", "commission_member": "CM", "prefecture_agent": "PA",
               "national_admin": "NA", "partner_counsellor": "PC"}  # fmt: skip
@@ -127,9 +131,10 @@ SNAPSHOT = {
     "pathway:decisions": (READ, "PA"),
     "pathway:exit": (FORM, "SW HS"),
     "pathway:end_early": (FORM, "PA"),
-    "pathway:statistics": (READ, "HS SE PA NA"),
     "statistics:dashboard": (READ, "HS SE PA NA"),
     "statistics:association_report": (READ, "HS"),
+    "statistics:commission_review": (READ, "SE PA"),
+    "statistics:national_review": (READ, "NA"),
     "followup:notes": (FORM, "SW HS"),
     "followup:note": (FORM, "SW HS"),
     "followup:actions": (FORM, "SW HS"),
@@ -251,6 +256,36 @@ SNAPSHOT = {
     "funding:charge_add": (FORM, "HS"),
     "funding:charge_edit": (FORM, "HS"),
     "funding:charge_delete": (ACTION, "HS"),
+    # The account's personal API tokens (parcours.api): not volunteers, interns nor partners.
+    "api_tokens:list": (FORM, "SW HS SE CM PA NA"),
+    "api_tokens:revoke": (FORM, "SW HS SE CM PA NA"),
+    # The JSON API (token, not session): its own literal matrix of role × scope × object in
+    # tests/api/test_api_matrix.py, which checks that it covers every one of these.
+    "api:openapi-json": PUBLIC,  # the OpenAPI schema: no data
+    "api:api-root": PUBLIC,  # no documentation page (it would load Swagger from a CDN): 404
+    "api:people": API,
+    "api:person": API,
+    "api:pathways": API,
+    "api:pathway": API,
+    "api:requests": API,
+    "api:request": API,
+    "api:sessions": API,
+    "api:session": API,
+    "api:avis_list": API,
+    "api:avis": API,
+    "api:decisions": API,
+    "api:decision": API,
+    "api:appointments": API,
+    "api:appointments_create": API,
+    "api:appointment": API,
+    "api:statistics": API,
+    # Import of the caseload and full export (parcours.portability): the head of service only.
+    "portability:home": (FORM, "HS"),
+    "portability:template": (READ, "HS"),
+    "portability:import_job": (FORM, "HS"),
+    "portability:export_start": (ACTION, "HS"),
+    "portability:export_job": (READ, "HS"),
+    "portability:export_download": (READ, "HS"),
 }
 # Pages whose objects of the other side these roles reach too (200, not 404): the national administration
 # manages every organisation.
@@ -306,7 +341,8 @@ NOT_ABOUT_PEOPLE = {"accounts:device_remove", "onboarding:organisation_edit", "o
                     "funding:funder_close", "funding:grant", "funding:grant_edit", "funding:grant_delete",
                     "funding:report_pdf", "funding:report_sheet", "funding:post_add", "funding:post_edit",
                     "funding:post_delete", "funding:charge_add", "funding:charge_edit",
-                    "funding:charge_delete"}  # fmt: skip
+                    "funding:charge_delete", "api_tokens:revoke", "portability:import_job",
+                    "portability:export_job", "portability:export_download"}  # fmt: skip
 # URLs taking an object that is not one person (the journal row names no person).
 NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendance", "pathway:convoke",
                   "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
@@ -496,6 +532,25 @@ def build_side(code: str, name: str) -> SimpleNamespace:
         s.charge = funding.add_charge(
             s.grant, head, date=dt.date(2025, 3, 1), label="Loyer fictif", amount=500
         )
+    # A personal API token for each member whose role may hold one (parcours.api).
+    s.tokens = {}
+    for m in [*s.members.values(), s.colleague]:
+        if m.role not in ("volunteer", "intern", "partner_counsellor"):
+            s.tokens[m.user_id] = api_tokens.create_token(
+                m, name=f"Jeton fictif {name}", read=api_tokens.resources_for(m), write=[],
+                expires_on=clock.today() + dt.timedelta(days=30),
+            )[0]  # fmt: skip
+    s.any_token = s.tokens[worker.user_id]
+    # An import checked and waiting for confirmation, and a full export ready to download (portability).
+    s.import_job = ImportJob.objects.create(
+        association=s.association, membership=head, filename="file-active.csv", fmt="csv", file_hash="0" * 64,
+        status="checked", rows_total=1, rows_valid=1,
+    )  # fmt: skip
+    s.export_job = ExportJob.objects.create(
+        association=s.association, membership=head, status="ready",
+        storage_name=portability.store(b"PK fictif", "export"),
+        expires_at=clock.now() + dt.timedelta(days=3650),
+    )  # fmt: skip
     keeper = MembershipFactory(organisation=s.association, role="social_worker", user__username=f"cle-{name}")
     s.device = TOTPDevice.objects.create(user=keeper.user, name="Application", confirmed=True)
     return s
@@ -637,6 +692,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "directory:edit": Endpoint(kwargs=lambda s, m: {"pk": s.entry.pk}),
     # A visit linked to the side's person: the page shows her reference, never her name.
     "outreach:visit_link": Endpoint(kwargs=lambda s, m: {"pk": s.visit.pk}),
+    "portability:import_job": Endpoint(kwargs=lambda s, m: {"pk": s.import_job.pk}),
+    "portability:export_job": Endpoint(kwargs=lambda s, m: {"pk": s.export_job.pk}),
+    "portability:export_download": Endpoint(kwargs=lambda s, m: {"pk": s.export_job.pk}),
     "funding:funder_edit": Endpoint(kwargs=lambda s, m: {"pk": s.funder.pk}),
     "funding:funder_close": Endpoint(kwargs=lambda s, m: {"pk": s.funder.pk}),
     "funding:grant": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
@@ -650,6 +708,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "funding:charge_add": Endpoint(kwargs=lambda s, m: {"pk": s.grant.pk}),
     "funding:charge_edit": Endpoint(kwargs=lambda s, m: {"pk": s.charge.pk}),
     "funding:charge_delete": Endpoint(kwargs=lambda s, m: {"pk": s.charge.pk}),
+    # Her own token on her side; another user's token otherwise.
+    "api_tokens:revoke": Endpoint(kwargs=lambda s, m: {"pk": s.tokens.get(m.user_id, s.any_token).pk}),
 }
 # URLs whose one person is not the side's first person: {URL name: attribute of the side}.
 PERSON_OF = {"papers:early_end_letter": "ended_person"}
@@ -674,7 +734,7 @@ def test_every_url_pattern_is_in_the_snapshot():
     assert sorted(set(PATTERNS) - set(SNAPSHOT)) == [], "URL patterns missing from SNAPSHOT"
     assert sorted(set(SNAPSHOT) - set(PATTERNS)) == [], "SNAPSHOT names no longer in the URLconf"
     with_arguments = sorted(name for name, p in PATTERNS.items() if p.pattern.converters)
-    assert sorted(n for n in with_arguments if SNAPSHOT[n] != PUBLIC) == sorted(ENDPOINTS)
+    assert sorted(n for n in with_arguments if SNAPSHOT[n] not in (PUBLIC, API)) == sorted(ENDPOINTS)
 
 
 def test_each_view_declares_the_methods_and_rule_of_the_snapshot():
@@ -682,6 +742,8 @@ def test_each_view_declares_the_methods_and_rule_of_the_snapshot():
     wrong = []
     for name, entry in SNAPSHOT.items():
         callback = PATTERNS[name].callback
+        if entry == API:
+            continue  # token-authenticated operations: tests/api/test_api_matrix.py
         if entry == PUBLIC:
             if hasattr(callback, "page_rule"):
                 wrong.append(f"{name}: ruled but listed public")
@@ -788,7 +850,7 @@ FORM_DATA = {"comment": "Commentaire fictif", "text": "Texte fictif", "name": "N
 
 
 # --- The matrix --------------------------------------------------------------------------------------------
-RULED = sorted(name for name, entry in SNAPSHOT.items() if entry != PUBLIC)
+RULED = sorted(name for name, entry in SNAPSHOT.items() if entry not in (PUBLIC, API))
 
 
 @pytest.mark.django_db

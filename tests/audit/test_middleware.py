@@ -167,5 +167,6 @@ def test_the_audited_places_are_those_the_url_modules_declare():
     expected = ["/personnes/", "/parcours/", "/suivi/", "/droits/", "/pieces/", "/journal/", "/vie-privee/"]
     expected += ["/partage/", "/transferts/", "/documents-officiels/", "/ateliers/", "/emploi/"]
     expected += ["/terrain/passages/"]
+    expected += ["/api/v1/"]  # the JSON API (parcours.api): every call journaled
     assert sorted(scope().prefixes) == sorted(expected)
     assert scope().person_argument["pathway:request_create"] == "person_pk"

@@ -41,6 +41,10 @@ NOTE = "Elle raconte le canarisecret de la note."
 STORY = "Mon récit canarirecit commence au village."
 
 
+# Keyed hashes that Person.save() recomputes from the identity: the canary typed into them does not stay.
+RECOMPUTED_ON_SAVE = {("people.person", "identity_index"), ("people.person", "birth_index")}
+
+
 def dump(tmp_path) -> str:
     return database_bytes(tmp_path)
 
@@ -233,7 +237,7 @@ def test_a_canary_typed_into_any_text_column_is_found_in_the_database_only_where
         stored = model.objects.get(pk=writer.rows[model].pk)
         for field in text_columns(model):
             key = (model._meta.label_lower, field.name)
-            if key in writer.written and key != ("people.person", "identity_index"):
+            if key in writer.written and key not in RECOMPUTED_ON_SAVE:
                 value = field.value_from_object(stored)
                 value = value.isoformat() if isinstance(value, dt.date) else value
                 assert writer.written[key] in (value if isinstance(value, list) else [value]), key
@@ -242,6 +246,6 @@ def test_a_canary_typed_into_any_text_column_is_found_in_the_database_only_where
     allowed_in_clear = clear_columns()
     in_clear = {key for key, marker in writer.written.items() if found.found_in_clear(marker)}
     assert sorted(in_clear - allowed_in_clear) == []
-    # Positive control: what the table leaves in clear is found (identity_index is recomputed on save).
-    expected = {k for k in writer.written if k in allowed_in_clear} - {("people.person", "identity_index")}
+    # Positive control: what the table leaves in clear is found (the blind indexes are recomputed on save).
+    expected = {k for k in writer.written if k in allowed_in_clear} - RECOMPUTED_ON_SAVE
     assert expected and sorted(expected - in_clear) == []

@@ -104,6 +104,11 @@ def test_each_key_alone_is_required(tmp_path, missing):
     assert [name for name in KEYS if f"{name} manque" in output] == [missing]
 
 
+def test_production_refuses_the_bench_floor(tmp_path):
+    result = run(WSGI_IMPORT, production_env(tmp_path, PARCOURS_BENCH_FLOOR="1"))
+    assert result.returncode != 0 and "PARCOURS_BENCH_FLOOR=1" in result.stderr, result.stderr
+
+
 def test_production_with_debug_or_sqlite_refuses_to_start(tmp_path):
     result = run(WSGI_IMPORT, production_env(tmp_path, DEBUG="1"))
     assert result.returncode != 0 and "DEBUG=1" in result.stderr, result.stderr

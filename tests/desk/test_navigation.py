@@ -27,6 +27,7 @@ def test_the_head_of_service_gets_collective_work_and_steering_as_two_drop_downs
     buttons, links, nav = menu(client, personas.head, "/ateliers/")
     assert buttons == ["Activité collective", "Pilotage"]
     assert "/ateliers/" in links and "/journal/" in links and "/suivi/reunions/" in links
+    assert "/reprise-et-export/" in links  # the import of the caseload and the full export (issue 14)
     # The group of the page she is on is marked current, and the page itself inside it.
     assert re.search(r'<button class="fr-nav__btn"[^>]*aria-current="true"[^>]*>Activité collective<', nav)
     assert '<a class="fr-nav__link" href="/ateliers/" aria-current="page">' in nav

@@ -283,7 +283,7 @@ def journeys(w):
         reverse("notifications:preferences"),
         reverse("notifications:calendar"),
     ]
-    head_only = [reverse("pathway:statistics"), reverse("audit:journal"), reverse("privacy:archives")]
+    head_only = [reverse("statistics:dashboard"), reverse("audit:journal"), reverse("privacy:archives")]
     session_pages = [reverse("pathway:sessions"), reverse("pathway:session", kwargs={"pk": w["session"].pk})]
     commission_pages = [
         reverse("pathway:members"),
@@ -375,7 +375,7 @@ def journeys(w):
             *commission_pages,
             reverse("pathway:request", kwargs={"pk": w["submitted"].pk}),
             reverse("people:person", kwargs={"pk": w["submitted"].pathway.person_id}),
-            reverse("pathway:statistics"),
+            reverse("statistics:dashboard"),
             reverse("onboarding:organisations"),
             reverse("onboarding:members", kwargs={"pk": w["commission"].pk}),
             *account,
@@ -390,13 +390,11 @@ def journeys(w):
             reverse("people:person", kwargs={"pk": w["avis_given"].pathway.person_id}),
             reverse("pathway:end_early", kwargs={"pk": w["pathway"].pk}),
             reverse("pathway:sessions"),
-            reverse("pathway:statistics"),
             reverse("statistics:dashboard"),
             reverse("papers:letterhead"),
             *account,
         ],
         "national": [
-            reverse("pathway:statistics"),
             reverse("statistics:dashboard"),
             reverse("audit:review"),
             *account,

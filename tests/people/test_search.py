@@ -1,15 +1,18 @@
 """Finding a person again by any of her names, however it was spelled."""
 
 import datetime as dt
+import hashlib
+import hmac
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcours.core import clock
+from parcours.core import clock, crypto
 from parcours.people.models import OtherName, Person
 from parcours.people.search import (
     matches,
@@ -162,6 +165,36 @@ def test_possible_duplicates_need_the_same_birth_date_and_a_similar_name(persona
     assert possible_duplicates(visible, "Xiaoling", "Zhang", born) == []
     assert possible_duplicates(visible, "Xiaoling", "Wang", None) == []
     assert possible_duplicates(visible, "Xiao", "Wang", born) == []  # no prefix matching here
+
+
+def test_the_duplicate_check_reads_only_the_people_born_that_day(personas):
+    """Issue 15: the people born on other days are not read (nor decrypted); the stored index is the keyed
+    hash of the birth date, recomputed here from the key."""
+    born = dt.date(1991, 7, 14)
+    same = personas.person(first_name="Amina", last_name="Diallo", birth_date=born)
+    for n in range(40):
+        personas.person(
+            first_name="Amina", last_name="Diallo", birth_date=dt.date(1960, 1, 1) + dt.timedelta(n)
+        )
+    expected = hmac.new(crypto.blind_index_key(), b"birth\x1f1991-07-14", hashlib.sha256).digest()
+    bits = settings.PARCOURS_BLIND_INDEX_BITS if hasattr(settings, "PARCOURS_BLIND_INDEX_BITS") else 16
+    value = int.from_bytes(expected, "big") >> (256 - bits)
+    stored = Person.objects.filter(pk=same.pk).values_list("birth_index", flat=True).get()
+    assert stored == f"{value:0{(bits + 3) // 4}x}"
+    visible = Person.objects.visible_to(personas.worker)
+    with CaptureQueriesContext(connection) as queries:
+        assert possible_duplicates(visible, "Amina", "Diallo", born) == [same]
+    people_query = next(q["sql"] for q in queries if 'FROM "people_person"' in q["sql"])
+    assert '"people_person"."birth_index" =' in people_query
+
+
+def test_a_corrected_birth_date_is_found_by_the_duplicate_check(personas):
+    person = personas.person(first_name="Joy", last_name="Okafor", birth_date=dt.date(1990, 1, 1))
+    person.birth_date = dt.date(1993, 9, 30)
+    person.save(update_fields=["birth_date"])
+    visible = Person.objects.visible_to(personas.worker)
+    assert possible_duplicates(visible, "Joy", "Okafor", dt.date(1993, 9, 30)) == [person]
+    assert possible_duplicates(visible, "Joy", "Okafor", dt.date(1990, 1, 1)) == []
 
 
 # --- The caseload page ---------------------------------------------------------------------------------

@@ -98,22 +98,52 @@ def test_nationality_afis_aps(year):
 
 @pytest.mark.django_db
 def test_delays_are_durations_from_the_raw_dates(year):
-    from django.db import connection
-
     with connection.cursor() as cursor:  # the dates, subtracted here: the same SQL on SQLite and PostgreSQL
         cursor.execute(
-            "SELECT d.id, d.decided_on, MAX(s.date) FROM pathway_decision d "
+            "SELECT d.id, p.departement_id, p.association_id, d.decided_on, MAX(s.date) "
+            "FROM pathway_decision d "
             "JOIN pathway_avis a ON a.request_id = d.request_id JOIN pathway_commissionsession s "
-            "ON s.id = a.session_id WHERE d.decided_on BETWEEN %s AND %s GROUP BY d.id, d.decided_on",
+            "ON s.id = a.session_id JOIN pathway_pathwayrequest r ON r.id = d.request_id "
+            "JOIN pathway_pathway p ON p.id = r.pathway_id WHERE d.decided_on BETWEEN %s AND %s "
+            "GROUP BY d.id, p.departement_id, p.association_id, d.decided_on",
             [START, END],
         )
         rows = cursor.fetchall()
     as_date = dt.date.fromisoformat
-    days = sorted((as_date(str(decided)) - as_date(str(held))).days for _pk, decided, held in rows)
-    assert indicators.delay_avis_to_decision(START, END) == days
+    expected = {}
+    for _pk, dep, assoc, decided, held in rows:
+        expected.setdefault((dep, assoc), []).append((as_date(str(decided)) - as_date(str(held))).days)
+    cells = indicators.delay_avis_to_decision(START, END)
+    assert cells == {k: sorted(v) for k, v in expected.items()}
+    days = indicators.durations(cells)
+    assert days == sorted(d for v in expected.values() for d in v)
+    assert indicators.durations(cells, "13") == sorted(
+        d for (dep, _a), v in expected.items() if dep == "13" for d in v
+    )
     summary = indicators.summarise(days, 10)
     assert summary["median"] == pystats.median(days) and summary["n"] == len(days) == 92
     assert all(3 <= d < 40 for d in days)  # what the generator drew
+
+
+@pytest.mark.django_db
+def test_delay_from_submission_to_session_from_the_raw_dates(year):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id, p.departement_id, p.association_id, r.submitted_on, MAX(s.date) "
+            "FROM pathway_avis a JOIN pathway_commissionsession s ON s.id = a.session_id "
+            "JOIN pathway_pathwayrequest r ON r.id = a.request_id "
+            "JOIN pathway_pathway p ON p.id = r.pathway_id "
+            "WHERE s.date BETWEEN %s AND %s AND r.submitted_on IS NOT NULL "
+            "GROUP BY r.id, p.departement_id, p.association_id, r.submitted_on",
+            [START, END],
+        )
+        rows = cursor.fetchall()
+    as_date = dt.date.fromisoformat
+    expected = {}
+    for _pk, dep, assoc, submitted, held in rows:
+        expected.setdefault((dep, assoc), []).append((as_date(str(held)) - as_date(str(submitted))).days)
+    assert indicators.delay_submission_to_session(START, END) == {k: sorted(v) for k, v in expected.items()}
+    assert sum(len(v) for v in expected.values()) == 100  # every request of the generated year had its avis
 
 
 @pytest.mark.django_db

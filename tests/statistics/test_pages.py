@@ -100,3 +100,78 @@ def test_the_report_hides_small_counts_of_people(year):
     assert all(v is None or v == 0 or v > 10 for v in people.cells.values())
     # 60 people of the Gard association, all created before the end of the year: the oracle is the fixture.
     assert sum(v for v in people.row_totals.values() if v is not None) in (0, 60) or people.total is None
+
+
+def band_by_hand(born, on):
+    """The bands written out once more, from the person's age on the day (Person.age)."""
+    if born is None:
+        return "unknown"
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    for upper, band in ((18, "under_18"), (25, "18_24"), (35, "25_34"), (45, "35_44")):
+        if age < upper:
+            return band
+    return "45_plus"
+
+
+BIRTHS = [None, dt.date(2008, 10, 1), dt.date(2007, 9, 30), dt.date(2001, 1, 1), dt.date(1991, 5, 2),
+          dt.date(1980, 10, 1), dt.date(1962, 3, 3)]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_age_bands_are_the_age_reached_on_the_last_day(year):
+    import random
+
+    from parcours.pathway.models import Pathway
+    from parcours.people.models import Person
+    from parcours.statistics import indicators
+
+    rng = random.Random(7)
+    on = dt.date(2025, 9, 30)
+    for person in Person.objects.all():
+        person.birth_date = rng.choice(BIRTHS)
+        person.save()
+    expected = {}
+    for pathway in Pathway.objects.exclude(status="exited").select_related("person"):
+        if any(p.start <= on <= p.end for p in pathway.periods.all()):
+            key = (pathway.departement_id, band_by_hand(pathway.person.birth_date, on))
+            expected[key] = expected.get(key, 0) + 1
+    got = {}
+    for (dep, band, _assoc), n in indicators.active_by_age(dt.date(2025, 1, 1), on).items():
+        got[(dep, band)] = got.get((dep, band), 0) + n
+    assert got == expected and sum(got.values()) > 30
+    assert indicators.age_band(dt.date(2007, 9, 30), on) == "18_24"  # 18 on that very day
+    assert indicators.age_band(dt.date(2007, 10, 1), on) == "under_18"
+    assert indicators.age_band(dt.date(1980, 10, 1), on) == "35_44"  # 45 the next day
+
+
+@pytest.mark.django_db
+def test_the_secretariat_reads_its_departements_delays_and_the_head_her_activity(client, year):
+    gard = get(client, year.secretariat, debut="2025-01-01", fin="2025-12-31").content.decode()
+    delays = gard[gard.index('<h2 id="delais">') :]
+    assert "Gard (30)" in delays and "Bouches-du-Rhône" not in delays and "France entière" not in delays
+    national = get(client, year.national, debut="2025-01-01", fin="2025-12-31").content.decode()
+    national_delays = national[national.index('<h2 id="delais">') :]
+    assert "France entière" in national_delays and "Bouches-du-Rhône (13)" in national_delays
+    # The Bouches-du-Rhône: 25 requests of one association, all examined in 2025 (the fixture).
+    row = re.search(r"Bouches-du-Rhône \(13\)</th><td>(\d+|s)</td>", national_delays)
+    assert row.group(1) == "25"
+    assert "Activité collective de l'association" not in gard + national
+    head = get(client, year.head, debut="2025-01-01", fin="2025-12-31").content.decode()
+    assert "Activité collective de l'association" in head and "Permanences (accueils) tenues" in head
+    # The bars are SVG rectangles sized by attribute: the content security policy (style-src 'self') drops
+    # inline styles, which is how the first charts lost their bars.
+    assert ' style="' not in head + gard + national and "statistics/charts" in head
+    assert "Bilan 2025 de la commission pour le préfet (PDF)" in gard
+    assert "Bilan national 2025 (PDF)" in national and "Bilan national" not in gard
+
+
+@pytest.mark.django_db
+def test_the_balance_table_hides_a_flow_that_the_identity_would_give_away(client, year):
+    """The Gard on 31 December 2025 and its exits: whatever is hidden, never exactly one of the four."""
+    page = get(client, year.secretariat, debut="2025-01-01", fin="2025-12-31").content.decode()
+    balance = page[page.index('<h2 id="balance">') :]
+    balance = balance[balance.index("<tbody>") : balance.index("</tbody>")]
+    cells = re.findall(r"<td>([^<]*)</td>", balance)
+    assert len(cells) == 4 and cells.count("s") != 1
+    assert cells[0] == "0"  # nobody was in a pathway on 31 December 2024
+    assert not [c for c in cells if c.isdigit() and 1 <= int(c) <= 10]

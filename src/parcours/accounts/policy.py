@@ -51,11 +51,20 @@ RULES: dict[str, frozenset[str]] = {
     ),
     # The association's annual activity report (PDF, parcours.statistics.reports): its head of service.
     "statistics_report": frozenset({Role.HEAD_OF_SERVICE}),
+    # The commission's annual review for the préfet (PDF): the roles that read the département's dashboard.
+    "statistics_commission_review": frozenset({Role.SECRETARIAT, Role.PREFECTURE_AGENT}),
+    # The national review (PDF), in the shape of the official figures: the national administration.
+    "statistics_national_review": frozenset({Role.NATIONAL_ADMIN}),
     "volunteer_home": frozenset({Role.VOLUNTEER, Role.INTERN}),
     # A partner's pages (parcours.sharing): the people who consented to share with her organisation, and of
     # each only the consented scopes (the visibility rule and sharing/services.py do the rest).
     "shared_people": frozenset({Role.PARTNER_COUNSELLOR}),
     "audit_journal": frozenset({Role.HEAD_OF_SERVICE}),
+    # Import of the association's caseload from a spreadsheet, and the full export of what it holds
+    # (parcours.portability, docs/decisions/0051 and 0052): the head of service only, who answers for the
+    # files created at once and for a file holding every person's data.
+    "portability": frozenset({Role.HEAD_OF_SERVICE}),
+    "portability_export": frozenset({Role.HEAD_OF_SERVICE}),
     # The national administration reviews the reads and refusals of commission and préfecture users
     # (audit/views.py review): nobody else sees them, and they see no other journal.
     "audit_review": frozenset({Role.NATIONAL_ADMIN}),
@@ -143,6 +152,22 @@ RULES: dict[str, frozenset[str]] = {
     # docs/decisions/0047): the head of service only, who answers to the funders; social workers, volunteers
     # and interns have no use for the association's accounts.
     "funding": frozenset({Role.HEAD_OF_SERVICE}),
+    # The JSON API (parcours.api, docs/decisions/0050-json-api.md). Personal tokens: the roles whose work
+    # another tool may need, never volunteers, interns (no file) nor partners (consent-scoped pages only).
+    # Each resource has the roles of the pages that show the same data; the visibility querysets do the rest.
+    "api_tokens": ASSOCIATION_STAFF
+    | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT, Role.NATIONAL_ADMIN},
+    "api_people": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "api_pathways": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    # Commission members read the requests on their commission's agendas, pseudonymised (decision 0025).
+    "api_requests": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT},
+    "api_sessions": frozenset({Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT}),
+    "api_avis": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.COMMISSION_MEMBER, Role.PREFECTURE_AGENT},
+    "api_decisions": ASSOCIATION_STAFF | {Role.SECRETARIAT, Role.PREFECTURE_AGENT},
+    "api_appointments": ASSOCIATION_STAFF,
+    "api_statistics": frozenset(
+        {Role.NATIONAL_ADMIN, Role.HEAD_OF_SERVICE, Role.SECRETARIAT, Role.PREFECTURE_AGENT}
+    ),
 }
 
 

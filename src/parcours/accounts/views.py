@@ -21,7 +21,7 @@ from parcours.core import clock
 from . import login_options, mfa
 from .forms import LoginForm, PasswordChange, SecondFactorForm, TOTPConfirmForm
 from .models import InternProfile
-from .permissions import ACTION, FORM, requires
+from .permissions import ACTION, FORM, can, requires
 
 
 class LoginView(auth_views.LoginView):
@@ -102,6 +102,8 @@ def security(request):
             "next": _next_url(request) if request.GET.get("next") else "",
             # Where the page goes once a key is registered: recovery codes after a first factor.
             "after_key": reverse("accounts:security" if has_factor else "accounts:recovery_codes"),
+            # Personal API tokens (parcours.api, an app above this one: linked by URL name only).
+            "can_hold_api_tokens": can(request.membership, "api_tokens"),
             "limits": {
                 "idle": settings.PARCOURS_SESSION_IDLE_MINUTES,
                 "hours": settings.PARCOURS_SESSION_MAX_HOURS,

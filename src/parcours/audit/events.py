@@ -25,6 +25,9 @@ EVENTS: dict[str, tuple[str, object]] = {
     "action.update": (Action.UPDATE, _("a mis à jour une action")),
     "appointment.schedule": (Action.CREATE, _("a fixé un rendez-vous")),
     "appointment.outcome": (Action.UPDATE, _("a noté l'issue d'un rendez-vous")),
+    # personal API tokens (parcours.api)
+    "api_token.create": (Action.CREATE, _("a créé un jeton d'API")),
+    "api_token.revoke": (Action.UPDATE, _("a révoqué un jeton d'API")),
     "referral.create": (Action.CREATE, _("a orienté la personne vers un partenaire")),
     "referral.outcome": (Action.UPDATE, _("a noté l'issue d'une orientation")),
     # records
@@ -133,6 +136,16 @@ EVENTS: dict[str, tuple[str, object]] = {
     "grant_charge.create": (Action.CREATE, _("a imputé une dépense à une subvention")),
     "grant_charge.update": (Action.UPDATE, _("a modifié une dépense imputée")),
     "grant_charge.delete": (Action.DELETE, _("a supprimé une dépense imputée")),
+    "pathway.import": (Action.CREATE, _("a repris un parcours de l'historique de l'association (import)")),
+    # import and full export of an association's data (parcours.portability)
+    "data_import.check": (Action.CREATE, _("a déposé un fichier d'import des personnes (vérification)")),
+    "data_import.run": (Action.CREATE, _("a lancé l'import des personnes d'un fichier")),
+    "data_export.create": (Action.EXPORT, _("a lancé l'export complet des données de l'association")),
+    "data_export.download": (
+        Action.DOWNLOAD,
+        _("a téléchargé l'export complet des données de l'association"),
+    ),
+    "data_export.delete": (Action.DELETE, _("a supprimé un export complet arrivé à expiration")),
     # privacy
     "erasure.record": (Action.DELETE, _("a effacé les données de la personne")),
     # keys (one row per run of rotate_encryption_keys --wet-run, which rewrites every encrypted row)
@@ -310,6 +323,24 @@ PAGES: dict[str, object] = {
     "papers_request_file_members": _("Dossier de demande pseudonymisé (PDF)"),
     "papers_pathway_document": _("Document formalisant le parcours (PDF)"),
     "papers_letterhead": _("En-tête des documents officiels"),
+    # The JSON API (parcours.api): reads recorded by its operations, refusals under the API's URL names.
+    "api_people": _("API — personnes"),
+    "api_person": _("API — fiche de la personne"),
+    "api_pathways": _("API — parcours"),
+    "api_pathway": _("API — un parcours"),
+    "api_requests": _("API — demandes"),
+    "api_request": _("API — une demande"),
+    "api_sessions": _("API — séances de la commission"),
+    "api_session": _("API — une séance"),
+    "api_avis_list": _("API — avis de la commission"),
+    "api_avis": _("API — un avis"),
+    "api_decisions": _("API — décisions du préfet"),
+    "api_decision": _("API — une décision"),
+    "api_appointments": _("API — rendez-vous"),
+    "api_appointment": _("API — un rendez-vous"),
+    "api_statistics": _("API — statistiques"),
+    "api_tokens_list": _("Jetons d'API"),
+    "api_tokens_revoke": _("Révocation d'un jeton d'API"),
 }
 
 # action → (sentence about a person's file, sentence about a page). The row's action (models.Action).

@@ -51,6 +51,7 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
         "residence_status": CHOICE,
         "health_cover": CHOICE,
         "identity_index": BLIND_INDEX,
+        "birth_index": BLIND_INDEX,
     },
     "people.othername": {"name": ENCRYPTED},
     "people.consent": {
@@ -111,6 +112,12 @@ CLASSIFICATION: dict[str, dict[str, str | Clear]] = {
         "original_name": ENCRYPTED,
         "content_type": Clear("MIME type sniffed from the file's first bytes, one of an allow-list"),
         "sha256": Clear("SHA-256 of the file: confirms only a file one already holds"),
+    },
+    "portability.importedrow": {
+        "key": Clear(
+            "keyed SHA-256 (HMAC) of the association and of a file number of its own: confirms only a "
+            "reference one already holds, never reveals it"
+        ),
     },
     "records.lifestory": {},
     "records.lifestoryversion": {"text": ENCRYPTED, "comment": ENCRYPTED},

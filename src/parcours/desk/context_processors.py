@@ -34,6 +34,7 @@ NAV = (
             ("audit_journal", "audit:journal", _("Journal des accès")),
             ("organisation", "accounts:organisation", _("Mon organisation")),
             ("administration", "onboarding:organisations", _("Administration")),
+            ("portability", "portability:home", _("Import et export")),
         ),
     ),
 )

@@ -19,7 +19,7 @@ def home(request):
         ("todo", "pathway:todo"),
         ("session_list", "pathway:sessions"),
         ("volunteer_home", "core:volunteer"),
-        ("statistics", "pathway:statistics"),
+        ("statistics", "statistics:dashboard"),
         ("shared_people", "sharing:people"),
     ):
         if can(m, page):

@@ -9,7 +9,7 @@ context_processors.py) came from core, whose names `core:home` and `core:volunte
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from parcours.papers.links import pathway_links
 from parcours.pathway import commission as commission_body
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest
+from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest, Period
 from parcours.pathway.views import _pathways, _requests  # the same visibility as the pathway pages
 from parcours.people.models import Person
 from parcours.people.search import search_ids, sort_key
@@ -45,8 +45,8 @@ def todo(request):
     today = clock.today()
     sections = []
     if can(m, "person_file"):
-        rows = [(p, summarise(p, today)) for p in _pathways(m).exclude(status=PS.EXITED)]
         soon = today + dt.timedelta(days=31)
+        rows = [(p, summarise(p, today)) for p in _todo_pathways(m, soon)]
         # Each line opens the thing to do: the request for a request to complete, validate or transmit, the
         # person's page for a renewal to open or an exit to record.
         head = m.role == Role.HEAD_OF_SERVICE
@@ -101,17 +101,29 @@ def todo(request):
                     (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
                 )
             )
+        everything = request.GET.get("tout") == "1"
+        limit = None if everything else TODO_SHOWN
+        followup_due = followup_deadlines.due_items(m, today)
+        overdue_total = len(followup_due.overdue_actions)
+        followup_due.overdue_actions = followup_due.overdue_actions[:limit]
+        rights_due = rights_deadlines.due_items(m, today)
+        records_due = records_deadlines.due_items(m, today)
         return render(
             request,
             "desk/todo_association.html",
             {
                 "title": _("À faire"),
-                "sections": sections,
+                # (title, the rows shown, whether a row opens the request, how many rows in all)
+                "sections": [(title, items[:limit], opens, len(items)) for title, items, opens in sections],
                 "sent_back": sent_back,
                 "decided": _recently_decided(m, today),
-                "followup_due": followup_deadlines.due_items(m, today),
-                "rights_due": rights_deadlines.due_items(m, today),
-                "records_due": records_deadlines.due_items(m, today),
+                "followup_due": followup_due,
+                "overdue_total": overdue_total,
+                "rights_due": rights_due[:limit],
+                "rights_total": len(rights_due),
+                "records_due": records_due[:limit],
+                "records_total": len(records_due),
+                "limit": limit,
                 # Files other associations ask hers to take over (pseudonymised until accepted), and hers
                 # waiting for an answer.
                 "transfers_in": Transfer.objects.incoming(m)
@@ -166,6 +178,26 @@ def todo(request):
 
 
 RECENT_DECISION_DAYS = 30
+TODO_SHOWN = 50  # lines shown per section of the association's to-do page; « Voir tout » (?tout=1) shows all
+
+
+def _todo_pathways(membership, soon: dt.date):
+    """The pathways that can appear on the association's to-do page, chosen in SQL (issue 15): those with an
+    open request, the lapsed ones, and the active ones whose last period ends early enough for the renewal
+    to fall due by `soon` (rules.renewal_due is the end minus the lead in months, and a month is at most 31
+    days, so an end after `soon` + 31 days a month of lead cannot be due). The sections then apply the exact
+    rules in Python on these rows only: an active pathway far from its renewal, a refused or a preparing one
+    without an open request, is never loaded."""
+    open_statuses = rules.OPEN_REQUEST_STATUSES
+    open_request = PathwayRequest.objects.filter(pathway=OuterRef("pk"), status__in=open_statuses)
+    last_end = Period.objects.filter(pathway=OuterRef("pk")).order_by("-number").values("end")[:1]
+    bound = soon + dt.timedelta(days=31 * rules.renewal_lead_months())
+    return (
+        _pathways(membership)
+        .exclude(status=PS.EXITED)
+        .annotate(has_open_request=Exists(open_request), last_end=Subquery(last_end))
+        .filter(Q(has_open_request=True) | Q(status=PS.LAPSED) | Q(status=PS.ACTIVE, last_end__lte=bound))
+    )
 
 
 def _sent_back_to_draft(request_ids) -> set[int]:

@@ -250,12 +250,18 @@ def conflicted_members(item: AgendaItem, members) -> list[CommissionMember]:
     return [m for m in members if m.association_id == association_id]
 
 
-def recused_on(item: AgendaItem) -> list[CommissionMember]:
-    """The recorded recusals once the avis is given, else those that the composition implies."""
-    recorded = [r.member for r in item.recusals.select_related("member")]
+def recused_on(item: AgendaItem, members=None) -> list[CommissionMember]:
+    """The recorded recusals once the avis is given, else those that the composition implies. A page that
+    lists a whole agenda prefetches `recusals__member` and passes the session's `members` once (issue 15)."""
+    if "recusals" in getattr(item, "_prefetched_objects_cache", {}):
+        recorded = [r.member for r in item.recusals.all()]
+    else:
+        recorded = [r.member for r in item.recusals.select_related("member")]
     if recorded:
         return recorded
-    return conflicted_members(item, members_on(item.session.commission_id, item.session.date))
+    if members is None:
+        members = members_on(item.session.commission_id, item.session.date)
+    return conflicted_members(item, members)
 
 
 def voters(session: CommissionSession, recused: list[CommissionMember]) -> int:

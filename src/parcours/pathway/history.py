@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from parcours.core import clock
 
@@ -69,6 +69,45 @@ def earlier_pathways_here(
         .order_by("created_at", "pk")
     )
     return [e for e in (describe(p, p.person_id == pathway.person_id, today) for p in found) if e]
+
+
+def earlier_pathways_here_many(
+    pathways: list[Pathway], *, include_index_matches: bool, today: dt.date | None = None
+) -> dict[int, list[EarlierPathway]]:
+    """earlier_pathways_here for several pathways (a session's agenda) in two queries whatever their number
+    (issue 15): the candidates of all of them, then each one's own, chosen in Python by the same rule."""
+    today = today or clock.today()
+    if not pathways:
+        return {}
+    indexes = {p.person.identity_index for p in pathways if include_index_matches and p.person.identity_index}
+    same = Q(person_id__in={p.person_id for p in pathways})
+    if indexes:
+        same |= Q(person__identity_index__in=indexes)
+    candidates = list(
+        Pathway.objects.filter(same, departement_id__in={p.departement_id for p in pathways})
+        .filter(periods__isnull=False)
+        .distinct()
+        .annotate(person_index=F("person__identity_index"))
+        .select_related("exit")
+        .prefetch_related("periods")
+        .order_by("created_at", "pk")
+    )
+    found = {}
+    for pathway in pathways:
+        index = pathway.person.identity_index if include_index_matches else ""
+        found[pathway.pk] = [
+            e
+            for e in (
+                describe(c, c.person_id == pathway.person_id, today)
+                for c in candidates
+                if c.pk != pathway.pk
+                and c.departement_id == pathway.departement_id
+                and c.created_at < pathway.created_at
+                and (c.person_id == pathway.person_id or (index and c.person_index == index))
+            )
+            if e
+        ]
+    return found
 
 
 def describe(pathway: Pathway, same_file: bool, today: dt.date) -> EarlierPathway | None:

@@ -721,6 +721,83 @@ def record_exit(
     return _close(pathway, "record_exit", by, exit_date, reason, housing, activity, comment)
 
 
+def history_problem(start: dt.date, renewals: int, today: dt.date | None = None) -> str | None:
+    """What makes an earlier pathway, as an association's records give it (its start and the number of
+    renewals authorised), impossible under the rules; None when it can be recorded (`record_history`)."""
+    today = today or clock.today()
+    try:
+        rule = rules.rule_version_on(start)
+    except ValueError:
+        return _("Le parcours de sortie n'existe que depuis le %(d)s.") % {
+            "d": _d(rules.RULE_VERSIONS[0].in_force_from)
+        }
+    if start > today:
+        return _("Le début du parcours ne peut pas être dans le futur.")
+    if renewals < 0:
+        return _("Le nombre de renouvellements ne peut pas être négatif.")
+    months = (renewals + 1) * rule.period_months
+    if months > rule.max_total_months:
+        return _(
+            "%(n)d renouvellement(s) donnent %(months)d mois de parcours : au-delà du plafond de "
+            "%(cap)d mois."
+        ) % {"n": renewals, "months": months, "cap": rule.max_total_months}
+    begin = start
+    for _number in range(renewals):
+        begin = rules.period_end(begin, rule.period_months) + dt.timedelta(days=1)
+    if begin > today:
+        return _("Le dernier renouvellement commencerait le %(d)s, après aujourd'hui.") % {"d": _d(begin)}
+    return None
+
+
+@transaction.atomic
+def record_history(
+    person: Person,
+    by: Membership,
+    start: dt.date,
+    renewals: int = 0,
+    exit_date: dt.date | None = None,
+    exit_reason: str = "",
+) -> Pathway:
+    """Record a pathway the association followed before Parcours (import of its caseload, docs/decisions/
+    0051): the entry and each renewal as authorised requests with the préfet's decision dated the start of
+    their period, the periods computed by the rules (6 months each, within the cap), then the exit if any.
+    The head of service answers for what she takes over; each period is an event « reprise »."""
+    _require_role(by, {Role.HEAD_OF_SERVICE})
+    if person.association_id != by.organisation_id:
+        raise DomainError(_("Cette personne est suivie par une autre association."))
+    problem = history_problem(start, renewals)
+    if problem:
+        raise DomainError(problem)
+    if person.pathways.exclude(status=PS.EXITED).exists():
+        raise DomainError(_("La personne a déjà un parcours en cours."))
+    rule = rules.rule_version_on(start)
+    pathway = Pathway.objects.create(
+        person=person, association=by.organisation, departement_id=person.departement_id,
+        status=PS.PREPARING, rule_version=rule.code,
+    )  # fmt: skip
+    used, begin, last = 0, start, None
+    for number in range(1, renewals + 2):
+        dates = rules.next_period(rule, begin, used)
+        req = PathwayRequest.objects.create(
+            pathway=pathway, kind=rules.RequestKind.ENTRY if number == 1 else rules.RequestKind.RENEWAL,
+            status=RS.AUTHORISED, submitted_on=begin, created_by=by.user,
+        )  # fmt: skip
+        Decision.objects.create(
+            request=req, kind=DecisionKind.AUTHORISED, decided_on=begin, decided_by=by.user,
+            motivation=_("Décision reprise de l'historique de l'association (import)."),
+        )  # fmt: skip
+        Period.objects.create(pathway=pathway, request=req, number=number, start=dates.start, end=dates.end,
+                              months=dates.months)  # fmt: skip
+        said = _("Période du %(s)s au %(e)s") % {"s": _d(dates.start), "e": _d(dates.end)}
+        _record(pathway, "import_history", by, request=req, to_status=RS.AUTHORISED, comment=said)
+        used, begin, last = used + dates.months, dates.end + dt.timedelta(days=1), dates
+    _move_pathway(pathway, PS.ACTIVE if last.end >= clock.today() else PS.LAPSED)
+    _journal(by, "pathway.import", pathway, pathway)
+    if exit_date is not None:
+        _close(pathway, "record_exit", by, exit_date, exit_reason or rules.ExitReason.OTHER)
+    return pathway
+
+
 @transaction.atomic
 def end_early(pathway: Pathway, by: Membership, end_date: dt.date, motivation: str) -> Exit:
     _require_role(by, rules.PATHWAY_TRANSITIONS["end_early"].roles)

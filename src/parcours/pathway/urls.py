@@ -28,5 +28,4 @@ urlpatterns = [
     path("decisions/", views.decisions, name="decisions"),
     path("<int:pk>/sortie/", views.record_exit, name="exit"),
     path("<int:pk>/fin-anticipee/", views.end_early, name="end_early"),
-    path("statistiques/", views.statistics, name="statistics"),
 ]

@@ -18,10 +18,15 @@ from parcours.people.models import Person
 from . import commission as body
 from . import forms, rules, visibility
 from . import transitions as t
-from .history import departements_of_earlier_pathways, describe, earlier_pathways_here, months_used_before
+from .history import (
+    departements_of_earlier_pathways,
+    describe,
+    earlier_pathways_here,
+    earlier_pathways_here_many,
+    months_used_before,
+)
 from .links import agenda_links, request_links
 from .models import CommissionSession, Pathway, PathwayRequest
-from .statistics import active_by_departement
 from .visibility import identified_people
 
 RS = rules.RequestStatus
@@ -444,7 +449,7 @@ def session_detail(request, pk):
     items = list(
         session.agenda.select_related(
             "request", "request__pathway", "request__pathway__person", "request__pathway__association"
-        ).prefetch_related(Prefetch("request__avis", to_attr="all_avis"))
+        ).prefetch_related(Prefetch("request__avis", to_attr="all_avis"), "recusals__member")
     )
     # Who is named on the agenda: the person visibility rule, item by item (the préfecture from the avis on,
     # members never); the others appear with their pseudonymised fields, as to a member. A request the reader
@@ -454,16 +459,19 @@ def session_detail(request, pk):
         _requests(m).filter(pk__in=[item.request_id for item in items]).values_list("pk", flat=True)
     )
     in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+    # Earlier pathways here (history.py): members see the months only, never a name. One reading for the
+    # whole agenda, as the members composing the commission that day (issue 15).
+    earlier = earlier_pathways_here_many([item.request.pathway for item in items], include_index_matches=True)
+    members = list(body.members_on(session.commission_id, session.date)) if in_commission else []
     for item in items:
         item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
         item.identified = item.request.pathway.person_id in identified
         item.readable = item.request_id in readable
         item.show_reason = in_commission or item.readable
-        # Earlier pathways here (history.py): members see the months only, never a name.
-        item.earlier_here = earlier_pathways_here(item.request.pathway, include_index_matches=True)
+        item.earlier_here = earlier[item.request.pathway.pk]
         item.earlier_months = months_used_before(item.earlier_here)
         # Recusals (pathway/commission.py): the commission sees who does not sit; the member sees « récusé ».
-        item.recused = body.recused_on(item) if in_commission else []
+        item.recused = body.recused_on(item, members) if in_commission else []
         item.me_recused = any(x.user_id == request.user.pk for x in item.recused)
     if can(m, "session_manage") and request.method == "POST":
         return _session_post(request, session, items)
@@ -753,18 +761,4 @@ def end_early(request, pk):
         request,
         "pathway/exit_form.html",
         {"title": _("Fin anticipée du parcours"), "form": form, "pathway": pathway},
-    )
-
-
-# --- Statistics --------------------------------------------------------------------------------------
-@requires("statistics")
-def statistics(request):
-    return render(
-        request,
-        "pathway/statistics.html",
-        {
-            "title": _("Statistiques"),
-            "rows": active_by_departement(request.membership, clock.today()),
-            "threshold": active_by_departement.threshold,
-        },
     )

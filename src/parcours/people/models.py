@@ -34,6 +34,14 @@ def identity_index(first_name: str, last_name: str, birth_date: dt.date | None) 
     return crypto.blind_index(" ".join(words), birth_date.isoformat())
 
 
+def birth_index(birth_date: dt.date | None) -> str:
+    """Same birth date, same index (keyed, truncated like identity_index): the duplicate check reads the
+    people born on a day through it instead of decrypting the birth date of the whole association."""
+    if birth_date is None:
+        return ""
+    return crypto.blind_index("birth", birth_date.isoformat())
+
+
 class FrenchLevel(models.TextChoices):
     UNKNOWN = "", _("Non évalué")
     NONE = "none", _("Aucune notion")
@@ -145,6 +153,9 @@ class Person(models.Model):
     # Keyed hash of the normalised identity (core/crypto.py): finds the same person across associations and
     # départements without storing or revealing who she is.
     identity_index = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+    # Keyed hash of the birth date alone (issue 15): the duplicate check of a new file reads only the people
+    # born that day (and the few others the truncated hash puts with them).
+    birth_index = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
 
     # Retention (parcours.privacy, docs/security/retention.md): a closed file is archived (hidden from the
     # caseload, read-only), then anonymised.
@@ -163,8 +174,9 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         # A derived column, kept in step with the identity it hashes (the hash itself lives in core/crypto).
         self.identity_index = identity_index(self.first_name, self.last_name, self.birth_date)
+        self.birth_index = birth_index(self.birth_date)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "identity_index"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "identity_index", "birth_index"}
         super().save(*args, **kwargs)
 
     @property

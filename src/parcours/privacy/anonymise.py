@@ -33,7 +33,7 @@ from .guard import maintenance
 # Fields of Person that statistics keep as they are (birth_date is generalised, identity_index recomputed).
 KEPT_PERSON_FIELDS = frozenset({
     "id", "association", "departement", "gender", "nationality", "residence_status", "created_at",
-    "archived_on", "anonymised_on", "identity_index", "birth_date", "version",
+    "archived_on", "anonymised_on", "identity_index", "birth_index", "birth_date", "version",
 })  # fmt: skip
 BIRTH_BAND_YEARS = 5
 
@@ -69,6 +69,9 @@ EMPTIED = {
     "employment.outcome": ("participant__person", ("reason",)),
     "employment.enrolment": ("person", ()),
     "employment.support": ("person", ("body",)),
+    # The natural key of an imported row (parcours.portability): a keyed hash of the association and of its
+    # own file number, kept so that importing the same file again does not recreate her file.
+    "portability.importedrow": ("person", ()),
 }
 # Deleted because they are nothing but words about her.
 DELETED_UNDER_PATHWAY = {"pathway.commitment": "request__pathway__person"}

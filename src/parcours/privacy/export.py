@@ -26,7 +26,7 @@ from parcours.people.models import Person
 FORMAT = "parcours-export-1"
 MAX_DEPTH = 3
 # Columns that are internal machinery, not data about the person.
-SKIPPED_FIELDS = frozenset({"identity_index", "storage_name", "previous_hash", "hash"})
+SKIPPED_FIELDS = frozenset({"identity_index", "birth_index", "storage_name", "previous_hash", "hash"})
 SKIPPED_MODELS = frozenset({"audit.accesslog"})
 
 

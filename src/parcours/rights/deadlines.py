@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.core import clock
 from parcours.core.dates import date_format
 from parcours.pathway import rules as pathway_rules
+from parcours.pathway.models import Exit, Pathway, Period
 from parcours.pathway.rules import Basis
 from parcours.people.models import Person
 
 from . import rules
+from .models import AfisFile, ApsFile
 from .services import eligibility, exit_of, latest, psp_period_on
 
 PS = pathway_rules.PathwayStatus
@@ -235,6 +237,30 @@ def next_by_right(person, today: dt.date | None = None) -> dict[str, RightDeadli
     return {right: next((d for d in items if d.right == right), None) for right in (AFIS, APS)}
 
 
+# An exit stops the AFIS at the latest on the first day of the following month (rules.afis_stop_on): after
+# this many days, an exit opens no AFIS period any more.
+EXIT_AFIS_DAYS = 62
+
+
+def _may_have_deadlines(people, today: dt.date):
+    """The people of `people` who can have a deadline on `today`, chosen in SQL (issue 15): a running AFIS
+    file, an APS file while the latest pathway is not exited, a period covering today, or an exit recent
+    enough for the AFIS to run. Anyone else gets nothing from afis_deadlines and aps_deadlines (the AFIS
+    items need a running file or psp_period_on; the APS items a file or psp_period_on, and none after an
+    exit), so the deadlines are computed in Python for these people only, not for every file of ten years."""
+    latest = Pathway.objects.filter(person=OuterRef("pk")).order_by("-created_at", "-pk").values("status")[:1]
+    recent_exit = today - dt.timedelta(days=EXIT_AFIS_DAYS)
+    return people.annotate(latest_status=Subquery(latest)).filter(
+        Exists(AfisFile.objects.filter(person=OuterRef("pk"), stopped_on__isnull=True))
+        | (
+            Exists(ApsFile.objects.filter(person=OuterRef("pk")))
+            & (Q(latest_status__isnull=True) | ~Q(latest_status=PS.EXITED))
+        )
+        | Exists(Period.objects.filter(pathway__person=OuterRef("pk"), start__lte=today, end__gte=today))
+        | Exists(Exit.objects.filter(pathway__person=OuterRef("pk"), date__gte=recent_exit))
+    )
+
+
 def due_items(
     membership, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
 ) -> list[RightDeadline]:
@@ -244,11 +270,7 @@ def due_items(
         return []
     today = today or clock.today()
     limit = today + dt.timedelta(days=horizon_days)
-    people = with_rights(
-        Person.objects.visible_to(membership)
-        .filter(Q(pathways__periods__isnull=False) | Q(afis_files__isnull=False) | Q(aps_files__isnull=False))
-        .distinct()
-    )
+    people = with_rights(_may_have_deadlines(Person.objects.visible_to(membership), today))
     items = [
         d for person in people for d in person_deadlines(person, today) if d.date is None or d.date <= limit
     ]

@@ -267,23 +267,92 @@ def active_by_nationality(start, end):
     return out
 
 
+AGE_BANDS = {
+    "under_18": _("Moins de 18 ans"),
+    "18_24": _("18 à 24 ans"),
+    "25_34": _("25 à 34 ans"),
+    "35_44": _("35 à 44 ans"),
+    "45_plus": _("45 ans et plus"),
+    "unknown": _("Non renseigné"),
+}
+
+
+def age_band(born: dt.date | None, on: dt.date) -> str:
+    """The band of the age reached on `on` (an anonymised file keeps the first day of its five-year band of
+    birth years, privacy/anonymise.py: its band is then read from that day)."""
+    if born is None:
+        return "unknown"
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age < 18:
+        return "under_18"
+    return "18_24" if age < 25 else "25_34" if age < 35 else "35_44" if age < 45 else "45_plus"
+
+
+def active_by_age(start, end):
+    """People in a pathway on the last day, by age band on that day. The birth date is encrypted: the
+    dates are decrypted here, in Python, one row per pathway, and only the band leaves this function."""
+    out: dict = {}
+    rows = (
+        Pathway.objects.filter(_running(end))
+        .distinct()
+        .values_list("pk", "departement_id", "association_id", "person__birth_date")
+    )
+    seen = set()
+    for pk, dep, assoc, born in rows:
+        if pk in seen:
+            continue
+        seen.add(pk)
+        key = (dep, age_band(born, end), assoc)
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
 # --- Delays (durations only) -------------------------------------------------------------------------
+# A delay indicator returns {(département code, association id): sorted durations in days}: the number of
+# durations of each cell is a count of requests, suppressed like any count (tables.delay_rows).
+def _by_cell(rows) -> dict:
+    out: dict = {}
+    for key, days in rows:
+        out.setdefault(key, []).append(days)
+    return {key: sorted(values) for key, values in out.items()}
+
+
 def delay_submission_to_session(start, end):
     rows = (
         Avis.objects.filter(session__date__range=(start, end), request__submitted_on__isnull=False)
-        .values("request_id", "request__submitted_on")
+        .values("request_id", "request__submitted_on", "request__pathway__departement_id",
+                "request__pathway__association_id")
         .annotate(first=Max("session__date"))
+    )  # fmt: skip
+    return _by_cell(
+        (
+            (r["request__pathway__departement_id"], r["request__pathway__association_id"]),
+            (r["first"] - r["request__submitted_on"]).days,
+        )
+        for r in rows
     )
-    return sorted((r["first"] - r["request__submitted_on"]).days for r in rows)
 
 
 def delay_avis_to_decision(start, end):
     rows = (
         Decision.objects.filter(decided_on__range=(start, end))
-        .values("request_id", "decided_on")
+        .values("request_id", "decided_on", "request__pathway__departement_id",
+                "request__pathway__association_id")
         .annotate(avis_on=Max("request__avis__session__date"))
+    )  # fmt: skip
+    return _by_cell(
+        (
+            (r["request__pathway__departement_id"], r["request__pathway__association_id"]),
+            (r["decided_on"] - r["avis_on"]).days,
+        )
+        for r in rows
+        if r["avis_on"]
     )
-    return sorted((r["decided_on"] - r["avis_on"]).days for r in rows if r["avis_on"])
+
+
+def durations(cells: dict, departement: str | None = None) -> list[int]:
+    """The sorted durations of a delay indicator, for one département or the whole country."""
+    return sorted(d for (dep, _a), values in cells.items() if departement in (None, dep) for d in values)
 
 
 def percentile(values: list[int], p: float) -> float:
@@ -296,7 +365,9 @@ def summarise(values: list[int], limit: int) -> dict:
     """Median and 90th percentile, published only over more than `limit` durations."""
     if len(values) <= limit:
         return {"n": None, "median": None, "p90": None}
-    return {"n": len(values), "median": pystats.median(values), "p90": percentile(values, 90)}
+    median = pystats.median(values)
+    median = int(median) if median == int(median) else median  # 139, not 139,0; 17,5 stays
+    return {"n": len(values), "median": median, "p90": percentile(values, 90)}
 
 
 # --- Commissions (public bodies, not people: not suppressed) -----------------------------------------
@@ -416,6 +487,19 @@ for ind in [
         "parcours.people Person",
         active_by_nationality,
         NATIONALITY_GROUPS,
+        stock=True,
+    ),
+    Indicator(
+        "age",
+        _("Personnes en parcours par tranche d'âge"),
+        _(
+            "Personnes en parcours le dernier jour de la période, par âge atteint ce jour-là "
+            "(calculé depuis la date de naissance)."
+        ),
+        COUNT,
+        "parcours.people Person",
+        active_by_age,
+        AGE_BANDS,
         stock=True,
     ),
     Indicator(

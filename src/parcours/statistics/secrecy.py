@@ -54,8 +54,9 @@ class Published:
         return self.cells.get((row, column), 0)
 
 
-def publish(atoms: dict, rows=None, columns=None, limit: int | None = None) -> Published:
-    """Suppress the table of `atoms` ((row, column, association) → count) by rules (1)–(3) above."""
+def publish(atoms: dict, rows=None, columns=None, limit: int | None = None, force=()) -> Published:
+    """Suppress the table of `atoms` ((row, column, association) → count) by rules (1)–(3) above; the rows
+    in `force` are hidden whole, zeros included (rule 4 below)."""
     limit = threshold() if limit is None else limit
     counts: dict = defaultdict(int)
     primary: set = set()
@@ -71,11 +72,13 @@ def publish(atoms: dict, rows=None, columns=None, limit: int | None = None) -> P
     rows = sorted({r for r, _c in counts}) if rows is None else list(rows)
     columns = sorted({c for _r, c in counts}) if columns is None else list(columns)
     hidden_rows = {r for r, _c in primary}
+    force = set(force)
+    rows = rows + sorted(r for r in force if r not in rows)
     table = Published(rows, columns)
     for r in rows:
         for c in columns:
             n = counts.get((r, c), 0)
-            table.cells[(r, c)] = None if (r in hidden_rows and n) else n
+            table.cells[(r, c)] = None if ((r in hidden_rows and n) or r in force) else n
     for r in rows:
         values = [table.cells[(r, c)] for c in columns]
         table.row_totals[r] = None if None in values else sum(values)
@@ -89,3 +92,45 @@ def publish(atoms: dict, rows=None, columns=None, limit: int | None = None) -> P
 
 def show(value) -> str:
     return HIDDEN if value is None else str(value)
+
+
+# --- Rule (4): the stock-and-flow identity between tables ------------------------------------------------
+# Per row (a département, or the association's own row) and calendar year, four published tables are tied
+# by one equation: people in a pathway at the close of the year (31 December) = at its opening (the close
+# of the previous year) + entries − exits (+ periods that lapse or resume after a gap, unpublished; a
+# reader may well know they are 0, so the equation is taken as exact). Rules (1)–(3) act on each table
+# alone: a département with 50 people on 1 January, 20 entries and 65 on 31 December and its 5 exits
+# hidden would give them away (50 + 20 − 65 = 5). Rule (4), on the flows only (stocks keep their own
+# suppression, so the chain of years needs no recursion):
+#   if one of the four numbers of a row is hidden, a flow (entries or exits) is hidden in that row, and at
+#   least two of the four are: no hidden flow → hide the entries; only the entries hidden → hide the exits;
+#   only the exits hidden → hide the entries (the whole row of that table, zeros included).
+# Why no hidden number can then be computed (a constructive argument, checked by the hypothesis test in
+# tests/statistics/test_secrecy.py): the equations a reader has are the published cells and totals, the
+# row sums of each table, and one balance equation per row and year. A hidden flow appears in one balance
+# equation only (its year's); a hidden stock in two (the year it closes and the year it opens). Take any
+# hidden number and add 1 to it (to one of its hidden cells for a row total): every balance equation it
+# appears in holds a hidden flow other than it (rule 4), add or subtract 1 there (in one of its hidden cells
+# when it is a row of exits by reason); that flow appears in no other equation, and no published total
+# contains a hidden cell (rules 2–3). The new numbers satisfy every equation the reader has, so the hidden
+# number was not determined. Pairs are: with entries 30 and exits 5 both hidden, a reader learns 30 − 5 =
+# 25, not either one.
+
+
+def hidden_row(table: Published, row) -> bool:
+    return row in table.row_totals and table.row_totals[row] is None
+
+
+def balance_forced(opening: Published, entries: Published, exits: Published, closing: Published):
+    """Rule (4): the rows whose entries and whose exits must be hidden as well, (entries rows, exits rows)."""
+    force_entries, force_exits = set(), set()
+    for row in {*opening.rows, *entries.rows, *exits.rows, *closing.rows}:
+        stock = hidden_row(opening, row) or hidden_row(closing, row)
+        e, x = hidden_row(entries, row), hidden_row(exits, row)
+        if not (stock or e or x):
+            continue
+        if not (e or x) or (x and not e and not stock):
+            force_entries.add(row)
+        elif e and not x and not stock:
+            force_exits.add(row)
+    return force_entries, force_exits

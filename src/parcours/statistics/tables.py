@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from parcours.accounts.roles import Role
 from parcours.core.models import Departement
@@ -54,54 +55,175 @@ class Table:
     total: int | None
 
     @property
+    def has_total(self) -> bool:
+        """False for the balance table: its four numbers are of different kinds and do not add up."""
+        return self.indicator.code != "balance"
+
+    @property
     def chart(self):
         """(label, (value, width %)) per column, from the published column totals only."""
         top = max([v for v in self.column_totals if v] or [1])
         return [
-            (label, (v, 0 if v is None else round(100 * v / top)))
+            (label, (v, max(1, round(100 * v / top)) if v else 0))
             for (_c, label), v in zip(self.columns, self.column_totals, strict=True)
         ]
 
 
-def count_table(code: str, scope: Scope, start: dt.date, end: dt.date) -> Table:
-    ind = indicators.registry()[code]
+def _atoms(code: str, scope: Scope, start: dt.date, end: dt.date) -> dict:
     atoms = indicators.compute(code, start, end)
-    columns = list((ind.categories or {}).items())
-    codes = [c for c, _l in columns] or sorted({c for _d, c, _a in atoms})
-    if not columns:
-        columns = [(c, c) for c in codes]
-    names = dict(Departement.objects.values_list("code", "name"))
     if scope.level == "association":
-        own = {(d, c, a): n for (d, c, a), n in atoms.items() if a == scope.association}
-        pub = secrecy.publish(own, columns=codes)
-        row_keys = pub.rows
-    else:
-        pub = secrecy.publish(atoms, columns=codes)
-        row_keys = pub.rows if scope.level == "national" else [d for d in pub.rows if d == scope.departement]
+        return {(d, c, a): n for (d, c, a), n in atoms.items() if a == scope.association}
+    return atoms
+
+
+def _codes(code: str, atoms: dict) -> list:
+    ind = indicators.registry()[code]
+    return list(ind.categories or {}) or sorted({c for _d, c, _a in atoms})
+
+
+def _previous_year(start: dt.date):
+    return dt.date(start.year - 1, 1, 1), dt.date(start.year - 1, 12, 31)
+
+
+def balance_tables(scope: Scope, start: dt.date, end: dt.date) -> dict:
+    """The four tables tied by the stock-and-flow identity, suppressed by rules (1)–(4) (secrecy.py):
+    people in a pathway at the opening of the year (the close of the previous one), entries, exits by
+    reason, people in a pathway at its close."""
+    atoms = {
+        "opening": _atoms("active", scope, *_previous_year(start)),
+        "entries": _atoms("entries", scope, start, end),
+        "exits": _atoms("exits", scope, start, end),
+        "closing": _atoms("active", scope, start, end),
+    }
+    code_of = {"opening": "active", "entries": "entries", "exits": "exits", "closing": "active"}
+    first = {k: secrecy.publish(a, columns=_codes(code_of[k], a)) for k, a in atoms.items()}
+    force_entries, force_exits = secrecy.balance_forced(
+        first["opening"], first["entries"], first["exits"], first["closing"]
+    )
+    return first | {
+        "entries": secrecy.publish(
+            atoms["entries"], columns=_codes("entries", atoms["entries"]), force=force_entries
+        ),
+        "exits": secrecy.publish(atoms["exits"], columns=_codes("exits", atoms["exits"]), force=force_exits),
+    }
+
+
+def _published(code: str, scope: Scope, start: dt.date, end: dt.date, balance=None) -> secrecy.Published:
+    if code in ("entries", "exits"):
+        return (balance or balance_tables(scope, start, end))[code]
+    atoms = _atoms(code, scope, start, end)
+    return secrecy.publish(atoms, columns=_codes(code, atoms))
+
+
+def _cut(ind, pub: secrecy.Published, scope: Scope, columns: list) -> Table:
+    """The reader's rows of a suppressed table (the national table's row for a département)."""
+    codes = [c for c, _l in columns]
+    names = dict(Departement.objects.values_list("code", "name"))
+    row_keys = pub.rows if scope.level != "departement" else [d for d in pub.rows if d == scope.departement]
     rows = [
-        (f"{names.get(r, r)} ({r})", [pub.cells[(r, c)] for c in codes], pub.row_totals[r]) for r in row_keys
+        (f"{names.get(r, r)} ({r})", [pub.cells.get((r, c), 0) for c in codes], pub.row_totals[r])
+        for r in row_keys
     ]
     if scope.level == "departement":
         column_totals = [v for _l, vals, _t in rows for v in vals] or [0] * len(codes)
         total = rows[0][2] if rows else 0
     else:
-        column_totals = [pub.column_totals[c] for c in codes]
+        column_totals = [pub.column_totals.get(c, 0) for c in codes]
         total = pub.total
     return Table(ind, rows, columns, column_totals, total)
 
 
-def delay_rows(start: dt.date, end: dt.date) -> list:
-    limit = secrecy.threshold()
+def count_table(code: str, scope: Scope, start: dt.date, end: dt.date, balance=None) -> Table:
+    ind = indicators.registry()[code]
+    pub = _published(code, scope, start, end, balance)
+    columns = list((ind.categories or {}).items()) or [(c, c) for c in pub.columns]
+    return _cut(ind, pub, scope, columns)
+
+
+BALANCE = indicators.Indicator(
+    "balance",
+    _l("Entrées, sorties et personnes en parcours"),
+    _l(
+        "Personnes en parcours à l'ouverture de l'année (au 31 décembre précédent), entrées et sorties "
+        "de l'année, personnes en parcours à sa clôture (31 décembre, ou aujourd'hui pour l'année en "
+        "cours). Les cases sont masquées de sorte qu'aucune ne se déduise des trois autres."
+    ),
+    indicators.COUNT,
+    "parcours.pathway Pathway, Period, Exit",
+    balance_tables,
+    {
+        "opening": _l("Au 1er janvier"),
+        "entries": _l("Entrées"),
+        "exits": _l("Sorties"),
+        "closing": _l("Au 31 décembre"),
+    },
+)
+
+
+def balance_table(scope: Scope, start: dt.date, end: dt.date, balance=None) -> Table:
+    """One table of the four numbers per row, each the row total of its own suppressed table."""
+    balance = balance or balance_tables(scope, start, end)
+    keys = list(BALANCE.categories)
+    rows = sorted({r for k in keys for r in balance[k].rows})
+    pub = secrecy.Published(rows, keys)
+    for r in rows:
+        for k in keys:
+            pub.cells[(r, k)] = balance[k].row_totals.get(r, 0)
+        pub.row_totals[r] = None  # four numbers of different kinds: no row total
+    for k in keys:
+        pub.column_totals[k] = balance[k].total
+    pub.total = None
+    table = _cut(BALANCE, pub, scope, list(BALANCE.categories.items()))
+    table.rows = [(label, values, "") for label, values, _t in table.rows]
+    table.total = ""
+    return table
+
+
+@dataclass
+class DelayTable:
+    indicator: indicators.Indicator
+    rows: list  # [(label, {"n", "median", "p90"})], each None when hidden
+
+
+def _summary(values: list[int], n) -> dict:
+    """Median and 90th percentile of a cell whose count of durations `n` is published (None: hidden)."""
+    if n is None:
+        return {"n": None, "median": None, "p90": None}
+    return indicators.summarise(values, secrecy.threshold()) | {"n": n}
+
+
+def delay_rows(scope: Scope, start: dt.date, end: dt.date) -> list[DelayTable]:
+    """Median and 90th percentile of each delay, per département (and for the country at the national
+    level). The number of durations of a cell is a count of requests: it is suppressed by secrecy.publish
+    like any count (an association's share of 1 to 10 hides the cell, and the national count is hidden as
+    soon as one département is), and a median or a percentile is shown only over a published count."""
+    names = dict(Departement.objects.values_list("code", "name"))
     out = []
     for code, ind in indicators.registry().items():
-        if ind.unit == indicators.DAYS:
-            out.append((ind, indicators.summarise(indicators.compute(code, start, end), limit)))
+        if ind.unit != indicators.DAYS:
+            continue
+        cells = indicators.compute(code, start, end)
+        if scope.level == "association":
+            cells = {k: v for k, v in cells.items() if k[1] == scope.association}
+        atoms = {(dep, "n", assoc): len(values) for (dep, assoc), values in cells.items()}
+        pub = secrecy.publish(atoms, columns=["n"])
+        deps = pub.rows if scope.level != "departement" else [d for d in pub.rows if d == scope.departement]
+        rows = [
+            (f"{names.get(d, d)} ({d})", _summary(indicators.durations(cells, d), pub.cells[(d, "n")]))
+            for d in deps
+        ]
+        if scope.level == "national":  # the median over the country even when its count is hidden
+            summary = indicators.summarise(indicators.durations(cells), secrecy.threshold())
+            rows.append((_("France entière"), summary | {"n": pub.total}))
+        out.append(DelayTable(ind, rows))
     return out
 
 
 def tables(scope: Scope, start: dt.date, end: dt.date) -> list[Table]:
-    return [
-        count_table(code, scope, start, end)
+    balance = balance_tables(scope, start, end)
+    out = [balance_table(scope, start, end, balance)]
+    return out + [
+        count_table(code, scope, start, end, balance)
         for code, ind in indicators.registry().items()
         if ind.unit == indicators.COUNT and scope.level in ind.levels
     ]

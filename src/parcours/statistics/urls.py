@@ -6,4 +6,6 @@ app_name = "statistics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("rapport-activite/", views.association_report, name="association_report"),
+    path("bilan-commission/", views.commission_review, name="commission_review"),
+    path("bilan-national/", views.national_review, name="national_review"),
 ]

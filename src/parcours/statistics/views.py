@@ -4,11 +4,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from parcours.accounts import policy
 from parcours.accounts.permissions import requires
 from parcours.core import clock, spreadsheet
 
 from . import indicators, secrecy
-from .tables import delay_rows, national_series, scope_for, tables
+from .tables import BALANCE, delay_rows, national_series, scope_for, tables
 
 
 def _period(request):
@@ -34,24 +35,33 @@ def _period(request):
     return start, min(end, today), None
 
 
-def _sheets(scope, start, end, tbls, delays):
+def _sheets(scope, start, end, tbls, delays, activity=()):
     sheets = []
     for t in tbls:
-        head = [_("Ligne")] + [str(label) for _c, label in t.columns] + [_("Total")]
-        rows = [head]
+        tail = [_("Total")] if t.has_total else []
+        rows = [[_("Ligne")] + [str(label) for _c, label in t.columns] + tail]
         for label, values, total in t.rows:
-            rows.append([label] + [secrecy.show(v) for v in values] + [secrecy.show(total)])
-        rows.append([_("Total")] + [secrecy.show(v) for v in t.column_totals] + [secrecy.show(t.total)])
+            rows.append([label] + [secrecy.show(v) for v in values] + ([secrecy.show(total)] if tail else []))
+        total = [secrecy.show(t.total)] if tail else []
+        rows.append([_("Total")] + [secrecy.show(v) for v in t.column_totals] + total)
         sheets.append(spreadsheet.Sheet(str(t.indicator.name)[:31], rows))
     if delays:
-        rows = [[_("Délai"), _("Nombre de demandes"), _("Médiane (jours)"), _("90e centile (jours)")]]
-        for ind, s in delays:
-            rows.append(
-                [str(ind.name), secrecy.show(s["n"]), secrecy.show(s["median"]), secrecy.show(s["p90"])]
-            )
+        rows = [
+            [_("Délai"), _("Ligne"), _("Nombre de demandes"), _("Médiane (jours)"), _("90e centile (jours)")]
+        ]
+        for d in delays:
+            for label, s in d.rows:
+                rows.append(
+                    [str(d.indicator.name), label, secrecy.show(s["n"]), secrecy.show(s["median"]),
+                     secrecy.show(s["p90"])]
+                )  # fmt: skip
         sheets.append(spreadsheet.Sheet(_("Délais"), rows))
+    if activity:
+        rows = [[_("Activité collective"), _("Valeur")]]
+        rows += [[str(label), secrecy.show(v)] for label, v in activity]
+        sheets.append(spreadsheet.Sheet(_("Activité collective"), rows))
     defs = [[_("Indicateur"), _("Définition"), _("Unité"), _("Source")]]
-    for ind in indicators.registry().values():
+    for ind in [*indicators.registry().values(), BALANCE]:
         defs.append([str(ind.name), str(ind.definition), ind.unit, ind.source])
     defs.append(
         [
@@ -88,32 +98,106 @@ def dashboard(request):
         raise Http404
     with indicators.one_reading():
         tbls = tables(scope, start, end)
-        delays = delay_rows(start, end) if scope.level == "national" else []
+        delays = delay_rows(scope, start, end)
+        activity = []
+        if scope.level == "association":
+            from .reports import activity as association_activity
+
+            activity = association_activity(request.membership.organisation, start.year, clock.today())
+        elif scope.level == "departement":
+            from .reports import departement_activity
+
+            activity = departement_activity(scope.departement, start.year, clock.today())
         if fmt:
             return spreadsheet.response(
-                fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays)
+                fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays, activity)
             )
-        context.update(start=start, end=end, tables=tbls, delays=delays, query=request.GET.urlencode())
+        top = max([v for _l, v in activity if v] or [1])
+        context.update(
+            start=start,
+            end=end,
+            tables=tbls,
+            delays=delays,
+            activity=activity,
+            activity_chart=[(label, v, max(1, round(100 * v / top)) if v else 0) for label, v in activity],
+            can_commission_review=request.membership.role in policy.RULES["statistics_commission_review"],
+            query=request.GET.urlencode(),
+        )
         if scope.level == "national":
             context["series"] = national_series(clock.today())
     return render(request, "statistics/dashboard.html", context)
 
 
-@requires("statistics_report")
-def association_report(request):
-    """The association's annual activity report in PDF (a past or the current calendar year)."""
-    from parcours.accounts.letterhead import letterhead_for
-    from parcours.core.pdf import render_pdf
-
-    from .reports import association_report as build
-
-    today = clock.today()
+def _year(request, today) -> int:
     try:
         year = int(request.GET.get("annee", today.year - 1))
     except ValueError:
         raise Http404 from None
     if not 2017 <= year <= today.year:
         raise Http404
+    return year
+
+
+def _pdf(template: str, context: dict, filename: str) -> HttpResponse:
+    from parcours.core.pdf import render_pdf
+
+    reply = HttpResponse(render_pdf(template, context), content_type="application/pdf")
+    reply["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return reply
+
+
+@requires("statistics_commission_review")
+def commission_review(request):
+    """The commission's annual review for the préfet (PDF): the département's figures, as on the dashboard."""
+    from parcours.accounts.letterhead import letterhead_for
+
+    from .reports import commission_review as build
+
+    today = clock.today()
+    year = _year(request, today)
+    scope = scope_for(request.membership)
+    if scope.level != "departement":
+        raise Http404
+    with indicators.one_reading():
+        built = build(scope.departement, year, today)
+    context = built | {
+        "letterhead": letterhead_for(request.membership.organisation),
+        "issued_on": today,
+        "threshold": secrecy.threshold(),
+    }
+    return _pdf(
+        "statistics/report_commission.html", context, f"bilan-commission-{scope.departement}-{year}.pdf"
+    )
+
+
+@requires("statistics_national_review")
+def national_review(request):
+    """The national review (PDF) in the shape of the official figures."""
+    from parcours.accounts.letterhead import letterhead_for
+
+    from .reports import national_review as build
+
+    today = clock.today()
+    year = _year(request, today)
+    with indicators.one_reading():
+        built = build(year, today)
+    context = built | {
+        "letterhead": letterhead_for(request.membership.organisation),
+        "issued_on": today,
+        "threshold": secrecy.threshold(),
+    }
+    return _pdf("statistics/report_national.html", context, f"bilan-national-{year}.pdf")
+
+
+@requires("statistics_report")
+def association_report(request):
+    """The association's annual activity report in PDF (a past or the current calendar year)."""
+    from parcours.accounts.letterhead import letterhead_for
+
+    from .reports import association_report as build
+
+    today = clock.today()
+    year = _year(request, today)
     org = request.membership.organisation
     with indicators.one_reading():
         built = build(org, year, today)
@@ -122,8 +206,4 @@ def association_report(request):
         "issued_on": today,
         "threshold": secrecy.threshold(),
     }
-    reply = HttpResponse(
-        render_pdf("statistics/report_association.html", context), content_type="application/pdf"
-    )
-    reply["Content-Disposition"] = f'attachment; filename="rapport-activite-{year}.pdf"'
-    return reply
+    return _pdf("statistics/report_association.html", context, f"rapport-activite-{year}.pdf")

@@ -12,6 +12,7 @@ EVENT_LABELS = {
     "pathway_status": _("Statut du parcours"),
     "close_request": _("Demande close par la fin du parcours"),
     "transfer": _("Dossier transféré à une autre association"),
+    "import_history": _("Période reprise de l'historique de l'association (import)"),
     **{a: tr.done for a, tr in rules.REQUEST_TRANSITIONS.items()},
     **{a: tr.done for a, tr in rules.PATHWAY_TRANSITIONS.items()},
 }

@@ -14,6 +14,7 @@ DAILY_TASKS = (
     "parcours.audit.tasks.audit_checkpoint_task",
     "parcours.privacy.tasks.retention_task",
     "parcours.notifications.tasks.notify_task",
+    "parcours.portability.tasks.purge_task",
 )
 
 

@@ -1,0 +1,77 @@
+"""Profile one page on a dataset of bench/generate.py with pyinstrument (not a project dependency):
+
+    pip install --target /tmp/pyi pyinstrument
+    PYTHONPATH=/tmp/pyi .venv/bin/python bench/profile_page.py --preset medium --page todo
+
+Pages: caseload, search, person, todo, session, statistics (the accounts of bench/run.py). The page is read
+once to warm the caches, then profiled over --repeat reads in process (Django's test client, no server);
+prints the number of SQL queries, the milliseconds per read and pyinstrument's text report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="ci")
+    parser.add_argument("--page", default="todo")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
+    os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
+                      PARCOURS_DEMO="1", SECRET_KEY=info["secret_key"], PARCOURS_MFA_REQUIRED="0",
+                      DJANGO_SETTINGS_MODULE="parcours.settings", DEBUG="0")  # fmt: skip
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from parcours.accounts.models import User
+
+    pages = {
+        "caseload": (info["worker"], "/personnes/"),
+        "search": (info["worker"], f"/personnes/?q={quote(info['misspelt_query'])}"),
+        "person": (info["worker"], f"/personnes/{info['person_500_notes']}/"),
+        "todo": (info["worker"], "/parcours/a-faire/"),
+        "session": (info["secretariat"], f"/parcours/seances/{info['full_session']}/"),
+        "statistics": (info["national"], "/statistiques/"),
+    }
+    account, path = pages[args.page]
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=account))
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    with profiler:
+        for _ in range(args.repeat):
+            client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000 / args.repeat
+    print(f"{args.page} {path}: {len(queries)} queries, {elapsed:.0f} ms per read in process, "
+          f"{len(response.content) / 1024:.0f} KB of HTML")  # fmt: skip
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "parcours.api"
+    verbose_name = "API JSON et jetons personnels"

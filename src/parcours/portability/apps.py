@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortabilityConfig(AppConfig):
+    name = "parcours.portability"
+    verbose_name = "Import et export des données"

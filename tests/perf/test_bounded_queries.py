@@ -1,0 +1,93 @@
+"""The main pages read the same number of SQL queries whatever the amount of data behind them (issue 15): a
+person with 5 or 500 notes, a session with 3 or 30 requests, an association with 10 or 100 people. A page
+whose count grows with the data makes a query per row: it slows down linearly with the association."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from parcours.core import clock
+from parcours.followup.models import Domain, Note
+from parcours.pathway import transitions as t
+
+from ..conftest import complete_content, pathway_in_state, request_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_of(client, membership, url) -> int:
+    client.force_login(membership.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def notes(person, author, count: int) -> None:
+    Note.objects.bulk_create(
+        Note(person=person, domain=Domain.values[n % len(Domain.values)], held_on=dt.date(2025, 1, 1)
+             + dt.timedelta(days=n % 300), text=f"Entretien fictif n° {n}", author=author)
+        for n in range(count)
+    )  # fmt: skip
+
+
+def test_a_person_page_reads_as_many_queries_with_5_or_500_notes(client, personas):
+    small = personas.person(first_name="Cinq", last_name="Notes")
+    large = personas.person(first_name="Cinqcents", last_name="Notes")
+    for person in (small, large):
+        pathway_in_state(personas, "active", person=person)
+    notes(small, personas.worker.user, 5)
+    notes(large, personas.worker.user, 500)
+    assert Note.objects.filter(person=large).count() == 500
+    few = queries_of(client, personas.worker, reverse("people:person", args=[small.pk]))
+    many = queries_of(client, personas.worker, reverse("people:person", args=[large.pk]))
+    assert many == few
+
+
+def session_with(personas, count: int):
+    day = dt.date(2025, 2, 3)
+    with clock.travel_to(dt.date(2025, 1, 6)):
+        session = t.create_session(personas.secretariat, day)
+        for _n in range(count):
+            req = t.open_request(personas.person(), "entry", personas.worker, complete_content())
+            t.validate_request(req, personas.head)
+            t.submit_request(req, personas.worker)
+            t.schedule_request(req, session, personas.secretariat)
+    return session
+
+
+def test_a_session_page_reads_as_many_queries_with_3_or_30_requests(client, personas):
+    small = session_with(personas, 3)
+    large = session_with(personas, 30)
+    assert large.agenda.count() == 30
+    with clock.travel_to(dt.date(2025, 1, 20)):
+        few = queries_of(client, personas.secretariat, reverse("pathway:session", args=[small.pk]))
+        many = queries_of(client, personas.secretariat, reverse("pathway:session", args=[large.pk]))
+    assert many == few
+
+
+def grow(personas, people: int) -> None:
+    for n in range(people):
+        personas.person(last_name=f"Zz-Grandir-{n:03d}")
+
+
+@pytest.mark.parametrize("page", ["people:caseload", "pathway:todo"])
+def test_caseload_and_to_do_read_as_many_queries_with_10_or_100_people(client, personas, page):
+    for status in ("draft", "scheduled", "adjourned"):
+        request_in_state(personas, status)
+    pathway_in_state(personas, "lapsed")
+    grow(personas, 6)
+    assert personas.association.people.count() == 10
+    few = queries_of(client, personas.worker, reverse(page))
+    grow(personas, 74)
+    for status in ("draft", "ready", "validated", "scheduled", "adjourned", "avis_given"):
+        request_in_state(personas, status)
+    for status in ("lapsed", "active", "refused", "exited"):
+        pathway_in_state(personas, status)
+    for _n in range(6):
+        pathway_in_state(personas, "active")
+    assert personas.association.people.count() == 100
+    assert queries_of(client, personas.worker, reverse(page)) == few
