@@ -11,7 +11,9 @@ The pages, each opened by the account that uses it, logged in through the login 
   (parcours/core/bench.py, mounted by PARCOURS_BENCH_FLOOR=1, demo mode only): ratios are to it;
 - caseload (first page) and a misspelt-name search of the largest association (a social worker);
 - the person with 500 notes; the to-do page (the same social worker);
-- the full session page (the commission's secretariat); the national statistics (the national admin).
+- the full session page (the commission's secretariat); the national statistics (the national admin);
+- an API list (/api/v1/people, 50 per page) with a personal token of the social worker, created for the
+  run through parcours.api.tokens (the throttle is raised to its maximum for the run).
 Every page is first fetched once and must answer 200 (a redirect to the login page would count as a success
 for wrk). The run fails (exit 1) on any non-2xx answer or socket error during the load, never on speed.
 Results: a Markdown table on the standard output and bench/.data/<preset>/results.json.
@@ -50,7 +52,28 @@ def pages(info: dict) -> list[tuple[str, str, str]]:
         ("to-do (social worker)", worker, "/parcours/a-faire/"),
         ("session, full agenda", info["secretariat"], f"/parcours/seances/{info['full_session']}/"),
         ("national statistics", info["national"], "/statistiques/"),
+        ("API list of people", f"api:{worker}", "/api/v1/people?per_page=50"),
     ]
+
+
+TOKEN_CODE = """
+import datetime as dt
+from parcours.accounts.models import Membership
+from parcours.api.tokens import create_token
+from parcours.core import clock
+m = Membership.objects.select_related("user").get(user__username={username!r})
+_token, secret = create_token(m, name="banc d'essai", read=["people"], write=[],
+                              expires_on=clock.today() + dt.timedelta(days=1))
+print(secret)
+"""  # noqa: S105 (Python run in `manage.py shell`, not a password)
+
+
+def api_token(env: dict, username: str) -> str:
+    """A personal API token of `username`, made by the project's own service (hashed, journaled)."""
+    code = TOKEN_CODE.format(username=username)
+    command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603
+    return done.stdout.strip().splitlines()[-1]
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -78,15 +101,39 @@ def parse_wrk(output: str) -> dict:
             "non_2xx": non_2xx, "socket_errors": errors}  # fmt: skip
 
 
-def run_wrk(port: int, cookie: str, path: str, connections: int, duration: float) -> dict:
+def run_wrk(port: int, header: str, path: str, connections: int, duration: float) -> dict:
     command = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-               "--latency", "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"]  # fmt: skip
+               "--latency", "-H", header, f"http://127.0.0.1:{port}{path}"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     result = parse_wrk(done.stdout)
     if result["p50"] is None:
         result["raw"] = done.stdout
-    result["command"] = " ".join([*command[:-3], "-H", "'Cookie: …'", command[-1]])
+    result["command"] = " ".join([*command[:-3], "-H", f"'{header.split(':')[0]}: …'", command[-1]])
     return result
+
+
+def api_get(port: int, path: str, header: str) -> tuple[int, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    key, value = header.split(": ", 1)
+    connection.request("GET", path, headers={key: value})
+    response = connection.getresponse()
+    return response.status, response.read().decode()
+
+
+def measure(results, failures, port, header, name, path, levels, duration, first, html) -> None:
+    for connections in levels:
+        result = run_wrk(port, header, path, connections, duration)
+        result.update(page=name, path=path, connections=connections, first_ms=round(first, 1),
+                      html_kb=round(len(html.encode()) / 1024, 1))  # fmt: skip
+        results.append(result)
+        if result["non_2xx"] or result["socket_errors"]:
+            failures.append(f"{name} at {connections}: {result['non_2xx']} non-2xx answers, "
+                            f"{result['socket_errors']} socket errors")  # fmt: skip
+        print(f"  {name:28} c={connections:<3} {result['rps']:8.1f} req/s  p50 {ms(result['p50'])} "
+              f"p95 {ms(result['p95'])}  p99 {ms(result['p99'])} ms  ({result['requests']} requests)",
+              flush=True)  # fmt: skip
 
 
 def main() -> int:
@@ -104,6 +151,7 @@ def main() -> int:
     info = json.loads(info_path.read_text())
     env = scratchdb.django_env(info["database_url"], Path(info["data_dir"]), PARCOURS_BENCH_FLOOR="1")
     env["SECRET_KEY"] = info["secret_key"]
+    env["PARCOURS_API_CALLS_PER_MINUTE"] = "10000"  # the settings' maximum: the load is not a client's
     levels = [int(c) for c in args.connections.split(",")]
     chosen = pages(info)
     if args.only:
@@ -117,8 +165,22 @@ def main() -> int:
     try:
         print(f"gunicorn ready in {wait_ready(server, port, log_file):.1f} s on 127.0.0.1:{port} "
               f"({args.preset}: {info['counts']})", flush=True)  # fmt: skip
-        cookies = {}
+        cookies, headers = {}, {}
         for name, account, path in chosen:
+            if account.startswith("api:"):
+                headers[account] = (
+                    headers.get(account) or f"Authorization: Bearer {api_token(env, account[4:])}"
+                )
+                started = time.perf_counter()
+                status, html = api_get(port, path, headers[account])
+                first = (time.perf_counter() - started) * 1000
+                if status != 200:
+                    failures.append(f"{name}: {path} answered {status}")
+                    continue
+                measure(
+                    results, failures, port, headers[account], name, path, levels, args.duration, first, html
+                )
+                continue
             if account not in cookies:
                 browser = Browser(port)
                 browser.login(account, info["password"])
@@ -131,17 +193,8 @@ def main() -> int:
             if status != 200:
                 failures.append(f"{name}: {path} answered {status}")
                 continue
-            for connections in levels:
-                result = run_wrk(port, cookies[account], path, connections, args.duration)
-                result.update(page=name, path=path, connections=connections, first_ms=round(first, 1),
-                              html_kb=round(len(html.encode()) / 1024, 1))  # fmt: skip
-                results.append(result)
-                if result["non_2xx"] or result["socket_errors"]:
-                    failures.append(f"{name} at {connections}: {result['non_2xx']} non-2xx answers, "
-                                    f"{result['socket_errors']} socket errors")  # fmt: skip
-                print(f"  {name:28} c={connections:<3} {result['rps']:8.1f} req/s  p50 {ms(result['p50'])} "
-                      f"p95 {ms(result['p95'])}  p99 {ms(result['p99'])} ms  ({result['requests']} requests)",
-                      flush=True)  # fmt: skip
+            header = f"Cookie: {cookies[account]}"
+            measure(results, failures, port, header, name, path, levels, args.duration, first, html)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

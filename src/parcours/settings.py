@@ -63,6 +63,8 @@ PARCOURS_PROCONNECT_CLIENT_ID, PARCOURS_PROCONNECT_CLIENT_SECRET, PARCOURS_PROCO
                     ProConnect login (docs/deploy/proconnect.md): the three together, or none of them (a
                     partial configuration refuses to start); the secret is a secret
 PARCOURS_PROCONNECT_MFA_ACR  acr values of ProConnect that count as a second factor (besides amr "mfa")
+PARCOURS_BENCH_FLOOR  "1" mounts the benchmark's floor page /banc/plancher/ (bench/run.py; demo only,
+                    refused otherwise; docs/performance.md)
 """
 
 import datetime as dt

@@ -12,6 +12,8 @@ withdrawn: test_prefecture_never_reads_a_name_before_the_avis failed on the sess
 
 import contextlib
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
@@ -22,6 +24,7 @@ from parcours.pathway.models import CommissionSession, PathwayRequest
 from parcours.people.models import Person
 
 from ..conftest import complete_content
+from ..tools import pdf_text
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 10)
@@ -62,7 +65,19 @@ def _pages(client, membership):
     for url in urls:
         if "deconnexion" in url or "logout" in url:
             continue
-        yield url, client.get(url).content.decode()
+        yield url, _text(client.get(url))
+
+
+def _text(response) -> str:
+    """What a reader sees in a response: the text of a PDF (pdftotext), of every member of a ZIP-based file
+    (XLSX, ODS, export archive), or the decoded body."""
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/pdf"):
+        return pdf_text(response.content)
+    if response.content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    return response.content.decode()
 
 
 def _submitted(personas, person):

@@ -645,7 +645,10 @@ class CellColumnOut(Schema):
 class StatRowOut(Schema):
     label: str
     values: list[int | None] = Field(description="null : case masquée par le secret statistique.")
-    total: int | None
+    total: int | None = Field(
+        description="null : total masqué, ou sans objet (tableau « équilibre » : quatre nombres de natures "
+        "différentes)."
+    )
 
 
 class IndicatorOut(Schema):
@@ -664,6 +667,11 @@ class StatisticsOut(Schema):
     end: dt.date
     threshold: int
     indicators: list[IndicatorOut]
+
+
+def _number(total):
+    """A table's total, or None: hidden, or "" on the page where no total makes sense (the balance table)."""
+    return None if total == "" else total
 
 
 class StatisticsFilters(Schema):
@@ -698,11 +706,11 @@ def statistics(request, filters: Query[StatisticsFilters]):
                 "name": str(t.indicator.name),
                 "columns": [{"code": str(c), "label": str(label)} for c, label in t.columns],
                 "rows": [
-                    {"label": str(label), "values": list(values), "total": total}
+                    {"label": str(label), "values": list(values), "total": _number(total)}
                     for label, values, total in t.rows
                 ],
                 "column_totals": list(t.column_totals),
-                "total": t.total,
+                "total": _number(t.total),
             }
         )
     journal_read(request, "api_statistics")

@@ -14,7 +14,7 @@ from parcours.pathway.models import CommissionSession, SessionStatus
 from parcours.people.models import Gender, Person
 from parcours.workshops import figures as workshop_figures
 
-from . import secrecy
+from . import secrecy, sections
 from .tables import Scope, delay_rows, national_series, tables
 
 ACTIVITY = [
@@ -104,6 +104,7 @@ def association_report(organisation, year: int, today: dt.date) -> dict:
         "genders": genders,
         "activity": activity(organisation, year, today),
         "tables": tables(Scope("association", association=organisation.pk), start, end),
+        "sections": sections.for_association(organisation, start, end),
     }
 
 

@@ -8,7 +8,7 @@ from parcours.accounts import policy
 from parcours.accounts.permissions import requires
 from parcours.core import clock, spreadsheet
 
-from . import indicators, secrecy
+from . import indicators, secrecy, sections
 from .tables import BALANCE, delay_rows, national_series, scope_for, tables
 
 
@@ -35,7 +35,7 @@ def _period(request):
     return start, min(end, today), None
 
 
-def _sheets(scope, start, end, tbls, delays, activity=()):
+def _sheets(scope, start, end, tbls, delays, activity=(), extra=()):
     sheets = []
     for t in tbls:
         tail = [_("Total")] if t.has_total else []
@@ -60,6 +60,8 @@ def _sheets(scope, start, end, tbls, delays, activity=()):
         rows = [[_("Activité collective"), _("Valeur")]]
         rows += [[str(label), secrecy.show(v)] for label, v in activity]
         sheets.append(spreadsheet.Sheet(_("Activité collective"), rows))
+    for section in extra:
+        sheets.append(spreadsheet.Sheet(str(section.title)[:31], [list(section.columns), *map(list, section.rows)]))
     defs = [[_("Indicateur"), _("Définition"), _("Unité"), _("Source")]]
     for ind in [*indicators.registry().values(), BALANCE]:
         defs.append([str(ind.name), str(ind.definition), ind.unit, ind.source])
@@ -99,18 +101,19 @@ def dashboard(request):
     with indicators.one_reading():
         tbls = tables(scope, start, end)
         delays = delay_rows(scope, start, end)
-        activity = []
+        activity, extra = [], []
         if scope.level == "association":
             from .reports import activity as association_activity
 
             activity = association_activity(request.membership.organisation, start.year, clock.today())
+            extra = sections.for_association(request.membership.organisation, start, end)
         elif scope.level == "departement":
             from .reports import departement_activity
 
             activity = departement_activity(scope.departement, start.year, clock.today())
         if fmt:
             return spreadsheet.response(
-                fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays, activity)
+                fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays, activity, extra)
             )
         top = max([v for _l, v in activity if v] or [1])
         context.update(
@@ -119,6 +122,7 @@ def dashboard(request):
             tables=tbls,
             delays=delays,
             activity=activity,
+            sections=extra,
             activity_chart=[(label, v, max(1, round(100 * v / top)) if v else 0) for label, v in activity],
             can_commission_review=request.membership.role in policy.RULES["statistics_commission_review"],
             query=request.GET.urlencode(),
