@@ -34,8 +34,12 @@ def grants(personas):
             starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2024, 12, 31), indicators=["people_followed"],
         )  # fmt: skip
         services.add_charge(g, personas.head, date=dt.date(2025, 12, 1), label="Loyer", amount=Decimal("700"))
-        services.add_charge(g, personas.head, date=dt.date(2026, 2, 1), label="Loyer", amount=Decimal("900.50"))
-        services.add_charge(g, personas.head, date=dt.date(2026, 3, 1), label="Salaire", amount=Decimal("2000"))
+        services.add_charge(
+            g, personas.head, date=dt.date(2026, 2, 1), label="Loyer", amount=Decimal("900.50")
+        )
+        services.add_charge(
+            g, personas.head, date=dt.date(2026, 3, 1), label="Salaire", amount=Decimal("2000")
+        )
 
 
 def _cells(text: str) -> str:

@@ -42,7 +42,13 @@ def funding_section(organisation, start: dt.date, end: dt.date) -> Section | Non
             "Subventions et conventions en cours pendant la période : montant accordé pour toute leur durée, "
             "dépenses imputées pendant la période."
         ),
-        columns=(_("Financeur"), _("Intitulé"), _("Durée"), _("Montant accordé"), _("Dépenses de la période")),
+        columns=(
+            _("Financeur"),
+            _("Intitulé"),
+            _("Durée"),
+            _("Montant accordé"),
+            _("Dépenses de la période"),
+        ),
         rows=tuple(rows),
         total_row=True,
     )

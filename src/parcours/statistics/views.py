@@ -61,7 +61,9 @@ def _sheets(scope, start, end, tbls, delays, activity=(), extra=()):
         rows += [[str(label), secrecy.show(v)] for label, v in activity]
         sheets.append(spreadsheet.Sheet(_("Activité collective"), rows))
     for section in extra:
-        sheets.append(spreadsheet.Sheet(str(section.title)[:31], [list(section.columns), *map(list, section.rows)]))
+        sheets.append(
+            spreadsheet.Sheet(str(section.title)[:31], [list(section.columns), *map(list, section.rows)])
+        )
     defs = [[_("Indicateur"), _("Définition"), _("Unité"), _("Source")]]
     for ind in [*indicators.registry().values(), BALANCE]:
         defs.append([str(ind.name), str(ind.definition), ind.unit, ind.source])
