@@ -67,9 +67,32 @@ PRESETS = {
     "medium": Preset(departements=10, associations=30, largest=3_000, people=10_000, pathways=1_000,
                      notes=300_000, journal=300_000),
     "national": Preset(departements=101, associations=300, largest=3_000, people=60_000, pathways=12_000,
-                       notes=3_000_000, journal=3_000_000),
+                       notes=1_500_000, journal=1_500_000),  # 3 million rows with the pathways' events
 }  # fmt: skip
 BATCH = 5_000
+
+
+def spread(total: int, weights: list[float], cap: int) -> list[int]:
+    """`total` people shared in proportion to `weights`, no share above `cap` nor under 1: what a capped
+    share cannot take goes to the others, so the shares add up to `total` (when `cap` allows it)."""
+    sizes = [0] * len(weights)
+    free = set(range(len(weights)))
+    left = total
+    while left > 0 and free:
+        weight = sum(weights[i] for i in free)
+        capped = {i for i in free if left * weights[i] / weight >= cap}
+        if not capped:
+            for i in free:
+                sizes[i] = max(1, int(left * weights[i] / weight))
+            order = sorted(free, key=lambda i: -weights[i])
+            for k in range(total - sum(sizes)):  # the rounding's remainder, one each to the largest
+                sizes[order[k % len(order)]] += 1
+            break
+        for i in capped:
+            sizes[i] = cap
+        left -= cap * len(capped)
+        free -= capped
+    return sizes
 
 
 class Progress:
@@ -227,8 +250,7 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
     others = preset.associations - 1
     if others:
         weights = [rng.paretovariate(1.5) for _ in range(others)]
-        total = sum(weights)
-        sizes += [max(1, min(preset.largest - 1, round(rest * w / total))) for w in weights]
+        sizes += spread(rest, weights, cap=preset.largest - 1)
     progress = Progress("people (bulk, encrypted by their fields)", sum(sizes))
     created = clock.now() - dt.timedelta(days=3651)  # before the first pathway of the ten years
     nationalities = ["NG", "RO", "CN", "BR", "CM", "FR", "BG", "CI", "AL", "VE"]

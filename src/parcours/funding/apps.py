@@ -6,8 +6,11 @@ class FundingConfig(AppConfig):
     verbose_name = "Financements"
 
     def ready(self):
+        from parcours.notifications import due
         from parcours.statistics import sections
 
+        from .reports_due import due_items
         from .statistics import funding_section
 
         sections.register(funding_section)
+        due.register(due_items)

@@ -7,6 +7,7 @@ person's deadlines; the commission's secretariat for its coming sessions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -42,6 +43,18 @@ class Due:
         return f"{self.kind}|{self.object_key}|{self.due_on.isoformat() if self.due_on else '-'}"
 
 
+Source = Callable[[object, dt.date], list[Due]]
+# Sources registered by the apps above this layer (funding), which this app may not import (pyproject.toml).
+_SOURCES: list[Source] = []
+
+
+def register(source: Source) -> Source:
+    """Add what an app above this one has due for a membership (called from that app's `ready()`)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
 def _mine(membership, person) -> bool:
     """A social worker is told of the people she is the referent of; the head of service of all of them."""
     return membership.role == Role.HEAD_OF_SERVICE or person.referent_id == membership.user_id
@@ -60,6 +73,8 @@ def due_for(membership, today: dt.date) -> list[Due]:
         items += _employment_items(membership, today)
     if membership.role == Role.SECRETARIAT:
         items += _session_items(membership, today)
+    for source in _SOURCES:
+        items += source(membership, today)
     return items
 
 

@@ -33,6 +33,8 @@ class Kind(models.TextChoices):
     # parcours.employment (employment/deadlines.py, a month ahead): an agreement, a person's support under it.
     AGREEMENT_END = "agreement_end", _("Convention de partenariat qui se termine")
     SUPPORT_END = "support_end", _("Accompagnement sous convention qui se termine")
+    # parcours.funding (funding/reports_due.py, 30 days ahead, then late until sent): the head of service.
+    FUNDER_REPORT = "funder_report", _("Rapport à rendre à un financeur")
 
 
 class Frequency(models.TextChoices):
