@@ -17,7 +17,7 @@ from .conftest import bearer, token_for
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()  # the throttling counts live in the cache
+    cache.clear()  # the statistics are cached
     yield
     cache.clear()
 
@@ -192,6 +192,22 @@ def test_calls_are_throttled_per_token(client, personas, settings):
     assert refused.json() == {"detail": "Trop d'appels avec ce jeton : patientez avant de réessayer."}
     assert 0 < int(refused["Retry-After"]) <= 60
     assert client.get("/api/v1/people", **bearer(second)).status_code == 200  # another token, its own count
+
+
+@pytest.mark.django_db
+def test_the_count_is_shared_by_every_process_and_starts_again_each_minute(client, personas, settings):
+    settings.PARCOURS_API_CALLS_PER_MINUTE = 2
+    secret = token_for(personas.worker)
+    with clock.travel_to(dt.datetime(2026, 12, 4, 10, 0, 5, tzinfo=clock.PARIS)):
+        answers = []
+        for _ in range(3):
+            answers.append(client.get("/api/v1/people", **bearer(secret)).status_code)
+            cache.clear()  # another process: nothing of the count is in a process's memory
+        refused = client.get("/api/v1/people", **bearer(secret))
+    assert answers == [200, 200, 429]
+    assert refused["Retry-After"] == "55"  # the rest of the minute
+    with clock.travel_to(dt.datetime(2026, 12, 4, 10, 1, 0, tzinfo=clock.PARIS)):
+        assert client.get("/api/v1/people", **bearer(secret)).status_code == 200
 
 
 # --- Statistics ---------------------------------------------------------------------------------------------

@@ -7,12 +7,16 @@ the journal read the same objects.
 """
 
 from django.conf import settings
+from django.db.models import F
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
+
+from parcours.core import clock
 
 from . import tokens
+from .models import ApiToken
 
 
 class TokenAuth(HttpBearer):
@@ -32,23 +36,28 @@ class TokenAuth(HttpBearer):
         return answer
 
 
-class TokenThrottle(SimpleRateThrottle):
-    """At most PARCOURS_API_CALLS_PER_MINUTE calls per token, counted in the cache."""
-
-    scope = "api_token"
-
-    def __init__(self):
-        super().__init__(rate=f"{settings.PARCOURS_API_CALLS_PER_MINUTE}/min")
+class TokenThrottle(BaseThrottle):
+    """At most PARCOURS_API_CALLS_PER_MINUTE calls per token and per clock minute, counted in the token's own
+    row of the database (`window_start`, `window_calls`), so that every process and every app server shares
+    the one count. Each step is one conditional UPDATE: PostgreSQL re-reads the row after a concurrent
+    writer's commit, so two processes never both take the last call of a minute."""
 
     def allow_request(self, request) -> bool:
-        # The rate is read at each call so that a test (or an operator) can change it without a restart.
-        self.rate = f"{settings.PARCOURS_API_CALLS_PER_MINUTE}/min"
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-    def get_cache_key(self, request):
         token = getattr(request, "api_token", None)
         if token is None:
-            return None
-        # The digest, not the primary key: a key reused after a deletion does not inherit the count.
-        return self.cache_format % {"scope": self.scope, "ident": token.digest[:32]}
+            return True  # no token: refused by the authentication (401), not counted
+        limit = settings.PARCOURS_API_CALLS_PER_MINUTE  # read at each call: a change needs no restart
+        now = clock.now()
+        minute = now.replace(second=0, microsecond=0)
+        self.retry_after = 60 - now.second
+        row = ApiToken.objects.filter(pk=token.pk)
+        count = row.filter(window_start=minute, window_calls__lt=limit)
+        if count.update(window_calls=F("window_calls") + 1):
+            return True
+        # A new minute starts its count at one (unless another process just did: then count again).
+        if row.exclude(window_start=minute).update(window_start=minute, window_calls=1):
+            return True
+        return bool(count.update(window_calls=F("window_calls") + 1))
+
+    def wait(self) -> float:
+        return getattr(self, "retry_after", 60)

@@ -29,6 +29,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expire le"))
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    # The throttling's count (api/auth.TokenThrottle): calls in the clock minute starting at window_start.
+    window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    window_calls = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
