@@ -26,7 +26,7 @@ from parcours.pathway.deadlines import summarise
 from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest, Period
 from parcours.pathway.views import _pathways, _requests  # the same visibility as the pathway pages
 from parcours.people.models import Person
-from parcours.people.search import search_ids, sort_key
+from parcours.people.search import alphabetical_ids, search_ids
 from parcours.records import deadlines as records_deadlines
 from parcours.rights import deadlines as rights_deadlines
 from parcours.transfers import services as transfers
@@ -252,8 +252,7 @@ def caseload(request):
             kept = set(within.values_list("pk", flat=True))
             ordered = [pk for pk in ordered if pk in kept]
     else:
-        names = candidates.only("pk", "last_name", "first_name")
-        ordered = [person.pk for person in sorted(names, key=sort_key)]
+        ordered = alphabetical_ids(candidates)
     page = Paginator(ordered, 50).get_page(request.GET.get("page"))
     on_page = (
         Person.objects.filter(pk__in=list(page.object_list))

@@ -283,3 +283,10 @@ def possible_duplicates(people, first_name: str, last_name: str, birth_date: dt.
 def sort_key(person) -> tuple[str, str]:
     """Alphabetical order of a list of people (names are encrypted, so SQL cannot sort them)."""
     return (normalise(person.last_name), normalise(person.first_name))
+
+
+def alphabetical_ids(people) -> list[int]:
+    """The pks of the queryset `people` in alphabetical order (last name, first name, then pk), read as
+    three columns (no model instance per person: the caseload of a large association sorts thousands)."""
+    rows = people.values_list("pk", "last_name", "first_name")
+    return [pk for pk, last, first in sorted(rows, key=lambda r: (normalise(r[1]), normalise(r[2]), r[0]))]
