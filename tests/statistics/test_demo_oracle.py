@@ -3,6 +3,7 @@ services) in plain Python over the model rows, without the module's queries, and
 ((département, category, association) → count, or the durations of each cell) for every year the demo
 covers. A new indicator in the registry fails `test_every_indicator_has_an_oracle` until it has one here."""
 
+import calendar
 import datetime as dt
 
 import pytest
@@ -111,6 +112,33 @@ def exits(rows, start, end):
     return out
 
 
+def exits_by(rows, start, end, category):
+    out = {}
+    for e in rows.exits:
+        if within(e.date, start, end):
+            p = rows.pathways[e.pathway_id]
+            add(out, (p.departement_id, category(e), p.association_id))
+    return out
+
+
+def months_in_pathway(rows, e):
+    """Whole months from the first period's first day to the exit, counted a month at a time."""
+    first = [pe.start for pe in rows.periods if pe.pathway_id == e.pathway_id and pe.number == 1]
+    if not first:
+        return "none"
+    months, day = 0, first[0]
+    while True:
+        year, month = divmod(day.month, 12)
+        following = day.replace(year=day.year + year, month=month + 1, day=1)
+        last = calendar.monthrange(following.year, following.month)[1]
+        following = following.replace(day=min(first[0].day, last))
+        if following > e.date:
+            break
+        months, day = months + 1, following
+    return next((b for upper, b in ((6, "under_6"), (12, "6_12"), (18, "12_18"))
+                 if months < upper), "18_24")  # fmt: skip
+
+
 def stock(rows, end, category):
     out = {}
     for p in rows.running(end):
@@ -165,6 +193,9 @@ ORACLES = {
     "entries": lambda rows, s, e: periods(rows, s, e, first=True),
     "renewals": lambda rows, s, e: periods(rows, s, e, first=False),
     "exits": exits,
+    "exit_housing": lambda rows, s, e: exits_by(rows, s, e, lambda x: x.housing),
+    "exit_activity": lambda rows, s, e: exits_by(rows, s, e, lambda x: x.activity),
+    "exit_duration": lambda rows, s, e: exits_by(rows, s, e, lambda x: months_in_pathway(rows, x)),
     "active": lambda rows, s, e: stock(rows, e, lambda p: "total"),
     "gender": lambda rows, s, e: stock(rows, e, lambda p: p.person.gender),
     "nationality": lambda rows, s, e: stock(rows, e, lambda p: GROUP[str(p.person.nationality)]),

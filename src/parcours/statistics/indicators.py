@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from parcours.core.periods import add_months
 from parcours.pathway import rules
 from parcours.pathway.models import (
     Avis,
@@ -34,6 +35,8 @@ from parcours.pathway.models import (
     Decision,
     DecisionKind,
     Exit,
+    OutcomeActivity,
+    OutcomeHousing,
     Pathway,
     PathwayRequest,
     Period,
@@ -119,6 +122,53 @@ def renewals(start, end):
 def exits_by_reason(start, end):
     qs = Exit.objects.filter(date__range=(start, end))
     return _atoms(qs, "pathway__departement_id", "pathway__association_id", "reason")
+
+
+def exits_by_housing(start, end):
+    qs = Exit.objects.filter(date__range=(start, end))
+    return _atoms(qs, "pathway__departement_id", "pathway__association_id", "housing")
+
+
+def exits_by_activity(start, end):
+    qs = Exit.objects.filter(date__range=(start, end))
+    return _atoms(qs, "pathway__departement_id", "pathway__association_id", "activity")
+
+
+DURATION_BANDS = {
+    "under_6": _("Moins de 6 mois"),
+    "6_12": _("6 à 12 mois"),
+    "12_18": _("12 à 18 mois"),
+    "18_24": _("18 à 24 mois"),
+    "none": _("Sans période autorisée"),
+}
+
+
+def duration_band(first_start: dt.date | None, exit_on: dt.date) -> str:
+    """The band of whole months spent from the first authorised period's first day to the exit: the largest
+    m with add_months(first_start, m) on or before the exit (core/periods.py: the same day number m months
+    later, clamped to a shorter month's last day)."""
+    if first_start is None:
+        return "none"
+    months = (exit_on.year - first_start.year) * 12 + exit_on.month - first_start.month
+    while months > 0 and add_months(first_start, months) > exit_on:
+        months -= 1
+    return "under_6" if months < 6 else "6_12" if months < 12 else "12_18" if months < 18 else "18_24"
+
+
+def exits_by_duration(start, end):
+    """Exits of the period by the time spent in the pathway: one row per exit, its first period's start
+    read by a subquery; only the band leaves this function."""
+    first = Period.objects.filter(pathway=OuterRef("pathway_id"), number=1).values("start")[:1]
+    rows = (
+        Exit.objects.filter(date__range=(start, end))
+        .annotate(first_start=Subquery(first))
+        .values_list("pathway__departement_id", "pathway__association_id", "date", "first_start")
+    )
+    out: dict = {}
+    for dep, assoc, exit_on, first_start in rows:
+        key = (dep, duration_band(first_start, exit_on), assoc)
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def aps_issued(start, end):
@@ -452,6 +502,39 @@ for ind in [
         f"{_S} Exit",
         exits_by_reason,
         dict(rules.ExitReason.choices),
+    ),
+    Indicator(
+        "exit_housing",
+        _("Logement à la sortie"),
+        _("Sorties enregistrées pendant la période, par logement de la personne à sa sortie."),
+        COUNT,
+        f"{_S} Exit",
+        exits_by_housing,
+        dict(OutcomeHousing.choices),
+    ),
+    Indicator(
+        "exit_activity",
+        _("Activité à la sortie"),
+        _(
+            "Sorties enregistrées pendant la période, par activité de la personne à sa sortie (emploi, "
+            "formation…)."
+        ),
+        COUNT,
+        f"{_S} Exit",
+        exits_by_activity,
+        dict(OutcomeActivity.choices),
+    ),
+    Indicator(
+        "exit_duration",
+        _("Durée passée dans le parcours"),
+        _(
+            "Sorties enregistrées pendant la période, par mois entiers écoulés entre le premier jour de la "
+            "première période autorisée et la sortie."
+        ),
+        COUNT,
+        f"{_S} Exit, Period",
+        exits_by_duration,
+        DURATION_BANDS,
     ),
     Indicator(
         "active",

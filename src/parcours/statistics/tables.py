@@ -105,13 +105,23 @@ def balance_tables(scope: Scope, start: dt.date, end: dt.date) -> dict:
             atoms["entries"], columns=_codes("entries", atoms["entries"]), force=force_entries
         ),
         "exits": secrecy.publish(atoms["exits"], columns=_codes("exits", atoms["exits"]), force=force_exits),
+        FORCED_EXITS: force_exits,
     }
+
+
+# The exits again, by another category: each row's total is the exits table's row total, so a row whose
+# exits rule (4) hides is hidden whole in them too (else its total, published here, would undo rule (4)).
+EXIT_BREAKDOWNS = ("exit_housing", "exit_activity", "exit_duration")
+FORCED_EXITS = "forced_exits"
 
 
 def _published(code: str, scope: Scope, start: dt.date, end: dt.date, balance=None) -> secrecy.Published:
     if code in ("entries", "exits"):
         return (balance or balance_tables(scope, start, end))[code]
     atoms = _atoms(code, scope, start, end)
+    if code in EXIT_BREAKDOWNS:
+        force = (balance or balance_tables(scope, start, end))[FORCED_EXITS]
+        return secrecy.publish(atoms, columns=_codes(code, atoms), force=force)
     return secrecy.publish(atoms, columns=_codes(code, atoms))
 
 
