@@ -228,12 +228,15 @@ SNAPSHOT = {
     "employment:index": (READ, "SW HS"),
     "employment:programme_create": (FORM, "SW HS"),
     "employment:programme": (FORM, "SW HS"),
+    "employment:programme_edit": (FORM, "SW HS"),
     "employment:programme_export": (READ, "SW HS"),
     "employment:cohort": (FORM, "SW HS"),
     "employment:step": (FORM, "SW HS"),
     "employment:person": (FORM, "SW HS"),
     "employment:agreement_create": (FORM, "SW HS"),
     "employment:agreement": (FORM, "SW HS"),
+    "employment:agreement_edit": (FORM, "SW HS"),
+    "employment:agreement_end": (ACTION, "SW HS"),
     # The directory of the département (parcours.directory, docs/decisions/0046): every member of an
     # association reads it, its staff edit it.
     "directory:list": (READ, "SW HS VO IN"),
@@ -348,8 +351,9 @@ NOT_ONE_PERSON = {"pathway:session", "pathway:session_cancel", "pathway:attendan
                   "pathway:reconvene", "pathway:session_paper", "pathway:member_end", "workshops:series",
                   "workshops:session_add", "workshops:participants", "workshops:attendance",
                   "workshops:session_cancel", "followup:meeting", "employment:programme",
-                  "employment:programme_export", "employment:cohort", "employment:step",
-                  "employment:agreement"}  # fmt: skip
+                  "employment:programme_edit", "employment:programme_export", "employment:cohort",
+                  "employment:step", "employment:agreement", "employment:agreement_edit",
+                  "employment:agreement_end"}  # fmt: skip
 
 PERSONAS = {
     # persona: (side, role)
@@ -684,11 +688,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "outreach:round_counter": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
     "outreach:round_contact": Endpoint(kwargs=lambda s, m: {"pk": s.round.pk}),
     "employment:programme": Endpoint(kwargs=lambda s, m: {"pk": s.programme.pk}),
+    "employment:programme_edit": Endpoint(kwargs=lambda s, m: {"pk": s.programme.pk}),
     "employment:programme_export": Endpoint(kwargs=lambda s, m: {"pk": s.programme.pk, "fmt": "xlsx"}),
     "employment:cohort": Endpoint(kwargs=lambda s, m: {"pk": s.cohort.pk}),
     "employment:step": Endpoint(kwargs=lambda s, m: {"pk": s.step.pk}),
     "employment:person": Endpoint(kwargs=person),
     "employment:agreement": Endpoint(kwargs=lambda s, m: {"pk": s.agreement.pk}),
+    "employment:agreement_edit": Endpoint(kwargs=lambda s, m: {"pk": s.agreement.pk}),
+    "employment:agreement_end": Endpoint(kwargs=lambda s, m: {"pk": s.agreement.pk}),
     "directory:edit": Endpoint(kwargs=lambda s, m: {"pk": s.entry.pk}),
     # A visit linked to the side's person: the page shows her reference, never her name.
     "outreach:visit_link": Endpoint(kwargs=lambda s, m: {"pk": s.visit.pk}),

@@ -1,5 +1,6 @@
 """What ends soon, for the notifications' daily pass (parcours.notifications.due): an agreement of the
-association, and a person's support under an agreement, ending within the horizon, not yet closed."""
+association (not ended early), and a person's support under an agreement, ending within the horizon, not yet
+closed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ HORIZON_DAYS = 31
 
 def agreements_ending(membership, today: dt.date, horizon_days: int = HORIZON_DAYS):
     limit = today + dt.timedelta(days=horizon_days)
-    return Agreement.objects.visible_to(membership).filter(ends_on__gte=today, ends_on__lte=limit)
+    return Agreement.objects.visible_to(membership).filter(
+        ends_on__gte=today, ends_on__lte=limit, ended_on__isnull=True
+    )
 
 
 def supports_ending(membership, today: dt.date, horizon_days: int = HORIZON_DAYS):

@@ -125,6 +125,16 @@ class AgreementForm(DsfrBaseForm):
         self.fields["partner_entry"].queryset = entries
 
 
+class EndAgreementForm(DsfrBaseForm):
+    on = forms.DateField(
+        label=_("Terminée le"),
+        widget=DATE,
+        help_text=_(
+            "Aujourd'hui ou un jour passé : plus aucune personne ne pourra être inscrite sous la convention."
+        ),
+    )
+
+
 class EnrolmentForm(PersonForm):
     starts_on = forms.DateField(label=_("Début de l'accompagnement"), widget=DATE)
 

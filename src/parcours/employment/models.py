@@ -237,7 +237,8 @@ class Outcome(models.Model):
 
 
 class Agreement(models.Model):
-    """A partnership agreement of the association (e.g. 12 months of global support with France Travail)."""
+    """A partnership agreement of the association (e.g. 12 months of global support with France Travail).
+    `ends_on` is the end agreed; `ended_on` the day it was ended early, if it was (no enrolment after it)."""
 
     association = models.ForeignKey(
         Organisation, verbose_name=_("association"), on_delete=models.PROTECT, related_name="+"
@@ -263,6 +264,7 @@ class Agreement(models.Model):
     ends_on = models.DateField(_("fin"))
     support_months = models.PositiveSmallIntegerField(_("durée de l'accompagnement par personne (mois)"))
     terms = models.TextField(_("termes de la convention"), blank=True)
+    ended_on = models.DateField(_("terminée le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -274,6 +276,11 @@ class Agreement(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="employment_agreement_dates"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | (Q(ended_on__gte=F("starts_on")) & Q(ended_on__lte=F("ends_on"))),
+                name="employment_agreement_ended_within",
             ),
             models.CheckConstraint(
                 condition=Q(support_months__gte=1) & Q(support_months__lte=36),

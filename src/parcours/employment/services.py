@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -130,17 +130,24 @@ def save_project(
 
 
 # --- Programmes, cohorts, steps ---------------------------------------------------------------------------
-def create_programme(
-    by: Membership, *, name: str, description: str = "", partners=(), directory_entries=()
-) -> Programme:
-    _require_staff(by)
+def _programme_fields(by: Membership, name, description, partners, directory_entries):
+    """The checked values of a programme (creation and correction): its name, description and partners."""
     name = _label(name, _("Le nom du programme"))
     description = " ".join((description or "").split())[:300]
     partner_ids = {getattr(p, "pk", p) for p in partners or []}
     partner_rows = list(Organisation.objects.filter(pk__in=partner_ids, kind=OrganisationKind.PARTNER))
     if len(partner_rows) != len(partner_ids):
         raise DomainError(_("Choisissez des partenaires de la liste."))
-    entries = _entries(by, directory_entries)
+    return name, description, partner_rows, _entries(by, directory_entries)
+
+
+def create_programme(
+    by: Membership, *, name: str, description: str = "", partners=(), directory_entries=()
+) -> Programme:
+    _require_staff(by)
+    name, description, partner_rows, entries = _programme_fields(
+        by, name, description, partners, directory_entries
+    )
     with transaction.atomic():
         programme = Programme.objects.create(
             association_id=by.organisation_id,
@@ -152,6 +159,30 @@ def create_programme(
         programme.partners.set(partner_rows)
         programme.directory_entries.set(entries)
         audit.record_event(by, "employment_programme.create", programme)
+    return programme
+
+
+def update_programme(
+    programme: Programme,
+    by: Membership,
+    *,
+    name: str,
+    description: str = "",
+    partners=(),
+    directory_entries=(),
+) -> Programme:
+    """Corrects a programme's name, description and partners (the same checks as its creation)."""
+    _require_staff(by, programme.association_id)
+    name, description, partner_rows, entries = _programme_fields(
+        by, name, description, partners, directory_entries
+    )
+    with transaction.atomic():
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        programme.name, programme.description = name, description
+        programme.save(update_fields=["name", "description"])
+        programme.partners.set(partner_rows)
+        programme.directory_entries.set(entries)
+        audit.record_event(by, "employment_programme.update", programme)
     return programme
 
 
@@ -311,7 +342,7 @@ def record_outcome(
 
 
 # --- Partnership agreements --------------------------------------------------------------------------------
-def create_agreement(
+def _agreement_fields(
     by: Membership,
     *,
     label: str,
@@ -321,8 +352,8 @@ def create_agreement(
     terms: str = "",
     partner: Organisation | None = None,
     partner_entry: DirectoryEntry | None = None,
-) -> Agreement:
-    _require_staff(by)
+) -> dict:
+    """The checked values of an agreement (creation and correction)."""
     label = _label(label, _("L'intitulé de la convention"))
     if starts_on is None or ends_on is None:
         raise DomainError(_("Les dates de début et de fin de la convention sont obligatoires."))
@@ -339,20 +370,129 @@ def create_agreement(
         raise DomainError(_("Choisissez un partenaire de la liste."))
     if partner_entry is not None:
         _entries(by, [partner_entry])
+    return {
+        "label": label,
+        "partner": partner,
+        "partner_entry": partner_entry,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "support_months": support_months,
+        "terms": (terms or "").strip(),
+    }
+
+
+def create_agreement(
+    by: Membership,
+    *,
+    label: str,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+    support_months: int | None,
+    terms: str = "",
+    partner: Organisation | None = None,
+    partner_entry: DirectoryEntry | None = None,
+) -> Agreement:
+    _require_staff(by)
+    values = _agreement_fields(
+        by, label=label, starts_on=starts_on, ends_on=ends_on, support_months=support_months, terms=terms,
+        partner=partner, partner_entry=partner_entry
+    )  # fmt: skip
     with transaction.atomic():
         agreement = Agreement.objects.create(
-            association_id=by.organisation_id,
-            label=label,
-            partner=partner,
-            partner_entry=partner_entry,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            support_months=support_months,
-            terms=(terms or "").strip(),
-            created_by=by.user,
-            created_at=clock.now(),
+            association_id=by.organisation_id, created_by=by.user, created_at=clock.now(), **values
         )
         audit.record_event(by, "employment_agreement.create", agreement)
+    return agreement
+
+
+def _enrolment_starts(agreement: Agreement) -> tuple[dt.date | None, dt.date | None]:
+    """The first and the last start of the supports recorded under the agreement (every association's)."""
+    found = Enrolment.objects.filter(agreement=agreement).aggregate(
+        first=Min("starts_on"), last=Max("starts_on")
+    )
+    return found["first"], found["last"]
+
+
+def update_agreement(
+    agreement: Agreement,
+    by: Membership,
+    *,
+    label: str,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+    support_months: int | None,
+    terms: str = "",
+    partner: Organisation | None = None,
+    partner_entry: DirectoryEntry | None = None,
+) -> Agreement:
+    """Corrects an agreement (the same checks as its creation). The supports already recorded under it must
+    still start within it, and it cannot end before the day it was ended early; they keep their planned end
+    (computed when each was recorded)."""
+    _require_staff(by, agreement.association_id)
+    values = _agreement_fields(
+        by, label=label, starts_on=starts_on, ends_on=ends_on, support_months=support_months, terms=terms,
+        partner=partner, partner_entry=partner_entry
+    )  # fmt: skip
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        first, last = _enrolment_starts(agreement)
+        if first is not None and values["starts_on"] > first:
+            raise DomainError(
+                _("La convention ne peut commencer (%(start)s) après le début d'un accompagnement déjà "
+                  "inscrit sous elle (%(first)s).") % {"start": _d(values["starts_on"]), "first": _d(first)}
+            )  # fmt: skip
+        if last is not None and values["ends_on"] < last:
+            raise DomainError(
+                _("La convention ne peut finir (%(end)s) avant le début d'un accompagnement déjà inscrit "
+                  "sous elle (%(last)s).") % {"end": _d(values["ends_on"]), "last": _d(last)}
+            )  # fmt: skip
+        if agreement.ended_on is not None and not (
+            values["starts_on"] <= agreement.ended_on <= values["ends_on"]
+        ):
+            raise DomainError(
+                _("La convention a été terminée le %(d)s : ses dates doivent encadrer ce jour.")
+                % {"d": _d(agreement.ended_on)}
+            )
+        for name, value in values.items():
+            setattr(agreement, name, value)
+        agreement.save(update_fields=list(values))
+        audit.record_event(by, "employment_agreement.update", agreement)
+    return agreement
+
+
+def end_agreement(agreement: Agreement, by: Membership, on: dt.date | None) -> Agreement:
+    """Ends the agreement early on `on` (today or a past day, from its start to its planned end, not before a
+    support recorded under it starts): its page says « Terminée le … » and no one can be enrolled under it."""
+    _require_staff(by, agreement.association_id)
+    if on is None:
+        raise DomainError(_("La date de fin de la convention est obligatoire."))
+    if on > clock.today():
+        raise DomainError(_("Une convention se termine le jour même ou avant, pas à l'avance."))
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.ended_on is not None:
+            raise DomainError(
+                _("Cette convention est déjà terminée (le %(d)s).") % {"d": _d(agreement.ended_on)}
+            )
+        if on < agreement.starts_on:
+            raise DomainError(
+                _("La convention ne peut se terminer (%(on)s) avant de commencer (%(start)s).")
+                % {"on": _d(on), "start": _d(agreement.starts_on)}
+            )
+        if on > agreement.ends_on:
+            raise DomainError(
+                _("La convention finit déjà le %(end)s : choisissez ce jour ou un jour antérieur.")
+                % {"end": _d(agreement.ends_on)}
+            )
+        _first, last = _enrolment_starts(agreement)
+        if last is not None and on < last:
+            raise DomainError(
+                _("Un accompagnement commence le %(d)s sous cette convention : elle ne peut se terminer "
+                  "avant.") % {"d": _d(last)}
+            )  # fmt: skip
+        agreement.ended_on = on
+        agreement.save(update_fields=["ended_on"])
+        audit.record_event(by, "employment_agreement.end", agreement)
     return agreement
 
 
@@ -377,13 +517,21 @@ def enrol_under_agreement(
     person = _visible_person(by, person)
     if starts_on is None:
         raise DomainError(_("La date de début de l'accompagnement est obligatoire."))
-    if not agreement.starts_on <= starts_on <= agreement.ends_on:
-        raise DomainError(
-            _("L'accompagnement doit commencer pendant la convention, du %(s)s au %(e)s.")
-            % {"s": _d(agreement.starts_on), "e": _d(agreement.ends_on)}
-        )
-    ends_on = add_months(starts_on, agreement.support_months) - dt.timedelta(days=1)
     with transaction.atomic():
+        # Read again, locked: an agreement ended (or corrected) meanwhile is refused with its new state.
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.ended_on is not None:
+            raise DomainError(
+                _("Cette convention est terminée depuis le %(d)s : plus aucune personne ne peut y être "
+                  "inscrite.")
+                % {"d": _d(agreement.ended_on)}
+            )  # fmt: skip
+        if not agreement.starts_on <= starts_on <= agreement.ends_on:
+            raise DomainError(
+                _("L'accompagnement doit commencer pendant la convention, du %(s)s au %(e)s.")
+                % {"s": _d(agreement.starts_on), "e": _d(agreement.ends_on)}
+            )
+        ends_on = add_months(starts_on, agreement.support_months) - dt.timedelta(days=1)
         if Enrolment.objects.filter(agreement=agreement, person=person).exists():
             raise DomainError(
                 _("%(ref)s est déjà accompagnée sous cette convention.") % {"ref": person.reference}

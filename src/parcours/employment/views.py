@@ -3,14 +3,16 @@ export), its partnership agreements, and each person's professional project and 
 the caller's association are a 404."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Organisation
-from parcours.accounts.permissions import FORM, READ, requires
+from parcours.accounts.permissions import ACTION, FORM, READ, requires
 from parcours.accounts.roles import OrganisationKind
-from parcours.core import spreadsheet
+from parcours.core import clock, spreadsheet
 from parcours.core.errors import DomainError
 from parcours.directory.models import DirectoryEntry
 from parcours.people.models import Person
@@ -50,8 +52,9 @@ def _partners():
     return Organisation.objects.filter(kind=OrganisationKind.PARTNER).order_by("name")
 
 
-def _entries(m):
-    return DirectoryEntry.objects.visible_to(m).filter(is_active=True)
+def _entries(m, keep=()):
+    """The active directory entries of her département, and those the object already names (`keep`)."""
+    return DirectoryEntry.objects.visible_to(m).filter(Q(is_active=True) | Q(pk__in=list(keep)))
 
 
 def _people(m, exclude=()):
@@ -117,6 +120,39 @@ def programme(request, pk):
             "cohorts": [cohort_figures(c) for c in p.cohorts.all()],
             "form": form,
             "formats": spreadsheet.FORMATS,
+        },
+        status=_status([form]),
+    )
+
+
+@requires("employment", methods=FORM)
+def programme_edit(request, pk):
+    m = request.membership
+    p = _programme(request, pk)
+    partners, entries = list(p.partners.all()), list(p.directory_entries.all())
+    form = forms.ProgrammeForm(
+        request.POST or None,
+        initial={"name": p.name, "description": p.description, "partners": partners,
+                 "directory_entries": entries},
+        partners=_partners(),
+        entries=_entries(m, keep=[e.pk for e in entries]),
+    )  # fmt: skip
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, services.update_programme, p, m, **form.cleaned_data)
+    ):
+        messages.success(request, _("Le programme est modifié."))
+        return redirect("employment:programme", pk=p.pk)
+    return render(
+        request,
+        "employment/form.html",
+        {
+            "title": _("Modifier le programme — %(name)s") % {"name": p.name},
+            "form": form,
+            "submit": _("Enregistrer les modifications"),
+            "back_url": reverse("employment:programme", args=[p.pk]),
+            "back_label": p.name,
         },
         status=_status([form]),
     )
@@ -312,10 +348,75 @@ def agreement_create(request):
     )
 
 
+def _agreement(request, pk) -> Agreement:
+    return get_object_or_404(
+        Agreement.objects.visible_to(request.membership).select_related("partner", "partner_entry"), pk=pk
+    )
+
+
+@requires("employment", methods=FORM)
+def agreement_edit(request, pk):
+    m = request.membership
+    a = _agreement(request, pk)
+    fields = ("label", "partner", "partner_entry", "starts_on", "ends_on", "support_months", "terms")
+    form = forms.AgreementForm(
+        request.POST or None,
+        initial={f: getattr(a, f) for f in fields},
+        partners=_partners(),
+        entries=_entries(m, keep=[a.partner_entry_id] if a.partner_entry_id else []),
+    )
+    form.fields["support_months"].help_text = _(
+        "Les personnes déjà accompagnées sous la convention gardent leur fin prévue."
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, services.update_agreement, a, m, **form.cleaned_data)
+    ):
+        messages.success(request, _("La convention est modifiée."))
+        return redirect("employment:agreement", pk=a.pk)
+    return render(
+        request,
+        "employment/form.html",
+        {
+            "title": _("Modifier la convention — %(label)s") % {"label": a.label},
+            "form": form,
+            "submit": _("Enregistrer les modifications"),
+            "back_url": reverse("employment:agreement", args=[a.pk]),
+            "back_label": a.label,
+        },
+        status=_status([form]),
+    )
+
+
+@requires("employment", methods=ACTION)
+def agreement_end(request, pk):
+    """Ends the agreement early (the confirmation form is on its page); a refusal shows the form again with
+    its French message and the date typed."""
+    m = request.membership
+    a = _agreement(request, pk)
+    form = forms.EndAgreementForm(request.POST)
+    if form.is_valid() and _run(form, services.end_agreement, a, m, form.cleaned_data["on"]):
+        messages.success(
+            request, _("La convention est terminée : plus aucune personne ne peut y être inscrite.")
+        )
+        return redirect("employment:agreement", pk=a.pk)
+    return render(
+        request,
+        "employment/end.html",
+        {"title": _("Terminer la convention — %(label)s") % {"label": a.label}, "agreement": a, "form": form},
+        status=400,
+    )
+
+
+def _end_form(a):
+    return None if a.ended_on else forms.EndAgreementForm(initial={"on": clock.today()})
+
+
 @requires("employment", methods=FORM)
 def agreement(request, pk):
     m = request.membership
-    a = get_object_or_404(Agreement.objects.visible_to(m).select_related("partner", "partner_entry"), pk=pk)
+    a = _agreement(request, pk)
     enrolments = list(Enrolment.objects.visible_to(m).filter(agreement=a).select_related("person"))
     enrol_form = forms.EnrolmentForm(
         _bound(request, "enrol"), people=_people(m, [e.person_id for e in enrolments])
@@ -347,6 +448,7 @@ def agreement(request, pk):
             "enrolments": enrolments,
             "enrol_form": enrol_form,
             "close_form": close_form,
+            "end_form": _end_form(a),
         },
         status=_status([enrol_form, close_form]),
     )
