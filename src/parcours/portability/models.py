@@ -25,7 +25,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     filename = EncryptedCharField(_("fichier"), max_length=200)
-    fmt = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX"), ("ods", "ODS")])
+    fmt = models.CharField(
+        _("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX"), ("ods", "ODS")]
+    )
     file_hash = models.CharField(max_length=64, db_index=True)  # SHA-256 of the file as uploaded
     storage_name = models.CharField(max_length=32, blank=True)  # emptied once the file is deleted
     status = models.CharField(_("état"), max_length=10, choices=ImportStatus.choices,
