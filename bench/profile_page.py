@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("--preset", default="ci")
     parser.add_argument("--page", default="todo")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sql", type=int, default=0, help="print the N slowest queries of one read, timed")
     args = parser.parse_args()
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
     os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
@@ -55,8 +56,11 @@ def main() -> int:
     queries = []
 
     def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - started) * 1000, sql))
 
     with connection.execute_wrapper(count):
         response = client.get(path)
@@ -69,6 +73,9 @@ def main() -> int:
     elapsed = (time.perf_counter() - started) * 1000 / args.repeat
     print(f"{args.page} {path}: {len(queries)} queries, {elapsed:.0f} ms per read in process, "
           f"{len(response.content) / 1024:.0f} KB of HTML")  # fmt: skip
+    print(f"SQL: {sum(ms for ms, _sql in queries):.0f} ms of the first read")
+    for ms, sql in sorted(queries, reverse=True)[: args.sql]:
+        print(f"{ms:8.1f} ms  {sql[:600]}")
     print(profiler.output_text(unicode=True, color=False, show_all=False))
     return 0
 

@@ -1,4 +1,4 @@
-"""The association's to-do page stays bounded (issue 15): sections show 50 lines with « Voir tout », only the
+"""The association's to-do page stays bounded (issue 15): sections show 20 lines with « Voir tout », only the
 pathways that can be due are loaded, and the number of queries does not grow with the association."""
 
 import datetime as dt
@@ -40,12 +40,12 @@ def drafts(personas, count: int) -> None:
         t.open_request(person, "entry", personas.worker, complete_content())
 
 
-def test_a_section_shows_fifty_lines_and_a_link_to_all_of_them(client, personas):
+def test_a_section_shows_twenty_lines_and_a_link_to_all_of_them(client, personas):
     drafts(personas, 53)
     page = section(todo_page(client, personas.worker), DRAFTS)
     assert '<span class="fr-badge fr-badge--sm fr-badge--no-icon">53</span>' in page
-    assert len(re.findall(r"BROUILLON-\d{3}", page)) == 50
-    assert "50 sur 53 affichées." in page
+    assert len(re.findall(r"BROUILLON-\d{3}", page)) == 20
+    assert "20 sur 53 affichées." in page
     assert 'href="?tout=1#a-faire-' in page
 
     everything = section(todo_page(client, personas.worker, tout="1"), DRAFTS)
@@ -96,3 +96,31 @@ def test_the_number_of_queries_does_not_grow_with_the_association(client, person
     for status in ("lapsed", "active", "exited", "refused"):
         pathway_in_state(personas, status)
     assert todo_queries(client, personas.worker) == small
+
+
+def test_a_social_worker_sees_her_people_and_those_of_nobody_unless_she_asks_for_the_whole_team(
+    client, personas
+):
+    from ..factories import MembershipFactory
+
+    colleague = MembershipFactory(organisation=personas.association, role="social_worker")
+    for name, referent in (
+        ("Mienne", personas.worker.user),
+        ("Personne", None),
+        ("Collegue", colleague.user),
+    ):
+        person = personas.person(first_name="Prénomfictif", last_name=name, referent=referent)
+        t.open_request(person, "entry", personas.worker, complete_content())
+
+    def names(page):
+        return sorted(re.findall(r"MIENNE|PERSONNE|COLLEGUE", section(page, DRAFTS)))
+
+    mine = todo_page(client, personas.worker)
+    assert names(mine) == ["MIENNE", "PERSONNE"]
+    assert '<a class="fr-link" href="?equipe=1">Voir toute l\'association</a>' in mine
+    team = todo_page(client, personas.worker, equipe="1")
+    assert names(team) == ["COLLEGUE", "MIENNE", "PERSONNE"]
+    assert names(todo_page(client, colleague)) == ["COLLEGUE", "PERSONNE"]
+    head = todo_page(client, personas.head)
+    assert names(head) == ["COLLEGUE", "MIENNE", "PERSONNE"]
+    assert "equipe=1" not in head  # the head of service always sees the whole association

@@ -9,7 +9,7 @@ context_processors.py) came from core, whose names `core:home` and `core:volunte
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,9 +23,9 @@ from parcours.papers.links import pathway_links
 from parcours.pathway import commission as commission_body
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise
-from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest, Period
-from parcours.pathway.views import _pathways, _requests  # the same visibility as the pathway pages
-from parcours.people.models import Person
+from parcours.pathway.models import REQUEST_TEXT, CommissionSession, Event, Pathway, PathwayRequest, Period
+from parcours.pathway.views import _requests  # the same visibility as the pathway pages
+from parcours.people.models import LIST_DEFERRED, Person, own_or_unassigned
 from parcours.people.search import alphabetical_ids, search_ids
 from parcours.records import deadlines as records_deadlines
 from parcours.rights import deadlines as rights_deadlines
@@ -46,7 +46,11 @@ def todo(request):
     sections = []
     if can(m, "person_file"):
         soon = today + dt.timedelta(days=31)
-        rows = [(p, summarise(p, today)) for p in _todo_pathways(m, soon)]
+        # A social worker sees her people and those of nobody; the head of service, or « Toute
+        # l'association » (?equipe=1), everyone the association follows.
+        whole_team = m.role == Role.HEAD_OF_SERVICE or request.GET.get("equipe") == "1"
+        referent_id = None if whole_team else m.user_id
+        rows = [(p, summarise(p, today)) for p in _todo_pathways(m, soon, referent_id)]
         # Each line opens the thing to do: the request for a request to complete, validate or transmit, the
         # person's page for a renewal to open or an exit to record.
         head = m.role == Role.HEAD_OF_SERVICE
@@ -106,8 +110,9 @@ def todo(request):
         followup_due = followup_deadlines.due_items(m, today)
         overdue_total = len(followup_due.overdue_actions)
         followup_due.overdue_actions = followup_due.overdue_actions[:limit]
-        rights_due = rights_deadlines.due_items(m, today)
-        records_due = records_deadlines.due_items(m, today)
+        rights_due = rights_deadlines.due_items(m, today, referent_id=referent_id)
+        records_due = records_deadlines.due_items(m, today, referent_id=referent_id)
+        decided = _recently_decided(m, today, referent_id)
         return render(
             request,
             "desk/todo_association.html",
@@ -116,7 +121,8 @@ def todo(request):
                 # (title, the rows shown, whether a row opens the request, how many rows in all)
                 "sections": [(title, items[:limit], opens, len(items)) for title, items, opens in sections],
                 "sent_back": sent_back,
-                "decided": _recently_decided(m, today),
+                "decided": decided[:limit],
+                "decided_total": len(decided),
                 "followup_due": followup_due,
                 "overdue_total": overdue_total,
                 "rights_due": rights_due[:limit],
@@ -124,6 +130,11 @@ def todo(request):
                 "records_due": records_due[:limit],
                 "records_total": len(records_due),
                 "limit": limit,
+                "whole_team": whole_team,
+                "can_narrow": m.role != Role.HEAD_OF_SERVICE,
+                "more_query": "equipe=1&tout=1"
+                if whole_team and m.role != Role.HEAD_OF_SERVICE
+                else "tout=1",
                 # Files other associations ask hers to take over (pseudonymised until accepted), and hers
                 # waiting for an answer.
                 "transfers_in": Transfer.objects.incoming(m)
@@ -178,10 +189,10 @@ def todo(request):
 
 
 RECENT_DECISION_DAYS = 30
-TODO_SHOWN = 50  # lines shown per section of the association's to-do page; « Voir tout » (?tout=1) shows all
+TODO_SHOWN = 20  # lines shown per section of the association's to-do page; « Voir tout » (?tout=1) shows all
 
 
-def _todo_pathways(membership, soon: dt.date):
+def _todo_pathways(membership, soon: dt.date, referent_id=None):
     """The pathways that can appear on the association's to-do page, chosen in SQL (issue 15): those with an
     open request, the lapsed ones, and the active ones whose last period ends early enough for the renewal
     to fall due by `soon` (rules.renewal_due is the end minus the lead in months, and a month is at most 31
@@ -192,8 +203,13 @@ def _todo_pathways(membership, soon: dt.date):
     open_request = PathwayRequest.objects.filter(pathway=OuterRef("pk"), status__in=open_statuses)
     last_end = Period.objects.filter(pathway=OuterRef("pk")).order_by("-number").values("end")[:1]
     bound = soon + dt.timedelta(days=31 * rules.renewal_lead_months())
+    requests = PathwayRequest.objects.defer(*REQUEST_TEXT).prefetch_related("agenda_items__session")
     return (
-        _pathways(membership)
+        Pathway.objects.visible_to(membership)
+        .filter(own_or_unassigned(referent_id, "person__"))
+        .select_related("person", "association")
+        .defer(*[f"person__{name}" for name in LIST_DEFERRED])
+        .prefetch_related("periods", Prefetch("requests", requests))
         .exclude(status=PS.EXITED)
         .annotate(has_open_request=Exists(open_request), last_end=Subquery(last_end))
         .filter(Q(has_open_request=True) | Q(status=PS.LAPSED) | Q(status=PS.ACTIVE, last_end__lte=bound))
@@ -209,12 +225,13 @@ def _sent_back_to_draft(request_ids) -> set[int]:
     return {pk for pk, action in last.items() if action == "return_to_draft"}
 
 
-def _recently_decided(membership, today) -> list:
+def _recently_decided(membership, today, referent_id=None) -> list:
     """The préfet's decisions of the last days on the association's requests: the hand-off back to it."""
     since = today - dt.timedelta(days=RECENT_DECISION_DAYS)
     return list(
         _requests(membership)
         .filter(status__in=[RS.AUTHORISED, RS.REFUSED], decision__decided_on__gte=since)
+        .filter(own_or_unassigned(referent_id, "pathway__person__"))
         .select_related("decision")
         .order_by("-decision__decided_on")
     )

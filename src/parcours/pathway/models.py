@@ -54,6 +54,10 @@ class Pathway(models.Model):
         return rules.rule_version(self.rule_version)
 
 
+# The request's free text, encrypted: lists and deadlines read statuses and dates only and defer these.
+REQUEST_TEXT = ("situation", "motivation", "evaluation")
+
+
 class PathwayRequest(models.Model):
     """A request to enter (annex 6) or renew (annex 7) the pathway, with the plan that formalises it."""
 

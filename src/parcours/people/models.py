@@ -73,6 +73,23 @@ class HealthCover(models.TextChoices):
     AME = "ame", _("Aide médicale de l'État (AME)")
 
 
+# Encrypted columns no list or deadline reads (contact details, other names, languages): lists of many people
+# defer them, so that a page of the largest association does not decrypt what it does not show (issue 15).
+# A deferred field read anyway costs one query per person: the bounded-query tests (tests/perf) catch it.
+LIST_DEFERRED = (
+    "alias", "usage_name", "languages", "phone", "safe_phone", "safe_times", "contact_notes", "address",
+    "shelter_name",
+)  # fmt: skip
+
+
+def own_or_unassigned(user_id: int | None, prefix: str = "") -> models.Q:
+    """The people a social worker's to-do page shows by default: those she is the referent of, and those of
+    nobody (her team's to share). `None`: everyone (the head of service, or « toute l'association »)."""
+    if user_id is None:
+        return models.Q()
+    return models.Q(**{f"{prefix}referent_id": user_id}) | models.Q(**{f"{prefix}referent__isnull": True})
+
+
 class Person(models.Model):
     """A person followed by an approved association (personne accompagnée). Minimal record; the full file
     (contacts, safe-contact rules, consents, encryption at rest) comes with the person's-file issue."""

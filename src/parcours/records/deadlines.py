@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
-from parcours.people.models import Person
+from parcours.people.models import Person, own_or_unassigned
 
 from .models import Document
 
@@ -40,13 +40,13 @@ class DueItem:
     document: Document
 
 
-def expiring_documents(membership, today: dt.date, person: Person | None = None):
+def expiring_documents(membership, today: dt.date, person: Person | None = None, referent_id=None):
     """Documents of the people `membership` may see that expire within WARNING_DAYS days or already have,
     unless the person has a document of the same kind valid longer (the renewed one)."""
     if not policy.can(membership, "person_file"):
         return Document.objects.none()
     documents = Document.objects.filter(
-        person__in=Person.objects.visible_to(membership),
+        person__in=Person.objects.visible_to(membership).filter(own_or_unassigned(referent_id)),
         expires_on__isnull=False,
         expires_on__lte=today + dt.timedelta(days=WARNING_DAYS),
     ).exclude(
@@ -61,11 +61,12 @@ def expiring_documents(membership, today: dt.date, person: Person | None = None)
     return documents.select_related("person").order_by("expires_on", "pk")
 
 
-def due_items(membership, today: dt.date) -> list[DueItem]:
+def due_items(membership, today: dt.date, referent_id=None) -> list[DueItem]:
     """For the "to do" page: documents expiring within 60 days, and those already expired, soonest first;
-    a document leaves the list when one of the same kind valid longer is added (or when it is deleted)."""
+    a document leaves the list when one of the same kind valid longer is added (or when it is deleted).
+    `referent_id`: only the people of that referent and those of nobody."""
     items = []
-    for document in expiring_documents(membership, today):
+    for document in expiring_documents(membership, today, referent_id=referent_id):
         overdue = document.expires_on < today
         label = (_("%(kind)s expiré : %(title)s") if overdue else _("%(kind)s expire : %(title)s")) % {
             "kind": document.get_kind_display(),

@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.core import clock
 from parcours.core.dates import date_format
 from parcours.pathway import rules as pathway_rules
-from parcours.pathway.models import Exit, Pathway, Period
+from parcours.pathway.models import REQUEST_TEXT, Exit, Pathway, PathwayRequest, Period
 from parcours.pathway.rules import Basis
-from parcours.people.models import Person
+from parcours.people.models import LIST_DEFERRED, Person, own_or_unassigned
 
 from . import rules
 from .models import AfisFile, ApsFile
@@ -58,8 +58,13 @@ def _d(day: dt.date) -> str:
 
 def with_rights(people):
     """Prefetch what the deadlines read."""
+    requests = PathwayRequest.objects.defer(*REQUEST_TEXT)  # statuses and dates only
     return people.select_related("departement").prefetch_related(
-        "afis_files", "aps_files", "pathways__periods", "pathways__exit", "pathways__requests"
+        "afis_files",
+        "aps_files",
+        "pathways__periods",
+        "pathways__exit",
+        Prefetch("pathways__requests", requests),
     )
 
 
@@ -262,15 +267,19 @@ def _may_have_deadlines(people, today: dt.date):
 
 
 def due_items(
-    membership, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+    membership, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS, referent_id=None
 ) -> list[RightDeadline]:
     """What the association staff has to do on the rights of the people it follows: overdue, due within
-    `horizon_days`, or undated; sorted by date. Empty for any other role."""
+    `horizon_days`, or undated; sorted by date. Empty for any other role. `referent_id`: only the people of
+    that referent and those of nobody (people.models.own_or_unassigned)."""
     if not policy.can(membership, "person_file"):
         return []
     today = today or clock.today()
     limit = today + dt.timedelta(days=horizon_days)
-    people = with_rights(_may_have_deadlines(Person.objects.visible_to(membership), today))
+    visible = (
+        Person.objects.visible_to(membership).filter(own_or_unassigned(referent_id)).defer(*LIST_DEFERRED)
+    )
+    people = with_rights(_may_have_deadlines(visible, today))
     items = [
         d for person in people for d in person_deadlines(person, today) if d.date is None or d.date <= limit
     ]
