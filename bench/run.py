@@ -72,7 +72,9 @@ def api_token(env: dict, username: str) -> str:
     """A personal API token of `username`, made by the project's own service (hashed, journaled)."""
     code = TOKEN_CODE.format(username=username)
     command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code]
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    if done.returncode:
+        raise SystemExit(f"jeton d'API impossible à créer (base à migrer ?) :\n{done.stderr[-2000:]}")
     return done.stdout.strip().splitlines()[-1]
 
 
