@@ -67,6 +67,15 @@ def _second_factor_not_forced(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The statistics are cached under a fingerprint of their source rows (counts and largest keys), which
+    two tests' rolled-back databases can share: each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test(settings, tmp_path):
     """Each test has its own file of journal checkpoints: the database is rolled back after each test, and a
     checkpoint left by another test would rightly look like a truncated journal."""

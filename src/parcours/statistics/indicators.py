@@ -650,6 +650,11 @@ def one_reading():
         _reading.reset(token)
 
 
+def current_reading() -> str:
+    """The fingerprint of the data being read: the one of `one_reading()`, or a fresh one."""
+    return _reading.get() or fingerprint()
+
+
 def compute(code: str, start: dt.date, end: dt.date):
     """The indicator's atoms (or durations) for [start, end], cached under the data's fingerprint."""
     key = f"statistics:{code}:{start}:{end}:{_reading.get() or fingerprint()}"

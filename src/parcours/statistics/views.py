@@ -1,7 +1,11 @@
 import datetime as dt
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -101,8 +105,8 @@ def dashboard(request):
     if fmt and fmt not in spreadsheet.FORMATS:
         raise Http404
     with indicators.one_reading():
-        tbls = tables(scope, start, end)
-        delays = delay_rows(scope, start, end)
+        if not fmt:
+            context["figures"] = figures_html(request, scope, start, end)
         activity, extra = [], []
         if scope.level == "association":
             from .reports import activity as association_activity
@@ -114,6 +118,7 @@ def dashboard(request):
 
             activity = departement_activity(scope.departement, start.year, clock.today())
         if fmt:
+            tbls, delays = tables(scope, start, end), delay_rows(scope, start, end)
             return spreadsheet.response(
                 fmt, f"statistiques-{start.year}", _sheets(scope, start, end, tbls, delays, activity, extra)
             )
@@ -121,17 +126,39 @@ def dashboard(request):
         context.update(
             start=start,
             end=end,
-            tables=tbls,
-            delays=delays,
             activity=activity,
             sections=extra,
             activity_chart=[(label, v, max(1, round(100 * v / top)) if v else 0) for label, v in activity],
             can_commission_review=request.membership.role in policy.RULES["statistics_commission_review"],
             query=request.GET.urlencode(),
         )
-        if scope.level == "national":
-            context["series"] = national_series(clock.today())
     return render(request, "statistics/dashboard.html", context)
+
+
+FIGURES_SECONDS = 600  # as the indicators' own cache (indicators.py): rows edited in place show within it
+
+
+def figures_html(request, scope, start, end) -> str:
+    """The dashboard's tables, delays and (national) official series, rendered once per reading of the data
+    and kept in the cache under its fingerprint (indicators.current_reading): a new or deleted source row
+    changes the key, so the next reader gets a fresh rendering. Only suppressed figures are in it."""
+    key = ":".join(
+        str(part)
+        for part in ("statistics-page", scope.level, scope.departement, scope.association, start, end,
+                     get_language(), secrecy.threshold(), clock.today(), indicators.current_reading())
+    )  # fmt: skip
+    html = cache.get(key)
+    if html is None:
+        context = {
+            "tables": tables(scope, start, end),
+            "delays": delay_rows(scope, start, end),
+            "series": national_series(clock.today()) if scope.level == "national" else None,
+            "threshold": secrecy.threshold(),
+            "hidden": secrecy.HIDDEN,
+        }
+        html = render_to_string("statistics/_figures.html", context, request)
+        cache.set(key, html, FIGURES_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by our own template, autoescaped)
 
 
 def _year(request, today) -> int:
