@@ -198,6 +198,7 @@ ORACLES = {
     "exit_duration": lambda rows, s, e: exits_by(rows, s, e, lambda x: months_in_pathway(rows, x)),
     "active": lambda rows, s, e: stock(rows, e, lambda p: "total"),
     "gender": lambda rows, s, e: stock(rows, e, lambda p: p.person.gender),
+    "french_level": lambda rows, s, e: stock(rows, e, lambda p: p.person.french_level),
     "nationality": lambda rows, s, e: stock(rows, e, lambda p: GROUP[str(p.person.nationality)]),
     "age": lambda rows, s, e: stock(rows, e, lambda p: band(p.person.birth_date, e)),
     "afis": afis,

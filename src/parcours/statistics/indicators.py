@@ -41,7 +41,7 @@ from parcours.pathway.models import (
     PathwayRequest,
     Period,
 )
-from parcours.people.models import Gender
+from parcours.people.models import FrenchLevel, Gender
 from parcours.rights.models import AfisFile, ApsFile
 
 LEVELS = ("association", "departement", "national")
@@ -199,6 +199,11 @@ def active_pathways(start, end):
 def active_by_gender(start, end):
     qs = Pathway.objects.filter(_running(end))
     return _atoms(qs, "departement_id", "association_id", "person__gender")
+
+
+def active_by_french_level(start, end):
+    qs = Pathway.objects.filter(_running(end))
+    return _atoms(qs, "departement_id", "association_id", "person__french_level")
 
 
 EU = set(
@@ -560,6 +565,19 @@ for ind in [
         "parcours.people Person",
         active_by_gender,
         dict(Gender.choices),
+        stock=True,
+    ),
+    Indicator(
+        "french_level",
+        _("Personnes en parcours par niveau de français"),
+        _(
+            "Personnes en parcours le dernier jour de la période, par niveau de français noté dans leur "
+            "dossier (cadre européen de référence pour les langues)."
+        ),
+        COUNT,
+        "parcours.people Person",
+        active_by_french_level,
+        dict(FrenchLevel.choices),
         stock=True,
     ),
     Indicator(
