@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.core.models import Departement
 from parcours.employment import figures as employment_figures
+from parcours.followup.models import Note
 from parcours.outreach import figures as outreach_figures
-from parcours.pathway.models import CommissionSession, SessionStatus
+from parcours.pathway.models import CommissionSession, Domain, SessionStatus
 from parcours.people.models import Gender, Person
+from parcours.records.models import LifeStoryVersion
 from parcours.workshops import figures as workshop_figures
 
 from . import secrecy, sections
@@ -34,7 +36,24 @@ ACTIVITY = [
     ("employment", "placements", _("Personnes en emploi (embauche ou mission)"), True),
     ("employment", "in_training", _("Personnes entrées en formation"), True),
     ("employment", "supports_granted", _("Aides à l'emploi accordées"), True),  # each to one person
+    ("files", "life_stories", _("Personnes dont le récit de vie a été écrit ou repris"), True),
+    ("files", "justice", _("Personnes accompagnées dans une plainte ou une procédure"), True),
 ]
+
+
+def file_figures(organisation, year: int) -> dict[str, int]:
+    """From the people's files: people whose life story got a version in the year (records), people with a
+    follow-up note of the « Plainte, justice » domain held in the year (followup). Counts of people."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    stories = LifeStoryVersion.objects.filter(
+        life_story__person__association=organisation, created_at__date__range=(start, end)
+    )
+    justice = Note.objects.filter(person__association=organisation, domain=Domain.JUSTICE,
+                                  held_on__range=(start, end))  # fmt: skip
+    return {
+        "life_stories": stories.values("life_story__person_id").distinct().count(),
+        "justice": justice.values("person_id").distinct().count(),
+    }
 
 
 def _hide(n: int, about_people: bool):
@@ -66,13 +85,14 @@ def _sources(organisation, year: int, today: dt.date) -> dict:
         "outreach": out,
         "workshops": workshop_figures.year_figures(organisation, year, today),
         "employment": employment_figures.year_figures(organisation, year),
+        "files": file_figures(organisation, year),
     }
 
 
 def activity(organisation, year: int, today: dt.date) -> list:
     """The association's collective activity in the year: (label, value or None when hidden)."""
     sources = _sources(organisation, year, today)
-    return [(label, _hide(sources[src].get(key, 0), people)) for src, key, label, people in ACTIVITY]
+    return [(label, _hide(sources.get(src, {}).get(key, 0), people)) for src, key, label, people in ACTIVITY]
 
 
 def departement_activity(departement: str, year: int, today: dt.date) -> list:
@@ -87,7 +107,7 @@ def departement_activity(departement: str, year: int, today: dt.date) -> list:
     ]
     out = []
     for src, key, label, people in ACTIVITY:
-        values = [f[src].get(key, 0) for f in per]
+        values = [f.get(src, {}).get(key, 0) for f in per]
         small = any(0 < v <= secrecy.threshold() for v in [*values, sum(values)])
         out.append((label, None if people and small else sum(values)))
     return out
