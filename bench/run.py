@@ -22,6 +22,7 @@ Results: a Markdown table on the standard output and bench/.data/<preset>/result
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -115,8 +116,6 @@ def run_wrk(port: int, header: str, path: str, connections: int, duration: float
 
 
 def api_get(port: int, path: str, header: str) -> tuple[int, str]:
-    import http.client
-
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     key, value = header.split(": ", 1)
     connection.request("GET", path, headers={key: value})

@@ -13,6 +13,7 @@ from parcours.core import clock
 from parcours.pathway import transitions as t
 
 from ..conftest import complete_content, pathway_in_state, request_in_state
+from ..factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +102,6 @@ def test_the_number_of_queries_does_not_grow_with_the_association(client, person
 def test_a_social_worker_sees_her_people_and_those_of_nobody_unless_she_asks_for_the_whole_team(
     client, personas
 ):
-    from ..factories import MembershipFactory
-
     colleague = MembershipFactory(organisation=personas.association, role="social_worker")
     for name, referent in (
         ("Mienne", personas.worker.user),

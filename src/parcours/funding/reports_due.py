@@ -9,6 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from django.urls import reverse
+
+from parcours.accounts import policy
+from parcours.notifications.due import Due
+from parcours.notifications.rules import Kind
+
+from .models import Grant
+
 REMINDER_DAYS = 30
 
 
@@ -39,23 +47,11 @@ def reports_to_write(grants, today: dt.date) -> list:
 
 
 def due_items(membership, today: dt.date) -> list:
-    """The reports to write, in the head of service's inbox and digest (notifications/due.py): each grant
-    once per due date, from REMINDER_DAYS before it until the date it was sent is noted."""
-    from django.urls import reverse
-
-    from parcours.accounts import policy
-    from parcours.notifications.due import Due
-    from parcours.notifications.rules import Kind
-
-    from .models import Grant
-
+    """The reports to write (reports_to_write), in the head of service's inbox and digest
+    (notifications/due.py): each grant once per due date, until the date it was sent is noted."""
     if not policy.can(membership, "funding"):
         return []
-    grants = Grant.objects.visible_to(membership).filter(
-        report_sent_on__isnull=True, report_due_on__isnull=False
-    )
-    due = grants.filter(report_due_on__lte=today + dt.timedelta(days=REMINDER_DAYS))
     return [
         Due(Kind.FUNDER_REPORT, f"grant:{g.pk}", g.report_due_on, reverse("funding:grant", args=[g.pk]))
-        for g in due.order_by("report_due_on", "pk")
+        for g in reports_to_write(Grant.objects.visible_to(membership), today)
     ]

@@ -106,7 +106,7 @@ def dashboard(request):
         raise Http404
     with indicators.one_reading():
         if not fmt:
-            context["figures"] = figures_html(request, scope, start, end)
+            context["figures"] = figures_html(scope, start, end)
         activity, extra = [], []
         if scope.level == "association":
             from .reports import activity as association_activity
@@ -138,7 +138,7 @@ def dashboard(request):
 FIGURES_SECONDS = 600  # as the indicators' own cache (indicators.py): rows edited in place show within it
 
 
-def figures_html(request, scope, start, end) -> str:
+def figures_html(scope, start, end) -> str:
     """The dashboard's tables, delays and (national) official series, rendered once per reading of the data
     and kept in the cache under its fingerprint (indicators.current_reading): a new or deleted source row
     changes the key, so the next reader gets a fresh rendering. Only suppressed figures are in it."""
@@ -156,7 +156,7 @@ def figures_html(request, scope, start, end) -> str:
             "threshold": secrecy.threshold(),
             "hidden": secrecy.HIDDEN,
         }
-        html = render_to_string("statistics/_figures.html", context, request)
+        html = render_to_string("statistics/_figures.html", context)  # no request: nobody's data in it
         cache.set(key, html, FIGURES_SECONDS)
     return mark_safe(html)  # noqa: S308 (rendered by our own template, autoescaped)
 
