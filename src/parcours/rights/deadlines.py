@@ -247,22 +247,40 @@ def next_by_right(person, today: dt.date | None = None) -> dict[str, RightDeadli
 EXIT_AFIS_DAYS = 62
 
 
-def _may_have_deadlines(people, today: dt.date):
-    """The people of `people` who can have a deadline on `today`, chosen in SQL (issue 15): a running AFIS
-    file, an APS file while the latest pathway is not exited, a period covering today, or an exit recent
-    enough for the AFIS to run. Anyone else gets nothing from afis_deadlines and aps_deadlines (the AFIS
-    items need a running file or psp_period_on; the APS items a file or psp_period_on, and none after an
-    exit), so the deadlines are computed in Python for these people only, not for every file of ten years."""
+def _may_have_deadlines(people, today: dt.date, limit: dt.date):
+    """The people of `people` who can have a deadline dated by `limit` (or undated) on `today`, chosen in SQL
+    (issue 15). A superset, never fewer: the exact rules then run in Python on these people only.
+
+    - AFIS, a running file: the MSA to chase (no first payment yet), or a stop to report (the latest pathway
+      exited or lapsed);
+    - AFIS, no running file: a period covering today, or an exit recent enough for its last period to
+      still open the AFIS (services.psp_period_on): a request to send, or eligibility to check;
+    - APS, no file: a period covering today;
+    - APS, a file while the latest pathway is not exited: a receipt expiring by `limit` plus the receipt's
+      lead, or an APS expiring by `limit` plus the renewal lead (renewal due, or expired and renewed).
+    Anyone else gets nothing from afis_deadlines and aps_deadlines within the horizon."""
     latest = Pathway.objects.filter(person=OuterRef("pk")).order_by("-created_at", "-pk").values("status")[:1]
+    running_afis = AfisFile.objects.filter(person=OuterRef("pk"), stopped_on__isnull=True)
+    aps_files = ApsFile.objects.filter(person=OuterRef("pk"))
+    receipt_bound = limit + dt.timedelta(days=rules.RECEIPT_LEAD_DAYS)
+    aps_bound = limit + dt.timedelta(days=rules.aps_renewal_lead_days())
     recent_exit = today - dt.timedelta(days=EXIT_AFIS_DAYS)
+    current_period = Period.objects.filter(pathway__person=OuterRef("pk"), start__lte=today, end__gte=today)
+    not_exited = Q(latest_status__isnull=True) | ~Q(latest_status=PS.EXITED)
     return people.annotate(latest_status=Subquery(latest)).filter(
-        Exists(AfisFile.objects.filter(person=OuterRef("pk"), stopped_on__isnull=True))
+        Exists(running_afis.filter(first_payment_on__isnull=True))
+        | (Exists(running_afis) & Q(latest_status__in=[PS.EXITED, PS.LAPSED]))
         | (
-            Exists(ApsFile.objects.filter(person=OuterRef("pk")))
-            & (Q(latest_status__isnull=True) | ~Q(latest_status=PS.EXITED))
+            (
+                Exists(current_period)
+                | Exists(Exit.objects.filter(pathway__person=OuterRef("pk"), date__gte=recent_exit))
+            )
+            & (~Exists(running_afis) | ~Exists(aps_files))
         )
-        | Exists(Period.objects.filter(pathway__person=OuterRef("pk"), start__lte=today, end__gte=today))
-        | Exists(Exit.objects.filter(pathway__person=OuterRef("pk"), date__gte=recent_exit))
+        | (
+            Exists(aps_files.filter(Q(receipt_expires_on__lte=receipt_bound) | Q(expires_on__lte=aps_bound)))
+            & not_exited
+        )
     )
 
 
@@ -279,7 +297,7 @@ def due_items(
     visible = (
         Person.objects.visible_to(membership).filter(own_or_unassigned(referent_id)).defer(*LIST_DEFERRED)
     )
-    people = with_rights(_may_have_deadlines(visible, today))
+    people = with_rights(_may_have_deadlines(visible, today, limit))
     items = [
         d for person in people for d in person_deadlines(person, today) if d.date is None or d.date <= limit
     ]

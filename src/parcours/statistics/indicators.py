@@ -59,6 +59,9 @@ class Indicator:
     categories: dict | None = None  # category code -> French label (None: the codes themselves)
     stock: bool = False  # counted on the period's last day rather than over the period
     levels: tuple = LEVELS
+    # (periods) -> one result per period, in one query: the same results as `compute` on each period, for
+    # the pages that read many periods at once (the national series, one per year since 2017).
+    batch: Callable | None = None
 
 
 REGISTRY: dict[str, Indicator] = {}
@@ -81,6 +84,19 @@ def _atoms(queryset, dep: str, assoc: str, category: str | None) -> dict:
     for row in queryset.values(*fields).annotate(n=Count("pk", distinct=True)).order_by():
         key = (row[dep], row[category] if category else "total", row[assoc])
         out[key] = out.get(key, 0) + row["n"]
+    return out
+
+
+def _atoms_by_period(queryset, dep: str, assoc: str, category: str | None, within: list[Q], counted="pk"):
+    """`_atoms` of `queryset.filter(within[i])` for each i, in one query: one filtered count per period."""
+    fields = [dep, assoc] + ([category] if category else [])
+    counts = {f"n{i}": Count(counted, distinct=True, filter=q) for i, q in enumerate(within)}
+    out = [{} for _ in within]
+    for row in queryset.values(*fields).annotate(**counts).order_by():
+        key = (row[dep], row[category] if category else "total", row[assoc])
+        for i, atoms in enumerate(out):
+            if row[f"n{i}"]:
+                atoms[key] = atoms.get(key, 0) + row[f"n{i}"]
     return out
 
 
@@ -190,10 +206,34 @@ def afis_paid(start, end):
     return out
 
 
+def first_request_decisions_by_period(periods):
+    qs = Decision.objects.filter(request__kind=rules.RequestKind.ENTRY)
+    within = [Q(decided_on__range=(start, end)) for start, end in periods]
+    return _atoms_by_period(
+        qs, "request__pathway__departement_id", "request__pathway__association_id", "kind", within
+    )
+
+
+def afis_paid_by_period(periods):
+    within = [
+        Q(first_payment_on__lte=end) & (Q(stopped_on__isnull=True) | Q(stopped_on__gte=start))
+        for start, end in periods
+    ]
+    return _atoms_by_period(
+        AfisFile.objects.all(), "person__departement_id", "person__association_id", None, within, "person_id"
+    )
+
+
 # --- Stocks on the period's last day -----------------------------------------------------------------
 def active_pathways(start, end):
     qs = Pathway.objects.filter(_running(end))
     return _atoms(qs, "departement_id", "association_id", None)
+
+
+def active_pathways_by_period(periods):
+    qs = Pathway.objects.exclude(status=rules.PathwayStatus.EXITED)
+    within = [Q(periods__start__lte=end, periods__end__gte=end) for _start, end in periods]
+    return _atoms_by_period(qs, "departement_id", "association_id", None, within)
 
 
 def active_by_gender(start, end):
@@ -437,6 +477,22 @@ def commissions_met(start, end):
     return out
 
 
+def commissions_met_by_period(periods) -> list[dict]:
+    """`commissions_met` of each period, in one query."""
+    from parcours.accounts.models import Organisation
+
+    held = {
+        f"n{i}": Count("sessions", filter=Q(sessions__status="held", sessions__date__range=(start, end)))
+        for i, (start, end) in enumerate(periods)
+    }
+    out = [{} for _ in periods]
+    for row in Organisation.objects.filter(kind="commission").annotate(**held).values(*held):
+        for i, met in enumerate(out):
+            key = "met" if row[f"n{i}"] else "not_met"
+            met[key] = met.get(key, 0) + 1
+    return out
+
+
 _S = "parcours.pathway"
 for ind in [
     Indicator(
@@ -480,6 +536,7 @@ for ind in [
         f"{_S} Decision",
         first_request_decisions,
         dict(DecisionKind.choices),
+        batch=first_request_decisions_by_period,
     ),
     Indicator(
         "entries",
@@ -553,6 +610,7 @@ for ind in [
         active_pathways,
         {"total": _("En parcours")},
         stock=True,
+        batch=active_pathways_by_period,
     ),
     Indicator(
         "gender",
@@ -611,6 +669,7 @@ for ind in [
         "parcours.rights AfisFile",
         afis_paid,
         {"total": _("Bénéficiaires")},
+        batch=afis_paid_by_period,
     ),
     Indicator(
         "aps",
@@ -671,6 +730,23 @@ def one_reading():
 def current_reading() -> str:
     """The fingerprint of the data being read: the one of `one_reading()`, or a fresh one."""
     return _reading.get() or fingerprint()
+
+
+def compute_many(code: str, periods: list[tuple[dt.date, dt.date]]) -> list:
+    """`compute` of each period: those not cached are computed together by the indicator's `batch` (one
+    query) when it has one, then cached one by one under the same keys as `compute`."""
+    reading = _reading.get() or fingerprint()
+    keys = [f"statistics:{code}:{start}:{end}:{reading}" for start, end in periods]
+    found = cache.get_many(keys)
+    missing = [(period, key) for period, key in zip(periods, keys, strict=True) if key not in found]
+    if missing:
+        indicator = registry()[code]
+        todo = [period for period, _key in missing]
+        values = indicator.batch(todo) if indicator.batch else [indicator.compute(*p) for p in todo]
+        computed = {key: value for (_period, key), value in zip(missing, values, strict=True)}
+        cache.set_many(computed, 600)
+        found.update(computed)
+    return [found[key] for key in keys]
 
 
 def compute(code: str, start: dt.date, end: dt.date):
