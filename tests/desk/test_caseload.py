@@ -65,3 +65,20 @@ def test_the_number_of_queries_does_not_grow_with_the_association(client, person
     for n in range(4):
         request_in_state(personas, "scheduled", person=personas.person(last_name=f"Aaa-{n}"))
     assert caseload_queries(client, personas.worker) == small
+
+
+def test_the_order_kept_between_pages_follows_a_rename_and_an_archive(client, personas):
+    """The alphabetical order is cached (people.search.alphabetical_ids): an edit must show at once."""
+    from parcours.core import clock
+    from parcours.people import services
+
+    anne = personas.person(first_name="Anne", last_name="Alpha")
+    personas.person(first_name="Berthe", last_name="Bravo")
+    carla = personas.person(first_name="Carla", last_name="Charlie")
+    assert names_on(client, personas.worker)[0] == ["Anne ALPHA", "Berthe BRAVO", "Carla CHARLIE"]
+    anne.last_name = "Zoulou"
+    services.update_file(anne, personas.worker, expected_version=anne.version)
+    assert names_on(client, personas.worker)[0] == ["Berthe BRAVO", "Carla CHARLIE", "Anne ZOULOU"]
+    carla.archived_on = clock.today()
+    carla.save(update_fields=["archived_on"])  # as privacy.retention does, without a new version
+    assert names_on(client, personas.worker)[0] == ["Berthe BRAVO", "Anne ZOULOU"]

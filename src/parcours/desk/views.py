@@ -271,8 +271,8 @@ def caseload(request):
     else:
         ordered = alphabetical_ids(candidates)
     page = Paginator(ordered, 50).get_page(request.GET.get("page"))
-    on_page = (
-        Person.objects.filter(pk__in=list(page.object_list))
+    on_page = (  # through `visible` again: the order may come from the cache (people.search)
+        visible.filter(pk__in=list(page.object_list))
         .select_related("referent", "departement")
         .prefetch_related("pathways__periods", "pathways__requests__agenda_items__session")
     )
@@ -280,7 +280,9 @@ def caseload(request):
     today = clock.today()
     rows = []
     for pk in page.object_list:
-        person = by_pk[pk]
+        person = by_pk.get(pk)
+        if person is None:  # left the association since the order was cached
+            continue
         pathways = sorted(person.pathways.all(), key=lambda p: (p.created_at, p.pk))
         pathway = pathways[-1] if pathways else None
         rows.append((person, pathway, summarise(pathway, today) if pathway else None))

@@ -20,10 +20,14 @@ calendar export and the commission's pseudonymised agenda show.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -285,8 +289,24 @@ def sort_key(person) -> tuple[str, str]:
     return (normalise(person.last_name), normalise(person.first_name))
 
 
+ORDER_CACHE_SECONDS = 300
+
+
 def alphabetical_ids(people) -> list[int]:
     """The pks of the queryset `people` in alphabetical order (last name, first name, then pk), read as
-    three columns (no model instance per person: the caseload of a large association sorts thousands)."""
-    rows = people.values_list("pk", "last_name", "first_name")
-    return [pk for pk, last, first in sorted(rows, key=lambda r: (normalise(r[1]), normalise(r[2]), r[0]))]
+    three columns (no model instance per person: the caseload of a large association sorts thousands).
+
+    The order is kept in the cache under the query and a fingerprint of its rows (how many, the sum and the
+    largest of their pks, the sum of their versions: a person added, removed or edited changes it), so that
+    the names are decrypted once per change rather than on every page (issue 15). Only pks are cached,
+    never a name; the caller still reads the people of a page through its own filtered query."""
+    fingerprint = people.aggregate(n=Count("pk"), top=Max("pk"), pks=Sum("pk"), versions=Sum("version"))
+    key = (
+        "people-order:" + hashlib.sha256(f"{people.query}|{sorted(fingerprint.items())}".encode()).hexdigest()
+    )
+    ids = cache.get(key)
+    if ids is None:
+        rows = people.values_list("pk", "last_name", "first_name")
+        ids = [pk for pk, last, first in sorted(rows, key=lambda r: (normalise(r[1]), normalise(r[2]), r[0]))]
+        cache.set(key, ids, ORDER_CACHE_SECONDS)
+    return ids
