@@ -107,9 +107,7 @@ def todo(request):
             )
         everything = request.GET.get("tout") == "1"
         limit = None if everything else TODO_SHOWN
-        followup_due = followup_deadlines.due_items(m, today)
-        overdue_total = len(followup_due.overdue_actions)
-        followup_due.overdue_actions = followup_due.overdue_actions[:limit]
+        followup_due = followup_deadlines.due_items(m, today, overdue_shown=limit)
         rights_due = rights_deadlines.due_items(m, today, referent_id=referent_id)
         records_due = records_deadlines.due_items(m, today, referent_id=referent_id)
         decided = _recently_decided(m, today, referent_id)
@@ -124,7 +122,7 @@ def todo(request):
                 "decided": decided[:limit],
                 "decided_total": len(decided),
                 "followup_due": followup_due,
-                "overdue_total": overdue_total,
+                "overdue_total": followup_due.overdue_total,
                 "rights_due": rights_due[:limit],
                 "rights_total": len(rights_due),
                 "records_due": records_due[:limit],

@@ -9,10 +9,12 @@ from django.db.models import Max
 
 from parcours.accounts.roles import Role
 from parcours.core import clock
+from parcours.people.models import LIST_DEFERRED
 
 from .access import can_follow, is_follow_up_staff
 from .models import OPEN_ACTION_STATUSES, ActionItem, Appointment, AppointmentStatus, Note
 
+PERSON_DEFERRED = [f"person__{name}" for name in LIST_DEFERRED]  # encrypted columns these lists never show
 # Open actions falling due within this many days are listed as "coming".
 COMING_DAYS = 14
 
@@ -23,6 +25,7 @@ class DueItems:
     coming_actions: list[ActionItem] = field(default_factory=list)
     appointments_today: list[Appointment] = field(default_factory=list)
     appointments_tomorrow: list[Appointment] = field(default_factory=list)
+    overdue_total: int = 0  # all the overdue actions, when `overdue_actions` holds only the first ones
 
     def __bool__(self) -> bool:
         return any((self.overdue_actions, self.coming_actions, self.appointments_today,
@@ -35,12 +38,13 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def due_items(membership, today: dt.date | None = None) -> DueItems:
+def due_items(membership, today: dt.date | None = None, overdue_shown: int | None = None) -> DueItems:
     """Open actions overdue or due within `COMING_DAYS` days, and the appointments of today and tomorrow.
 
     Actions: a social worker gets those of the people she is the referent of; a head of service those of
     her whole association. Appointments: those the logged-in person holds, in this association. Anyone who
-    does not reach the follow-up gets nothing."""
+    does not reach the follow-up gets nothing. `overdue_shown`: read only the first overdue actions (their
+    number in all is `overdue_total`)."""
     today = today or clock.today()
     if not is_follow_up_staff(membership):
         return DueItems()
@@ -49,15 +53,19 @@ def due_items(membership, today: dt.date | None = None) -> DueItems:
         .filter(status__in=OPEN_ACTION_STATUSES, due_date__isnull=False,
                 due_date__lte=today + dt.timedelta(days=COMING_DAYS))
         .select_related("person")
+        .defer(*PERSON_DEFERRED)
         .order_by("due_date", "pk")
     )  # fmt: skip
     if membership.role != Role.HEAD_OF_SERVICE:
         actions = actions.filter(person__referent_id=membership.user_id)
-    actions = list(actions)
+    overdue = actions.filter(due_date__lt=today)
+    overdue_total = overdue.count() if overdue_shown is not None else None
+    overdue_actions = list(overdue if overdue_shown is None else overdue[:overdue_shown])
     appointments = (
         Appointment.objects.visible_to(membership)
         .filter(worker_id=membership.user_id, status=AppointmentStatus.PLANNED)
         .select_related("person")
+        .defer(*PERSON_DEFERRED)
         .order_by("starts_at", "pk")
     )
 
@@ -66,10 +74,11 @@ def due_items(membership, today: dt.date | None = None) -> DueItems:
         return list(appointments.filter(starts_at__gte=start, starts_at__lt=end))
 
     return DueItems(
-        overdue_actions=[a for a in actions if a.due_date < today],
-        coming_actions=[a for a in actions if a.due_date >= today],
+        overdue_actions=overdue_actions,
+        coming_actions=list(actions.filter(due_date__gte=today)),
         appointments_today=on(today),
         appointments_tomorrow=on(today + dt.timedelta(days=1)),
+        overdue_total=len(overdue_actions) if overdue_total is None else overdue_total,
     )
 
 
