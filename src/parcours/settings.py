@@ -202,7 +202,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
+                "parcours.desk.site_config.site_config",  # dsfr's, cached
                 "parcours.desk.context_processors.parcours",
                 "parcours.accounts.context_processors.csp_nonce",
                 "parcours.notifications.context_processors.unread",

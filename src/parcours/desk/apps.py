@@ -6,3 +6,8 @@ class DeskConfig(AppConfig):
 
     name = "parcours.desk"
     verbose_name = "Pages de travail"
+
+    def ready(self):
+        from . import site_config
+
+        site_config.connect()

@@ -295,17 +295,20 @@ def caseload(request):
 def person_detail(request, pk):
     m = request.membership
     person = get_object_or_404(Person.objects.visible_to(m).select_related("referent", "departement"), pk=pk)
-    pathways = (
+    pathways = list(
         Pathway.objects.visible_to(m).filter(person=person)
         .prefetch_related("periods", "requests__agenda_items__session", "events__actor",
                           "events__actor_organisation")
-        .select_related("exit")
+        .select_related("exit", "association")
     )  # fmt: skip
     today = clock.today()
     staff = can(m, "person_file")
-    # The commission and the préfecture see only the requests transmitted to them, not the drafts.
-    visible_requests = set(
-        PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True)
+    # The commission and the préfecture see only the requests transmitted to them, not the drafts (without
+    # a pathway to show, nothing reads them).
+    visible_requests = (
+        set(PathwayRequest.objects.visible_to(m).filter(pathway__person=person).values_list("pk", flat=True))
+        if pathways
+        else set()
     )
     blocks = []
     for pathway in pathways:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 
 from parcours.accounts.roles import Role
 from parcours.core import clock
@@ -103,13 +103,15 @@ def person_summary(membership, person) -> PersonSummary | None:
         .order_by("starts_at")
         .first()
     )
-    open_items = ActionItem.objects.visible_to(membership).filter(
-        person=person, status__in=OPEN_ACTION_STATUSES
+    actions = (
+        ActionItem.objects.visible_to(membership)
+        .filter(person=person, status__in=OPEN_ACTION_STATUSES)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
     )
     return PersonSummary(
         next_appointment=next_appointment,
-        open_actions=open_items.count(),
-        overdue_actions=open_items.filter(due_date__lt=today).count(),
+        open_actions=actions["open"],
+        overdue_actions=actions["overdue"],
         # The date of the last interview, sensitive ones included: a date says nothing of their content.
         last_note_on=Note.objects.visible_to(membership)
         .filter(person=person)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -56,16 +56,26 @@ def _d(day: dt.date) -> str:
     return date_format(day, "j F Y")
 
 
-def with_rights(people):
-    """Prefetch what the deadlines read."""
+def _rights_lookups():
     requests = PathwayRequest.objects.defer(*REQUEST_TEXT)  # statuses and dates only
-    return people.select_related("departement").prefetch_related(
+    return (
         "afis_files",
         "aps_files",
+        Prefetch("pathways", Pathway.objects.select_related("exit")),
         "pathways__periods",
-        "pathways__exit",
         Prefetch("pathways__requests", requests),
     )
+
+
+def with_rights(people):
+    """Prefetch what the deadlines read."""
+    return people.select_related("departement").prefetch_related(*_rights_lookups())
+
+
+def prefetch_rights(person) -> None:
+    """The same prefetch on one person already fetched (the person's pages): the deadlines then read the
+    files and the pathways once, not once per helper. Lookups already prefetched are not read again."""
+    prefetch_related_objects([person], *_rights_lookups())
 
 
 def current_pathway(person):

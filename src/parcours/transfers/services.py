@@ -57,7 +57,8 @@ def may_cancel(membership, transfer: Transfer) -> bool:
 
 
 def pending_transfer(person: Person) -> Transfer | None:
-    return Transfer.objects.filter(person=person, status=TS.PENDING).first()
+    # The person's page names the receiving association.
+    return Transfer.objects.filter(person=person, status=TS.PENDING).select_related("to_association").first()
 
 
 def receiving_associations(person: Person):
