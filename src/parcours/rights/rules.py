@@ -29,6 +29,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -327,6 +328,11 @@ def _d(day: dt.date) -> str:
     return date_format(day, "j F Y")
 
 
+# A condition's reason is written only when read (the rights page), not when only `met` is (the to-do page
+# checks the eligibility of every person in a pathway: formatting dates and amounts was most of its time).
+later = lazy(lambda write: write(), str)
+
+
 def _eur_text(amount: Decimal) -> str:
     return f"{number_format(amount, 2)} €"
 
@@ -358,21 +364,31 @@ def _age(person, on) -> Condition:
         return Condition("age", label, None, _("Date de naissance non renseignée."), AFIS_AGE)
     adult_on = birthday(person.birth_date, ADULT_AGE)
     if on >= adult_on:
-        return Condition("age", label, True, _("Majeure depuis le %(d)s.") % {"d": _d(adult_on)}, AFIS_AGE)
-    return Condition("age", label, False, _("Mineure : majeure le %(d)s.") % {"d": _d(adult_on)}, AFIS_AGE)
+        return Condition(
+            "age", label, True, later(lambda: _("Majeure depuis le %(d)s.") % {"d": _d(adult_on)}), AFIS_AGE
+        )
+    return Condition(
+        "age", label, False, later(lambda: _("Mineure : majeure le %(d)s.") % {"d": _d(adult_on)}), AFIS_AGE
+    )
 
 
 def _psp(period, on) -> Condition:
     label = _("Être engagée dans un parcours de sortie autorisé")
     if period is None:
         return Condition(
-            "psp", label, False, _("Aucune période de parcours autorisée au %(d)s.") % {"d": _d(on)}, AFIS_PSP
+            "psp",
+            label,
+            False,
+            later(lambda: _("Aucune période de parcours autorisée au %(d)s.") % {"d": _d(on)}),
+            AFIS_PSP,
         )
     return Condition(
         "psp",
         label,
         True,
-        _("Période autorisée du %(s)s au %(e)s.") % {"s": _d(period.start), "e": _d(period.end)},
+        later(
+            lambda: _("Période autorisée du %(s)s au %(e)s.") % {"s": _d(period.start), "e": _d(period.end)}
+        ),
         AFIS_PSP,
     )
 
@@ -384,7 +400,12 @@ def _residence(person, on, aps_expires_on) -> Condition:
             "residence",
             label,
             True,
-            _("APS délivrée, valable jusqu'au %(d)s (autorise à travailler).") % {"d": _d(aps_expires_on)},
+            later(
+                lambda: (
+                    _("APS délivrée, valable jusqu'au %(d)s (autorise à travailler).")
+                    % {"d": _d(aps_expires_on)}
+                )
+            ),
             AFIS_RESIDENCE,
         )
     status = person.residence_status
@@ -405,14 +426,14 @@ def _residence(person, on, aps_expires_on) -> Condition:
                 "residence",
                 label,
                 False,
-                _("Document de séjour expiré le %(d)s.") % {"d": _d(expiry)},
+                later(lambda: _("Document de séjour expiré le %(d)s.") % {"d": _d(expiry)}),
                 AFIS_RESIDENCE,
             )
         return Condition(
             "residence",
             label,
             True,
-            _("Situation : %(s)s.") % {"s": _residence_label(status)},
+            later(lambda: _("Situation : %(s)s.") % {"s": _residence_label(status)}),
             AFIS_RESIDENCE,
         )
     return Condition("residence", label, None, _("Situation administrative non renseignée."), AFIS_RESIDENCE)
@@ -432,22 +453,33 @@ def _resources(person, on) -> Condition:
     rsa = rsa_single_on(on)
     if rsa is None:
         return Condition("resources", label, None, _("Aucun montant du RSA connu à cette date."), basis)
-    ceiling = _eur_text(rsa.amount)
-    if not rsa.verified:
-        ceiling += " " + _("(montant à vérifier)")
+
+    def ceiling():
+        text = _eur_text(rsa.amount)
+        return text if rsa.verified else text + " " + _("(montant à vérifier)")
+
     if person.monthly_resources is None:
         return Condition(
             "resources",
             label,
             None,
-            _("Ressources mensuelles non renseignées (plafond : %(c)s).") % {"c": ceiling},
+            later(lambda: _("Ressources mensuelles non renseignées (plafond : %(c)s).") % {"c": ceiling()}),
             basis,
         )
-    values = {"r": _eur_text(person.monthly_resources), "c": ceiling}
+
+    def values():
+        return {"r": _eur_text(person.monthly_resources), "c": ceiling()}
+
     if person.monthly_resources < rsa.amount:
-        return Condition("resources", label, True, _("%(r)s, sous le plafond de %(c)s.") % values, basis)
+        return Condition(
+            "resources", label, True, later(lambda: _("%(r)s, sous le plafond de %(c)s.") % values()), basis
+        )
     return Condition(
-        "resources", label, False, _("%(r)s : pas en dessous du plafond de %(c)s.") % values, basis
+        "resources",
+        label,
+        False,
+        later(lambda: _("%(r)s : pas en dessous du plafond de %(c)s.") % values()),
+        basis,
     )
 
 
