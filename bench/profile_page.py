@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("--preset", default="ci")
     parser.add_argument("--page", default="todo")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold", action="store_true", help="empty the cache before each read")
     parser.add_argument("--sql", type=int, default=0, help="print the N slowest queries of one read, timed")
     args = parser.parse_args()
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
@@ -36,6 +37,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from pyinstrument import Profiler
@@ -49,6 +51,7 @@ def main() -> int:
         "todo": (info["worker"], "/parcours/a-faire/"),
         "session": (info["secretariat"], f"/parcours/seances/{info['full_session']}/"),
         "statistics": (info["national"], "/statistiques/"),
+        "statistics-2025": (info["national"], "/statistiques/?debut=2025-01-01&fin=2025-12-31"),
     }
     account, path = pages[args.page]
     client = Client(HTTP_HOST="127.0.0.1")
@@ -67,12 +70,16 @@ def main() -> int:
     assert response.status_code == 200, response.status_code
     started = time.perf_counter()
     for _ in range(args.repeat):  # timed without the profiler, which slows Django's deep stacks
+        if args.cold:
+            cache.clear()
         client.get(path)
     elapsed = (time.perf_counter() - started) * 1000 / args.repeat
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:
         for _ in range(args.repeat):
+            if args.cold:
+                cache.clear()
             client.get(path)
     profiled = (time.perf_counter() - started) * 1000 / args.repeat
     print(f"{args.page} {path}: {len(queries)} queries, {elapsed:.0f} ms per read in process "
