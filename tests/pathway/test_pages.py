@@ -397,3 +397,44 @@ def test_after_an_early_end_the_person_page_shows_the_period_closed_that_day(cli
     )
     assert "Mois de parcours utilisés : 2 / 24" in page
     assert "Période du 10 janvier 2026 au 9 juillet 2026" in page  # the history keeps the authorisation
+
+
+def test_the_agenda_fields_rendered_once_are_those_of_each_items_avis_form(db):
+    """The session page renders the avis fields once and puts in each item's prefix (issue 15): the markup
+    is the form's own, whitespace aside (same names, ids, labels, hints)."""
+    import re
+
+    from parcours.pathway import forms
+
+    blank = forms.BlankAvisForms().for_item(42)
+    form = forms.AvisForm(prefix="item42")
+    for name in form.fields:
+        own = re.sub(r"\s+", " ", str(form[name].as_field_group()))
+        assert re.sub(r"\s+", " ", str(getattr(blank, name).as_field_group())) == own
+        assert f'id="id_item42-{name}"' in own
+
+
+def test_an_item_is_taken_off_the_agenda_through_the_pages_one_removal_form(client, personas):
+    from parcours.pathway import transitions as t
+
+    with clock.travel_to(dt.date(2026, 2, 1)):
+        session = t.create_session(personas.secretariat, dt.date(2026, 3, 20))
+        reqs = []
+        for _ in range(2):
+            req = t.open_request(
+                personas.person(), "entry", personas.worker, complete_content(dt.date(2026, 2, 1))
+            )
+            t.validate_request(req, personas.head)
+            t.submit_request(req, personas.worker)
+            t.schedule_request(req, session, personas.secretariat)
+            reqs.append(req)
+    url = reverse("pathway:session", args=[session.pk])
+    page = login(client, personas.secretariat).get(url).content.decode()
+    assert page.count('<form id="unschedule" method="post">') == 1
+    for req in reqs:
+        assert f'form="unschedule" name="request_id" value="{req.pk}"' in page
+    response = client.post(url, {"op": "unschedule", "request_id": reqs[0].pk})
+    assert response.status_code == 302
+    reqs[0].refresh_from_db()
+    assert reqs[0].status == rules.RequestStatus.SUBMITTED
+    assert list(session.agenda.values_list("request_id", flat=True)) == [reqs[1].pk]

@@ -153,8 +153,12 @@ class Quorum:
         return self.recorded and (self.reached or self.reconvened)
 
 
-def quorum(session: CommissionSession) -> Quorum:
-    members = members_on(session.commission_id, session.date).count()
+def quorum(session: CommissionSession, members_that_day: list[CommissionMember] | None = None) -> Quorum:
+    """`members_that_day`: members_on(the session's commission and date), when the caller has read them."""
+    if members_that_day is None:
+        members = members_on(session.commission_id, session.date).count()
+    else:
+        members = len(members_that_day)
     rows = list(session.attendances.values_list("presence", flat=True))
     counted = sum(1 for p in rows if p in rules.COUNTS_FOR_QUORUM)
     return Quorum(

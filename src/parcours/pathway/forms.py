@@ -1,5 +1,10 @@
+import re
+from functools import partial
+from types import SimpleNamespace
+
 from django import forms
 from django.forms import formset_factory
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -153,6 +158,31 @@ class AvisForm(DsfrBaseForm):
         ):
             self.add_error("reason", _("Un avis défavorable ou un ajournement doit être motivé."))
         return data
+
+
+class BlankAvisForms:
+    """The avis fields of every agenda item no one has filled in yet, rendered once for the whole session
+    page (issue 15: a Django form rendered per item was most of the page's time and weight). Each item gets
+    the same markup as `AvisForm(prefix=f"item{pk}")`, its prefix put in; whitespace runs become one."""
+
+    _PREFIX = "item__pk__"
+
+    def __init__(self):
+        self._form = AvisForm(prefix=self._PREFIX)
+        self._html: dict[str, str] = {}
+
+    def field(self, name: str, pk: int) -> str:
+        if name not in self._html:
+            self._html[name] = re.sub(r"\s*\n\s*", "\n", self._form[name].as_field_group())
+        return mark_safe(self._html[name].replace(self._PREFIX, f"item{int(pk)}"))  # noqa: S308 (rendered by Django)
+
+    def for_item(self, pk: int) -> SimpleNamespace:
+        """Stands for an unbound AvisForm in the template: `form.kind.as_field_group`, no errors."""
+        fields = {
+            name: SimpleNamespace(as_field_group=partial(self.field, name, pk))
+            for name in AvisForm.base_fields
+        }
+        return SimpleNamespace(non_field_errors=(), **fields)
 
 
 class DecisionForm(DsfrBaseForm):

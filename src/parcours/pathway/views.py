@@ -445,7 +445,9 @@ def sessions(request):
 @requires("session_list", methods=FORM)
 def session_detail(request, pk):
     m = request.membership
-    session = get_object_or_404(CommissionSession.objects.visible_to(m).select_related("commission"), pk=pk)
+    session = get_object_or_404(
+        CommissionSession.objects.visible_to(m).select_related("commission", "reconvened_as"), pk=pk
+    )
     items = list(
         session.agenda.select_related(
             "request", "request__pathway", "request__pathway__person", "request__pathway__association"
@@ -474,11 +476,11 @@ def session_detail(request, pk):
         item.recused = body.recused_on(item, members) if in_commission else []
         item.me_recused = any(x.user_id == request.user.pk for x in item.recused)
     if can(m, "session_manage") and request.method == "POST":
-        return _session_post(request, session, items)
-    return _session_page(request, session, items)
+        return _session_post(request, session, items, members)
+    return _session_page(request, session, items, members)
 
 
-def _session_page(request, session, items, details_form=None, conflict=None, posted_avis=None):
+def _session_page(request, session, items, members, details_form=None, conflict=None, posted_avis=None):
     """The session page; after a conflict on its details, the secretary's input comes back beside the
     values saved meanwhile, and the hidden version is the current one (saving again is deliberate). After
     an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`)."""
@@ -486,14 +488,13 @@ def _session_page(request, session, items, details_form=None, conflict=None, pos
     manage = can(m, "session_manage")
     waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission) if manage else []
     posted_avis = posted_avis or {}
-    avis_forms = [
-        (item, posted_avis.get(item.pk) or forms.AvisForm(prefix=f"item{item.pk}")) for item in items
-    ]
+    blank = forms.BlankAvisForms()
+    avis_forms = [(item, posted_avis.get(item.pk) or blank.for_item(item.pk)) for item in items]
     for item in items:  # official papers (parcours.papers registers them: pathway/links.py)
         item.paper_links = agenda_links(m, item.request)
     rows = []
     if conflict is not None:
-        session = CommissionSession.objects.select_related("commission").get(pk=session.pk)
+        session = CommissionSession.objects.select_related("commission", "reconvened_as").get(pk=session.pk)
         rows = locking.differences(details_form, {"place": session.place, "attendance": session.attendance})
     in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
     return render(
@@ -503,7 +504,7 @@ def _session_page(request, session, items, details_form=None, conflict=None, pos
             "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
             "session": session,
             "in_commission": in_commission,
-            "quorum": body.quorum(session) if in_commission else None,
+            "quorum": body.quorum(session, members) if in_commission else None,
             "convocation": session.convocations.first() if in_commission else None,
             "convocation_deadline": rules.convocation_deadline(session.date),
             "reconvened_as": getattr(session, "reconvened_as", None),
@@ -514,7 +515,7 @@ def _session_page(request, session, items, details_form=None, conflict=None, pos
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
             "partly_pseudonymised": any(not item.identified for item in items),
             "today": clock.today(),
-            "cancel_consequences": cancel_consequences(session) if manage else "",
+            "cancel_consequences": cancel_consequences(session, len(items)) if manage else "",
             "details_form": details_form
             or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
             "version": session.version,
@@ -524,7 +525,7 @@ def _session_page(request, session, items, details_form=None, conflict=None, pos
     )
 
 
-def _session_post(request, session, items):
+def _session_post(request, session, items, members):
     m = request.membership
     op = request.POST.get("op")
     if op == "schedule":
@@ -540,7 +541,7 @@ def _session_post(request, session, items):
     elif op == "avis":
         refused = _record_all_avis(request, session, items)
         if refused:
-            return _session_page(request, session, items, posted_avis=refused)
+            return _session_page(request, session, items, members, posted_avis=refused)
     elif op == "cancel":
         if not request.POST.get("confirmed"):
             return redirect("pathway:session_cancel", pk=session.pk)
@@ -556,7 +557,7 @@ def _session_post(request, session, items):
                 t.update_session(session, m, form.cleaned_data["place"], form.cleaned_data["attendance"],
                                  expected_version=locking.posted_version(request))  # fmt: skip
             except locking.EditConflict as exc:
-                return _session_page(request, session, items, details_form=form, conflict=exc)
+                return _session_page(request, session, items, members, details_form=form, conflict=exc)
             except t.DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -628,8 +629,9 @@ def session_cancel(request, pk):
     )
 
 
-def cancel_consequences(session) -> str:
-    n = session.agenda.count()
+def cancel_consequences(session, n: int | None = None) -> str:
+    """What cancelling says will happen; `n`, the agenda's length when the caller has it already."""
+    n = session.agenda.count() if n is None else n
     moved = (
         ngettext(
             "La demande inscrite à son ordre du jour retourne dans la liste des demandes en attente "
