@@ -82,8 +82,9 @@ def main() -> int:
                 cache.clear()
             client.get(path)
     profiled = (time.perf_counter() - started) * 1000 / args.repeat
+    size = len(response.content) / 1024
     print(f"{args.page} {path}: {len(queries)} queries, {elapsed:.0f} ms per read in process "
-          f"({profiled:.0f} ms under the profiler), {len(response.content) / 1024:.0f} KB of HTML")  # fmt: skip
+          f"({profiled:.0f} ms under the profiler), {size:.0f} KB of HTML")  # fmt: skip
     print(f"SQL: {sum(ms for ms, _sql in queries):.0f} ms of the first read")
     for ms, sql in sorted(queries, reverse=True)[: args.sql]:
         print(f"{ms:8.1f} ms  {sql[:600]}")
