@@ -83,3 +83,25 @@ def test_the_order_kept_between_pages_follows_a_rename_and_an_archive(client, pe
     carla.archived_on = clock.today()
     carla.save(update_fields=["archived_on"])  # as privacy.retention does, without a new version
     assert names_on(client, personas.worker)[0] == ["Berthe BRAVO", "Anne ZOULOU"]
+
+
+def test_a_cached_order_naming_someone_of_another_association_shows_nothing_of_her(
+    client, personas, monkeypatch
+):
+    """The order comes from the cache (people.search.alphabetical_ids); the page reads its people through the
+    caller's visible set, so even a stale order cannot show a person of another association."""
+    from parcours.people import search
+
+    from ..factories import PersonFactory
+
+    mine = personas.person(first_name="Anne", last_name="Alpha")
+    theirs = PersonFactory(association=personas.other_association, first_name="Zélie", last_name="Ailleurs")
+    real_get = search.cache.get
+
+    def stale(key, default=None):
+        return [theirs.pk, mine.pk] if key.startswith("people-order:") else real_get(key, default)
+
+    monkeypatch.setattr(search.cache, "get", stale)
+    names, page = names_on(client, personas.worker)
+    assert names == ["Anne ALPHA"]
+    assert "AILLEURS" not in page.upper() and f"/personnes/{theirs.pk}/" not in page

@@ -121,8 +121,7 @@ def decisions_by_kind(start, end):
 
 
 def first_request_decisions(start, end):
-    qs = Decision.objects.filter(decided_on__range=(start, end), request__kind=rules.RequestKind.ENTRY)
-    return _atoms(qs, "request__pathway__departement_id", "request__pathway__association_id", "kind")
+    return first_request_decisions_by_period([(start, end)])[0]
 
 
 def entries(start, end):
@@ -194,16 +193,7 @@ def aps_issued(start, end):
 
 def afis_paid(start, end):
     """People with an AFIS paid during the period: first payment before its end, not stopped before it."""
-    qs = AfisFile.objects.filter(
-        Q(first_payment_on__lte=end) & (Q(stopped_on__isnull=True) | Q(stopped_on__gte=start))
-    )
-    out = {}
-    rows = qs.values("person__departement_id", "person__association_id").annotate(
-        n=Count("person_id", distinct=True)
-    )
-    for row in rows.order_by():
-        out[(row["person__departement_id"], "total", row["person__association_id"])] = row["n"]
-    return out
+    return afis_paid_by_period([(start, end)])[0]
 
 
 def first_request_decisions_by_period(periods):
@@ -226,8 +216,7 @@ def afis_paid_by_period(periods):
 
 # --- Stocks on the period's last day -----------------------------------------------------------------
 def active_pathways(start, end):
-    qs = Pathway.objects.filter(_running(end))
-    return _atoms(qs, "departement_id", "association_id", None)
+    return active_pathways_by_period([(start, end)])[0]
 
 
 def active_pathways_by_period(periods):
@@ -467,14 +456,7 @@ def summarise(values: list[int], limit: int) -> dict:
 
 # --- Commissions (public bodies, not people: not suppressed) -----------------------------------------
 def commissions_met(start, end):
-    from parcours.accounts.models import Organisation
-
-    held = Count("sessions", filter=Q(sessions__status="held", sessions__date__range=(start, end)))
-    out = {}
-    for row in Organisation.objects.filter(kind="commission").annotate(n=held).values("departement_id", "n"):
-        key = "met" if row["n"] else "not_met"
-        out[key] = out.get(key, 0) + 1
-    return out
+    return commissions_met_by_period([(start, end)])[0]
 
 
 def commissions_met_by_period(periods) -> list[dict]:
@@ -732,11 +714,15 @@ def current_reading() -> str:
     return _reading.get() or fingerprint()
 
 
+def _key(code: str, start: dt.date, end: dt.date, reading: str) -> str:
+    return f"statistics:{code}:{start}:{end}:{reading}"
+
+
 def compute_many(code: str, periods: list[tuple[dt.date, dt.date]]) -> list:
     """`compute` of each period: those not cached are computed together by the indicator's `batch` (one
     query) when it has one, then cached one by one under the same keys as `compute`."""
     reading = _reading.get() or fingerprint()
-    keys = [f"statistics:{code}:{start}:{end}:{reading}" for start, end in periods]
+    keys = [_key(code, start, end, reading) for start, end in periods]
     found = cache.get_many(keys)
     missing = [(period, key) for period, key in zip(periods, keys, strict=True) if key not in found]
     if missing:
@@ -751,9 +737,4 @@ def compute_many(code: str, periods: list[tuple[dt.date, dt.date]]) -> list:
 
 def compute(code: str, start: dt.date, end: dt.date):
     """The indicator's atoms (or durations) for [start, end], cached under the data's fingerprint."""
-    key = f"statistics:{code}:{start}:{end}:{_reading.get() or fingerprint()}"
-    value = cache.get(key)
-    if value is None:
-        value = registry()[code].compute(start, end)
-        cache.set(key, value, 600)
-    return value
+    return compute_many(code, [(start, end)])[0]
