@@ -11,8 +11,10 @@ prints the number of SQL queries, the milliseconds per read and pyinstrument's t
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -25,6 +27,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="ci")
     parser.add_argument("--page", default="todo")
+    parser.add_argument("--path", help="another page, read as the social worker (e.g. /notifications/)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="empty the cache before each read")
     parser.add_argument("--sql", type=int, default=0, help="print the N slowest queries of one read, timed")
@@ -32,7 +35,8 @@ def main() -> int:
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
     os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
                       PARCOURS_DEMO="1", SECRET_KEY=info["secret_key"], PARCOURS_MFA_REQUIRED="0",
-                      DJANGO_SETTINGS_MODULE="parcours.settings", DEBUG="0")  # fmt: skip
+                      DJANGO_SETTINGS_MODULE="parcours.settings", DEBUG="0",
+                      PARCOURS_BENCH_FLOOR="1")  # fmt: skip
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
@@ -52,8 +56,9 @@ def main() -> int:
         "session": (info["secretariat"], f"/parcours/seances/{info['full_session']}/"),
         "statistics": (info["national"], "/statistiques/"),
         "statistics-2025": (info["national"], "/statistiques/?debut=2025-01-01&fin=2025-12-31"),
+        "floor": (info["worker"], "/banc/plancher/"),  # bench/run.py's floor
     }
-    account, path = pages[args.page]
+    account, path = (info["worker"], args.path) if args.path else pages[args.page]
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=account))
     queries = []
@@ -68,12 +73,18 @@ def main() -> int:
     with connection.execute_wrapper(count):
         response = client.get(path)
     assert response.status_code == 200, response.status_code
-    started = time.perf_counter()
+    walls, cpus = [], []
     for _ in range(args.repeat):  # timed without the profiler, which slows Django's deep stacks
         if args.cold:
             cache.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
         client.get(path)
-    elapsed = (time.perf_counter() - started) * 1000 / args.repeat
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    elapsed = sum(walls) / args.repeat
+    counter = cProfile.Profile()  # Python function calls of one read: the same on a busy machine
+    counter.runcall(client.get, path)
+    calls = pstats.Stats(counter).total_calls
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:
@@ -83,8 +94,14 @@ def main() -> int:
             client.get(path)
     profiled = (time.perf_counter() - started) * 1000 / args.repeat
     size = len(response.content) / 1024
-    print(f"{args.page} {path}: {len(queries)} queries, {elapsed:.0f} ms per read in process "
+    print(f"{args.path or args.page} {path}: {len(queries)} queries, {elapsed:.0f} ms per read in process "
           f"({profiled:.0f} ms under the profiler), {size:.0f} KB of HTML")  # fmt: skip
+    # On a shared machine the mean wanders; the fastest read and the CPU time of this process (without the
+    # database's) compare better between two versions.
+    median = sorted(walls)[len(walls) // 2]
+    cpu = sorted(cpus)[len(cpus) // 2]
+    print(f"reads: fastest {min(walls):.0f} ms, median {median:.0f} ms; CPU of this process: median "
+          f"{cpu:.0f} ms; {calls:,} Python calls")  # fmt: skip
     print(f"SQL: {sum(ms for ms, _sql in queries):.0f} ms of the first read")
     for ms, sql in sorted(queries, reverse=True)[: args.sql]:
         print(f"{ms:8.1f} ms  {sql[:600]}")

@@ -23,8 +23,17 @@ RS = rules.RequestStatus
 
 
 def summary(pathway, today):
-    pathway = Pathway.objects.prefetch_related("periods", "requests").get(pk=pathway.pk)
-    return deadlines.summarise(pathway, today=today)
+    """The summary of `pathway` as the pages load it: prefetched as lists (the to-do page, the caseload, the
+    notifications), prefetched by Django (the person page), or not at all; the three must agree, so that
+    every literal expectation below checks each of them."""
+    loadings = [
+        Pathway.objects.prefetch_related(*deadlines.summary_lookups()),
+        Pathway.objects.prefetch_related("periods", "requests__agenda_items__session"),
+        Pathway.objects.all(),
+    ]
+    summaries = [deadlines.summarise(loading.get(pk=pathway.pk), today=today) for loading in loadings]
+    assert summaries[0] == summaries[1] == summaries[2]
+    return summaries[0]
 
 
 def test_an_active_pathway_is_due_for_renewal_two_months_before_its_end(personas):

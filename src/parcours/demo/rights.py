@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from parcours.core import clock
+from parcours.core.prefetch import related
 from parcours.pathway.rules import PathwayStatus, RequestStatus, add_months
 from parcours.people.models import HealthCover, Person, ResidenceStatus
 from parcours.rights import deadlines, rules, services
@@ -254,22 +255,27 @@ def check(g: Generator) -> list[str]:
     T = g.today
     found = {case: _fresh(person) for case, person in g.cases.items()}
     labels = {case: [d.label for d in deadlines.person_deadlines(p, T)] for case, p in found.items()}
+
+    def afis(p):
+        return related(p, "afis_files")
+
     expected = {
-        "afis_eligible": lambda p: services.eligibility(p, T).eligible is True and not p.afis_files.all(),
+        "afis_eligible": lambda p: services.eligibility(p, T).eligible is True and not afis(p),
         "afis_unpaid": lambda p: any("Relancer la MSA" in label for label in labels["afis_unpaid"]),
         "afis_paid": lambda p: (
-            p.dependent_children == 1 and any(f.first_payment_on and f.running for f in p.afis_files.all())
+            p.dependent_children == 1 and any(f.first_payment_on and f.running for f in afis(p))
         ),
         "afis_periods": lambda p: (
-            len(p.afis_files.all()) >= 2
-            and any(f.stop_reason == rules.AfisStopReason.PATHWAY_ENDED for f in p.afis_files.all())
+            len(afis(p)) >= 2 and any(f.stop_reason == rules.AfisStopReason.PATHWAY_ENDED for f in afis(p))
         ),
         "afis_ada": lambda p: p.receives_ada and services.eligibility(p, T).eligible is False,
         "afis_unknown": lambda p: services.eligibility(p, T).eligible is None,
         "aps_needed": lambda p: any("Demande d'APS" in label for label in labels["aps_needed"]),
         "aps_receipt": lambda p: any("Récépissé" in label for label in labels["aps_receipt"]),
         "aps_expiring": lambda p: T <= (services.valid_aps_expiry(p, T) or T - D(days=1)) <= T + D(days=60),
-        "aps_renewed": lambda p: len(p.aps_files.all()) == 2 and services.valid_aps_expiry(p, T) is not None,
+        "aps_renewed": lambda p: (
+            len(related(p, "aps_files")) == 2 and services.valid_aps_expiry(p, T) is not None
+        ),
         "turns_18": lambda p: T < rules.birthday(p.birth_date, rules.ADULT_AGE) <= T + D(days=60),
         "mayotte": lambda p: p.departement_id == "976" and services.amount_for(p, T).territory == "mayotte",
     }

@@ -9,7 +9,7 @@ context_processors.py) came from core, whose names `core:home` and `core:volunte
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock
+from parcours.core.prefetch import listed, related
 from parcours.followup import deadlines as followup_deadlines
 from parcours.papers import summary_views
 from parcours.papers.links import pathway_links
 from parcours.pathway import commission as commission_body
 from parcours.pathway import rules
-from parcours.pathway.deadlines import summarise
+from parcours.pathway.deadlines import summarise, summary_lookups
 from parcours.pathway.models import REQUEST_TEXT, CommissionSession, Event, Pathway, PathwayRequest, Period
 from parcours.pathway.views import _requests  # the same visibility as the pathway pages
 from parcours.people.models import LIST_DEFERRED, Person, own_or_unassigned
@@ -201,13 +202,12 @@ def _todo_pathways(membership, soon: dt.date, referent_id=None):
     open_request = PathwayRequest.objects.filter(pathway=OuterRef("pk"), status__in=open_statuses)
     last_end = Period.objects.filter(pathway=OuterRef("pk")).order_by("-number").values("end")[:1]
     bound = soon + dt.timedelta(days=31 * rules.renewal_lead_months())
-    requests = PathwayRequest.objects.defer(*REQUEST_TEXT).prefetch_related("agenda_items__session")
     return (
         Pathway.objects.visible_to(membership)
         .filter(own_or_unassigned(referent_id, "person__"))
         .select_related("person", "association")
         .defer(*[f"person__{name}" for name in LIST_DEFERRED])
-        .prefetch_related("periods", Prefetch("requests", requests))
+        .prefetch_related(*summary_lookups(PathwayRequest.objects.defer(*REQUEST_TEXT)))
         .exclude(status=PS.EXITED)
         .annotate(has_open_request=Exists(open_request), last_end=Subquery(last_end))
         .filter(Q(has_open_request=True) | Q(status=PS.LAPSED) | Q(status=PS.ACTIVE, last_end__lte=bound))
@@ -272,7 +272,7 @@ def caseload(request):
     on_page = (  # through `visible` again: the order may come from the cache (people.search)
         visible.filter(pk__in=list(page.object_list))
         .select_related("referent", "departement")
-        .prefetch_related("pathways__periods", "pathways__requests__agenda_items__session")
+        .prefetch_related(listed("pathways", Pathway.objects.prefetch_related(*summary_lookups())))
     )
     by_pk = {person.pk: person for person in on_page}
     today = clock.today()
@@ -281,7 +281,7 @@ def caseload(request):
         person = by_pk.get(pk)
         if person is None:  # left the association since the order was cached
             continue
-        pathways = sorted(person.pathways.all(), key=lambda p: (p.created_at, p.pk))
+        pathways = sorted(related(person, "pathways"), key=lambda p: (p.created_at, p.pk))
         pathway = pathways[-1] if pathways else None
         rows.append((person, pathway, summarise(pathway, today) if pathway else None))
     page.object_list = rows

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from parcours.accounts import policy
 from parcours.accounts.roles import Role
+from parcours.core.prefetch import related
 from parcours.employment import deadlines as employment_deadlines
 from parcours.pathway import rules as pathway_rules
-from parcours.pathway.deadlines import summarise
+from parcours.pathway.deadlines import summarise, summary_lookups
 from parcours.pathway.models import CommissionSession, Pathway
 from parcours.records import deadlines as records_deadlines
 from parcours.rights import deadlines as rights_deadlines
@@ -84,7 +85,7 @@ def _pathway_items(membership, today) -> list[Due]:
         Pathway.objects.visible_to(membership)
         .exclude(status=PS.EXITED)
         .select_related("person")
-        .prefetch_related("periods", "requests__agenda_items__session")
+        .prefetch_related(*summary_lookups())
     )
     for pathway in pathways:
         person = pathway.person
@@ -94,7 +95,7 @@ def _pathway_items(membership, today) -> list[Due]:
         person_url = reverse("people:person", args=[person.pk])
         request = summary.open_request
         if request is not None and request.status == RS.ADJOURNED:
-            sessions = [i.session.date for i in request.agenda_items.all()]
+            sessions = [i.session.date for i in related(request, "agenda_items")]
             items.append(
                 Due(Kind.ADJOURNED, f"request:{request.pk}", max(sessions, default=None),
                     reverse("pathway:request", args=[request.pk]), person.reference, person.pk)

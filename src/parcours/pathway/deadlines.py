@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.core import clock
+from parcours.core.prefetch import listed, related
 
 from . import rules
-from .models import Pathway, Period
+from .models import AgendaItem, Pathway, PathwayRequest, Period
 
 PS = rules.PathwayStatus
 
@@ -46,15 +48,25 @@ def months_elapsed(periods, today: dt.date) -> int:
     return sum(rules.months_elapsed(p.start, min(today, p.end)) for p in periods if p.start <= today)
 
 
+def summary_lookups(requests=None) -> tuple:
+    """What `summarise` reads, to prefetch on a list of pathways, as lists (core.prefetch): the periods, the
+    requests (`requests`: a queryset of them, e.g. without their texts) and the sessions they were put to."""
+    requests = PathwayRequest.objects.all() if requests is None else requests
+    sessions = listed("agenda_items", AgendaItem.objects.select_related("session"))
+    return listed("periods"), listed("requests", requests.prefetch_related(sessions))
+
+
 def summarise(pathway: Pathway, today: dt.date | None = None) -> PathwaySummary:
-    """Use with `.prefetch_related("periods", "requests")` on lists to avoid a query per pathway."""
+    """Use with `.prefetch_related(*summary_lookups())` on lists (or Django's own prefetch of the same
+    relations) to avoid a query per pathway."""
     today = today or clock.today()
-    periods = sorted(pathway.periods.all(), key=lambda p: p.number)
+    periods = sorted(related(pathway, "periods"), key=lambda p: p.number)
     last = periods[-1] if periods else None
     current = next((p for p in periods if p.start <= today <= p.end), None)
     used = sum(p.months for p in periods)  # authorised
     rule = pathway.rule
-    open_request = next((r for r in pathway.requests.all() if r.status in rules.OPEN_REQUEST_STATUSES), None)
+    requests = related(pathway, "requests")
+    open_request = next((r for r in requests if r.status in rules.OPEN_REQUEST_STATUSES), None)
     renewal_due = rules.renewal_due(last.end) if last and used < rule.max_total_months else None
     return PathwaySummary(
         current_period=current,
@@ -84,19 +96,22 @@ def _next_deadline(pathway, last, used, rule, open_request, renewal_due) -> Dead
     return None
 
 
+REQUEST_DEADLINE_LABELS = {  # lazy: written only for the lines shown, not for every pathway summarised
+    rules.RequestStatus.DRAFT: gettext_lazy("Brouillon à compléter puis soumettre à la validation"),
+    rules.RequestStatus.READY: gettext_lazy("Soumise à la validation de la cheffe de service"),
+    rules.RequestStatus.VALIDATED: gettext_lazy("Demande validée à transmettre"),
+    rules.RequestStatus.SUBMITTED: gettext_lazy("En attente d'inscription à une séance"),
+    rules.RequestStatus.SCHEDULED: gettext_lazy("Examen en séance de la commission"),
+    rules.RequestStatus.ADJOURNED: gettext_lazy("Demande ajournée à compléter"),
+    rules.RequestStatus.AVIS_GIVEN: gettext_lazy("En attente de la décision du préfet"),
+}
+
+
 def _request_deadline(req) -> Deadline:
     RS = rules.RequestStatus
-    labels = {
-        RS.DRAFT: _("Brouillon à compléter puis soumettre à la validation"),
-        RS.READY: _("Soumise à la validation de la cheffe de service"),
-        RS.VALIDATED: _("Demande validée à transmettre"),
-        RS.SUBMITTED: _("En attente d'inscription à une séance"),
-        RS.SCHEDULED: _("Examen en séance de la commission"),
-        RS.ADJOURNED: _("Demande ajournée à compléter"),
-        RS.AVIS_GIVEN: _("En attente de la décision du préfet"),
-    }
+    labels = REQUEST_DEADLINE_LABELS
     date = None
     if req.status == RS.SCHEDULED:
         # An adjourned request examined again has several agenda items: the latest session is the one due.
-        date = max((item.session.date for item in req.agenda_items.all()), default=None)
+        date = max((item.session.date for item in related(req, "agenda_items")), default=None)
     return Deadline(labels[req.status], date)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, Subquery, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
 from parcours.core import clock
 from parcours.core.dates import date_format
+from parcours.core.prefetch import listed, related
 from parcours.pathway import rules as pathway_rules
 from parcours.pathway.models import REQUEST_TEXT, Exit, Pathway, PathwayRequest, Period
 from parcours.pathway.rules import Basis
@@ -58,12 +59,12 @@ def _d(day: dt.date) -> str:
 
 def _rights_lookups():
     requests = PathwayRequest.objects.defer(*REQUEST_TEXT)  # statuses and dates only
-    return (
-        "afis_files",
-        "aps_files",
-        Prefetch("pathways", Pathway.objects.select_related("exit")),
-        "pathways__periods",
-        Prefetch("pathways__requests", requests),
+    return (  # as lists (core.prefetch): a queryset per person and relation cost more than the rows
+        listed("afis_files"),
+        listed("aps_files"),
+        listed("pathways", Pathway.objects.select_related("exit")),
+        listed("pathways__periods"),
+        listed("pathways__requests", requests),
     )
 
 
@@ -79,17 +80,17 @@ def prefetch_rights(person) -> None:
 
 
 def current_pathway(person):
-    pathways = sorted(person.pathways.all(), key=lambda p: (p.created_at, p.pk))
+    pathways = sorted(related(person, "pathways"), key=lambda p: (p.created_at, p.pk))
     return pathways[-1] if pathways else None
 
 
 def last_period(pathway):
-    periods = sorted(pathway.periods.all(), key=lambda p: p.number)
+    periods = sorted(related(pathway, "periods"), key=lambda p: p.number)
     return periods[-1] if periods else None
 
 
 def _has_open_request(pathway) -> bool:
-    return any(r.status in pathway_rules.OPEN_REQUEST_STATUSES for r in pathway.requests.all())
+    return any(r.status in pathway_rules.OPEN_REQUEST_STATUSES for r in related(pathway, "requests"))
 
 
 def _pathway_end(pathway) -> dt.date | None:
@@ -126,7 +127,7 @@ def afis_stop_date(pathway) -> dt.date | None:
 
 # --- AFIS ----------------------------------------------------------------------------------------------
 def afis_deadlines(person, today: dt.date) -> list[RightDeadline]:
-    files = list(person.afis_files.all())
+    files = related(person, "afis_files")
     current = latest(files)
     pathway = current_pathway(person)
     items = []
@@ -177,7 +178,7 @@ def afis_deadlines(person, today: dt.date) -> list[RightDeadline]:
 
 # --- APS -----------------------------------------------------------------------------------------------
 def aps_deadlines(person, today: dt.date) -> list[RightDeadline]:
-    current = latest(person.aps_files.all())
+    current = latest(related(person, "aps_files"))
     pathway = current_pathway(person)
     items = []
     ended = _pathway_end(pathway)

@@ -359,9 +359,9 @@ def afis_eligibility(
 
 
 def _age(person, on) -> Condition:
-    label = _("Être majeure (18 ans révolus)")
+    label = gettext_lazy("Être majeure (18 ans révolus)")
     if person.birth_date is None:
-        return Condition("age", label, None, _("Date de naissance non renseignée."), AFIS_AGE)
+        return Condition("age", label, None, gettext_lazy("Date de naissance non renseignée."), AFIS_AGE)
     adult_on = birthday(person.birth_date, ADULT_AGE)
     if on >= adult_on:
         return Condition(
@@ -373,7 +373,7 @@ def _age(person, on) -> Condition:
 
 
 def _psp(period, on) -> Condition:
-    label = _("Être engagée dans un parcours de sortie autorisé")
+    label = gettext_lazy("Être engagée dans un parcours de sortie autorisé")
     if period is None:
         return Condition(
             "psp",
@@ -394,7 +394,7 @@ def _psp(period, on) -> Condition:
 
 
 def _residence(person, on, aps_expires_on) -> Condition:
-    label = _("Nationalité ou droit au séjour")
+    label = gettext_lazy("Nationalité ou droit au séjour")
     if aps_expires_on is not None and aps_expires_on >= on:
         return Condition(
             "residence",
@@ -411,9 +411,11 @@ def _residence(person, on, aps_expires_on) -> Condition:
     status = person.residence_status
     if status in RESIDENCE_NOT_OK:
         reason = {
-            "none": _("Sans titre de séjour : une APS (CESEDA L425-4) doit d'abord être obtenue."),
-            "asylum_seeker": _("Demandeuse d'asile : ni titre, ni récépissé de renouvellement, ni APS."),
-            "receipt": _(
+            "none": gettext_lazy("Sans titre de séjour : une APS (CESEDA L425-4) doit d'abord être obtenue."),
+            "asylum_seeker": gettext_lazy(
+                "Demandeuse d'asile : ni titre, ni récépissé de renouvellement, ni APS."
+            ),
+            "receipt": gettext_lazy(
                 "Récépissé de première demande de titre : seul un récépissé de demande de renouvellement "
                 "ouvre l'AFIS ; une APS (CESEDA L425-4) peut être demandée."
             ),
@@ -436,7 +438,9 @@ def _residence(person, on, aps_expires_on) -> Condition:
             later(lambda: _("Situation : %(s)s.") % {"s": _residence_label(status)}),
             AFIS_RESIDENCE,
         )
-    return Condition("residence", label, None, _("Situation administrative non renseignée."), AFIS_RESIDENCE)
+    return Condition(
+        "residence", label, None, gettext_lazy("Situation administrative non renseignée."), AFIS_RESIDENCE
+    )
 
 
 def _residence_label(status: str) -> str:
@@ -446,13 +450,15 @@ def _residence_label(status: str) -> str:
 
 
 def _resources(person, on) -> Condition:
-    label = _("Ressources du foyer inférieures au RSA d'une personne seule")
+    label = gettext_lazy("Ressources du foyer inférieures au RSA d'une personne seule")
     basis = (
         AFIS_RESOURCES_MAYOTTE if territory_of(person.departement_id) == Territory.MAYOTTE else AFIS_RESOURCES
     )
     rsa = rsa_single_on(on)
     if rsa is None:
-        return Condition("resources", label, None, _("Aucun montant du RSA connu à cette date."), basis)
+        return Condition(
+            "resources", label, None, gettext_lazy("Aucun montant du RSA connu à cette date."), basis
+        )
 
     def ceiling():
         text = _eur_text(rsa.amount)
@@ -484,14 +490,20 @@ def _resources(person, on) -> Condition:
 
 
 def _no_rsa_ada(person) -> Condition:
-    label = _("Ne percevoir ni RSA ni ADA")
+    label = gettext_lazy("Ne percevoir ni RSA ni ADA")
     if person.receives_rsa:
-        return Condition("rsa_ada", label, False, _("Perçoit le RSA ou y a droit."), AFIS_NO_RSA_ADA)
+        return Condition(
+            "rsa_ada", label, False, gettext_lazy("Perçoit le RSA ou y a droit."), AFIS_NO_RSA_ADA
+        )
     if person.receives_ada:
         return Condition(
-            "rsa_ada", label, False, _("Perçoit l'allocation pour demandeur d'asile (ADA)."), AFIS_NO_RSA_ADA
+            "rsa_ada",
+            label,
+            False,
+            gettext_lazy("Perçoit l'allocation pour demandeur d'asile (ADA)."),
+            AFIS_NO_RSA_ADA,
         )
-    return Condition("rsa_ada", label, True, _("Ni RSA ni ADA déclarés."), AFIS_NO_RSA_ADA)
+    return Condition("rsa_ada", label, True, gettext_lazy("Ni RSA ni ADA déclarés."), AFIS_NO_RSA_ADA)
 
 
 # --- Payer and follow-up -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from parcours.audit import log as audit
 from parcours.core import clock, locking
 from parcours.core.dates import date_format
 from parcours.core.errors import DomainError
+from parcours.core.prefetch import related
 from parcours.pathway.rules import add_months
 from parcours.people.models import Person
 
@@ -229,9 +230,9 @@ def psp_period_on(person: Person, day: dt.date):
     end, the last period until the AFIS stops (rules.afis_stop_on: the first day of the following month,
     never after the authorised end), so that the rights page and the to-do say the same thing. Works on
     prefetched `pathways__periods` and `pathways__exit`."""
-    for pathway in person.pathways.all():
+    for pathway in related(person, "pathways"):
         exit_ = exit_of(pathway)
-        periods = sorted(pathway.periods.all(), key=lambda p: p.number)
+        periods = sorted(related(pathway, "periods"), key=lambda p: p.number)
         if exit_ is not None and exit_.date < day:
             last = periods[-1] if periods else None
             if last is not None and last.start <= exit_.date:
@@ -259,7 +260,7 @@ def latest(files):
 
 
 def valid_aps_expiry(person: Person, day: dt.date) -> dt.date | None:
-    for aps in person.aps_files.all():
+    for aps in related(person, "aps_files"):
         if aps.expires_on is not None and aps.valid_on(day):
             return aps.expires_on
     return None

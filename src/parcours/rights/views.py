@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import FORM, requires
 from parcours.core import clock, locking
+from parcours.core.prefetch import related
 from parcours.people.models import Person
 
 from . import deadlines, rules, services
@@ -83,8 +84,8 @@ def person_rights(request, pk):
     m = request.membership
     person = get_object_or_404(deadlines.with_rights(Person.objects.visible_to(m)), pk=pk)
     today = clock.today()
-    afis = latest(person.afis_files.all())
-    aps = latest(person.aps_files.all())
+    afis = latest(related(person, "afis_files"))
+    aps = latest(related(person, "aps_files"))
     afis_current = afis if afis is not None and afis.running else None
     aps_can_renew = aps is not None and aps.issued_on is not None  # a renewed APS is a new file
 
@@ -125,8 +126,8 @@ def person_rights(request, pk):
             return redirect("rights:person", pk=person.pk)
         if conflict is not None:  # show what is saved now, beside the editor's input
             person = get_object_or_404(deadlines.with_rights(Person.objects.visible_to(m)), pk=pk)
-            afis = latest(person.afis_files.all())
-            aps = latest(person.aps_files.all())
+            afis = latest(related(person, "afis_files"))
+            aps = latest(related(person, "aps_files"))
             afis_current = afis if afis is not None and afis.running else None
             aps_can_renew = aps is not None and aps.issued_on is not None
             if op == "afis":
@@ -152,9 +153,9 @@ def person_rights(request, pk):
             "payer_basis": rules.AFIS_PAYER,
             "afis": afis,
             "afis_current": afis_current,
-            "afis_history": [f for f in person.afis_files.all() if f != afis_current],
+            "afis_history": [f for f in related(person, "afis_files") if f != afis_current],
             "aps": aps,
-            "aps_history": [f for f in person.aps_files.all() if f != aps],
+            "aps_history": [f for f in related(person, "aps_files") if f != aps],
             "aps_can_renew": aps_can_renew,
             "afis_form": afis_form,
             "aps_form": aps_form,
