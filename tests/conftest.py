@@ -69,10 +69,14 @@ def _second_factor_not_forced(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The statistics are cached under a fingerprint of their source rows (counts and largest keys), which
-    two tests' rolled-back databases can share: each test starts with an empty cache."""
+    two tests' rolled-back databases can share: each test starts with an empty cache (and no held search
+    keys)."""
     from django.core.cache import cache
 
+    from parcours.people.search import forget_name_keys
+
     cache.clear()
+    forget_name_keys()  # the search's name keys, held in memory apart from the cache
 
 
 @pytest.fixture(autouse=True)

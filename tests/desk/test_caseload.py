@@ -105,3 +105,43 @@ def test_a_cached_order_naming_someone_of_another_association_shows_nothing_of_h
     names, page = names_on(client, personas.worker)
     assert names == ["Anne ALPHA"]
     assert "AILLEURS" not in page.upper() and f"/personnes/{theirs.pk}/" not in page
+
+
+def test_a_search_follows_a_rename_another_name_and_an_archive_at_once(client, personas):
+    """The search's name keys are held between searches (people.search.held_name_keys): each change to a
+    name must be found by the very next search, and the old name no longer."""
+    from parcours.core import clock
+    from parcours.people import services
+
+    anne = personas.person(first_name="Anne", last_name="Quillard")
+    personas.person(first_name="Berthe", last_name="Quintal")
+    assert names_on(client, personas.worker, q="quillard")[0] == ["Anne QUILLARD"]
+    anne.last_name = "Vermeil"
+    services.update_file(anne, personas.worker, expected_version=anne.version)
+    assert names_on(client, personas.worker, q="quillard")[0] == []
+    assert names_on(client, personas.worker, q="vermeil")[0] == ["Anne VERMEIL"]
+    other = services.add_other_name(anne, personas.worker, "Blessing Okafor-Fictive")
+    assert names_on(client, personas.worker, q="okafor")[0] == ["Anne VERMEIL"]
+    services.remove_other_name(other, personas.worker)
+    assert names_on(client, personas.worker, q="okafor")[0] == []
+    newcomer = personas.person(first_name="Carla", last_name="Vermeille")
+    assert names_on(client, personas.worker, q="vermeil")[0] == ["Anne VERMEIL", "Carla VERMEILLE"]
+    newcomer.archived_on = clock.today()
+    newcomer.save(update_fields=["archived_on"])  # as privacy.retention does, without a new version
+    assert names_on(client, personas.worker, q="vermeil")[0] == ["Anne VERMEIL"]
+
+
+def test_the_held_search_keys_stay_out_of_the_cache_and_apart_per_association(client, personas):
+    """Normalised names are identity data: they are held in the process's memory only, never written to
+    Django's cache (which a deployment may share or persist); and what one association's search holds is
+    never what another's finds."""
+    from django.core.cache import cache
+
+    from ..factories import PersonFactory
+
+    PersonFactory(association=personas.other_association, first_name="Zuleika", last_name="Canaripiaf")
+    assert names_on(client, personas.outsider, q="canaripiaf")[0] == ["Zuleika CANARIPIAF"]
+    assert names_on(client, personas.worker, q="canaripiaf")[0] == []
+    assert names_on(client, personas.worker, q="canaripiaf")[0] == []  # with the entries held
+    stored = b"".join([*cache._cache.values(), *(key.encode() for key in cache._cache)]).lower()
+    assert cache._cache and b"canaripiaf" not in stored and b"zuleika" not in stored

@@ -22,8 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
+import time
 import unicodedata
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -181,10 +183,15 @@ def matches(person, query: str) -> bool:
 def rank(query: str, candidates: Iterable[tuple[int, list[str]]]) -> list[int]:
     """The pks of the candidates (pk, names) that match, exact and prefix matches first, then in the given
     order."""
+    return rank_keys(query, ((pk, name_keys(names)) for pk, names in candidates))
+
+
+def rank_keys(query: str, candidates: Iterable[tuple[int, set[str]]]) -> list[int]:
+    """`rank` on candidates whose names are already cut into keys (pk, name_keys(names))."""
     compiled = NameQuery(query)
     found = []
-    for position, (pk, names) in enumerate(candidates):
-        score = compiled.score(name_keys(names))
+    for position, (pk, keys) in enumerate(candidates):
+        score = compiled.score(keys)
         if score is not None:
             found.append((score, position, pk))
     found.sort()
@@ -209,10 +216,8 @@ def parse_reference(query: str) -> tuple[str, str | None, int] | None:
 
 def search_ids(people, query: str) -> list[int]:
     """The pks of the people of the queryset `people` whose names match `query`, best first (or the person a
-    reference designates). Two queries whatever the number of people: their names, then all their other
-    names."""
-    from .models import OtherName
-
+    reference designates). Two queries whatever the number of people (the fingerprint of `held_name_keys`),
+    two more when the names changed: their names, then all their other names."""
     reference = parse_reference(query)
     if reference is not None:
         kind, departement, pk = reference
@@ -222,12 +227,62 @@ def search_ids(people, query: str) -> list[int]:
             found = people.filter(pathways__pk=pk, pathways__departement_id=departement)
         return list(found.values_list("pk", flat=True).distinct())
 
-    others: dict[int, list[str]] = defaultdict(list)
-    other_names = OtherName.objects.filter(person__in=people.values("pk")).values_list("person_id", "name")
-    for person_id, name in other_names:
-        others[person_id].append(name)
-    rows = people.values_list("pk", "first_name", "last_name", "usage_name", "alias")
-    return rank(query, ((pk, [*names, *others.get(pk, ())]) for pk, *names in rows))
+    return rank_keys(query, held_name_keys(people))
+
+
+# --- Name keys held in memory (issue 15) ----------------------------------------------------------------
+# A search decrypts every name of the association (3,000 people, 6,000 decryptions and as many
+# normalisations: most of a search's time). The keys are kept per caller's set of people, and only in this
+# process's memory: never in Django's cache, which a deployment may share between servers or write to disk,
+# for normalised names are identity data (docs/decisions/0056-search-keys-in-memory.md).
+NAME_KEYS_SECONDS = 300
+NAME_KEYS_HELD = 16  # sets of people held per process (a few associations' workers)
+_held: OrderedDict[str, tuple[float, list[tuple[int, set[str]]]]] = OrderedDict()
+_held_lock = threading.Lock()
+
+
+def held_name_keys(people) -> list[tuple[int, set[str]]]:
+    """(pk, name keys) of every person of the queryset `people`, computed once per change of its rows.
+
+    The entry is found under the query and a fingerprint of the rows: of the people (how many, the sum and
+    the largest of their pks, the sum of their versions, which every edit of the file raises, the latest
+    creation) and of their other names (added and removed, never edited). A person renamed, added, moved,
+    archived, or given another name changes it; an entry is dropped after NAME_KEYS_SECONDS anyway."""
+    from .models import OtherName
+
+    others = OtherName.objects.filter(person__in=people.values("pk"))
+    fingerprint = (
+        sorted(people.aggregate(n=Count("pk"), top=Max("pk"), pks=Sum("pk"), versions=Sum("version"),
+                                newest=Max("created_at")).items()),
+        sorted(others.aggregate(n=Count("pk"), top=Max("pk"), pks=Sum("pk")).items()),
+    )  # fmt: skip
+    key = hashlib.sha256(f"{people.query}|{fingerprint}".encode()).hexdigest()
+    now = time.monotonic()
+    with _held_lock:
+        found = _held.get(key)
+        if found is not None and found[0] > now:
+            _held.move_to_end(key)
+            return found[1]
+    names: dict[int, list[str]] = defaultdict(list)
+    for person_id, name in others.values_list("person_id", "name"):
+        names[person_id].append(name)
+    rows = [
+        (pk, name_keys([*own, *names.get(pk, ())]))
+        for pk, *own in people.values_list("pk", "first_name", "last_name", "usage_name", "alias")
+    ]
+    with _held_lock:
+        for stale in [k for k, (until, _rows) in _held.items() if until <= now]:
+            del _held[stale]
+        _held[key] = (now + NAME_KEYS_SECONDS, rows)
+        while len(_held) > NAME_KEYS_HELD:
+            _held.popitem(last=False)
+    return rows
+
+
+def forget_name_keys() -> None:
+    """Drop every held entry (tests: two rolled-back databases can share a fingerprint)."""
+    with _held_lock:
+        _held.clear()
 
 
 def similar_name(first_name: str, last_name: str, keys: set[str]) -> bool:
