@@ -3,9 +3,12 @@
     pip install --target /tmp/pyi pyinstrument
     PYTHONPATH=/tmp/pyi .venv/bin/python bench/profile_page.py --preset medium --page todo
 
-Pages: caseload, search, person, todo, session, statistics (the accounts of bench/run.py). The page is read
-once to warm the caches, then profiled over --repeat reads in process (Django's test client, no server);
-prints the number of SQL queries, the milliseconds per read and pyinstrument's text report.
+Pages: caseload, search, person, todo, session, statistics, statistics-2025 and floor (the accounts of
+bench/run.py), or any --path read as the social worker. The page is read once to warm the caches, then
+timed and profiled over --repeat reads in process (Django's test client, no server); prints the number of
+SQL queries, the milliseconds per read (mean, fastest, median), the CPU time of the process, the number of
+Python function calls of one read (cProfile: the figure to compare two versions on a machine whose speed
+wanders) and pyinstrument's text report.
 """
 
 from __future__ import annotations
