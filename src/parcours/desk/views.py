@@ -26,7 +26,7 @@ from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise, summary_lookups
 from parcours.pathway.models import REQUEST_TEXT, CommissionSession, Event, Pathway, PathwayRequest, Period
 from parcours.pathway.views import _requests  # the same visibility as the pathway pages
-from parcours.people.models import LIST_DEFERRED, Person, own_or_unassigned
+from parcours.people.models import Person, own_or_unassigned
 from parcours.people.search import alphabetical_ids, search_ids
 from parcours.records import deadlines as records_deadlines
 from parcours.rights import deadlines as rights_deadlines
@@ -205,8 +205,8 @@ def _todo_pathways(membership, soon: dt.date, referent_id=None):
     return (
         Pathway.objects.visible_to(membership)
         .filter(own_or_unassigned(referent_id, "person__"))
-        .select_related("person", "association")
-        .defer(*[f"person__{name}" for name in LIST_DEFERRED])
+        .select_related("person")  # its names only: the lines show them, nothing else of her
+        .only(*[f.name for f in Pathway._meta.concrete_fields], "person__first_name", "person__last_name")
         .prefetch_related(*summary_lookups(PathwayRequest.objects.defer(*REQUEST_TEXT)))
         .exclude(status=PS.EXITED)
         .annotate(has_open_request=Exists(open_request), last_end=Subquery(last_end))

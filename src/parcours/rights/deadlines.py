@@ -308,7 +308,8 @@ def due_items(
     visible = (
         Person.objects.visible_to(membership).filter(own_or_unassigned(referent_id)).defer(*LIST_DEFERRED)
     )
-    people = with_rights(_may_have_deadlines(visible, today, limit))
+    # The rules read the person's département by its code only: no need to join it (with_rights does).
+    people = _may_have_deadlines(visible, today, limit).prefetch_related(*_rights_lookups())
     items = [
         d for person in people for d in person_deadlines(person, today) if d.date is None or d.date <= limit
     ]
