@@ -145,3 +145,65 @@ def test_the_held_search_keys_stay_out_of_the_cache_and_apart_per_association(cl
     assert names_on(client, personas.worker, q="canaripiaf")[0] == []  # with the entries held
     stored = b"".join([*cache._cache.values(), *(key.encode() for key in cache._cache)]).lower()
     assert cache._cache and b"canaripiaf" not in stored and b"zuleika" not in stored
+
+
+def test_a_search_follows_files_archived_and_reactivated_whatever_their_numbers(client, personas):
+    """Archived and reactivated files change no version, and two sets of people can share their count,
+    the sum of their numbers and their largest (found in review: {1, 4, 5} then {2, 3, 5}); the held keys
+    must follow the set itself."""
+    from parcours.people.models import Person
+    from parcours.privacy import retention
+
+    p = [personas.person(first_name=f"Zoé{i}", last_name="Fictivia") for i in range(5)]
+    retention.archive(p[1])
+    retention.archive(p[2])
+    before = ["Zoé0 FICTIVIA", "Zoé3 FICTIVIA", "Zoé4 FICTIVIA"]
+    assert names_on(client, personas.worker, q="fictivia")[0] == before
+    for x in (p[1], p[2]):
+        retention.reactivate(Person.objects.get(pk=x.pk), personas.head)
+    retention.archive(Person.objects.get(pk=p[0].pk))
+    retention.archive(Person.objects.get(pk=p[3].pk))
+    found, page = names_on(client, personas.worker, q="fictivia")
+    assert found == ["Zoé1 FICTIVIA", "Zoé2 FICTIVIA", "Zoé4 FICTIVIA"]
+    assert "3 personnes" in page
+
+
+def test_a_rename_is_found_even_when_archives_balance_the_sums(client, personas):
+    """A rename (+1 version) while a file edited once leaves the set and two others come back with the same
+    sum of numbers: the old name must find nobody, the new one her (found in review)."""
+    from parcours.people import services
+    from parcours.people.models import Person
+    from parcours.privacy import retention
+
+    names = ("Amandine", "Bérénice", "Capucine", "Delphine", "Eulalie")
+    p = [personas.person(first_name=name, last_name="Fictivia") for name in names]
+    p[0].alias = "modifiée une fois"
+    services.update_file(p[0], personas.worker, expected_version=p[0].version)
+    retention.archive(Person.objects.get(pk=p[1].pk))
+    retention.archive(Person.objects.get(pk=p[2].pk))
+    assert names_on(client, personas.worker, q="eulalie")[0] == ["Eulalie FICTIVIA"]
+    eulalie = Person.objects.get(pk=p[4].pk)
+    eulalie.first_name, eulalie.last_name = "Yara", "Nouveaunom"
+    services.update_file(eulalie, personas.worker, expected_version=eulalie.version)
+    for x in (p[1], p[2]):
+        retention.reactivate(Person.objects.get(pk=x.pk), personas.head)
+    retention.archive(Person.objects.get(pk=p[0].pk))
+    retention.archive(Person.objects.get(pk=p[3].pk))
+    assert names_on(client, personas.worker, q="eulalie")[0] == []
+    assert names_on(client, personas.worker, q="nouveaunom")[0] == ["Yara NOUVEAUNOM"]
+
+
+def test_held_search_keys_leave_the_memory_when_their_time_is_up_without_a_search(personas, monkeypatch):
+    """Decision 0056 and docs/security/encryption.md promise « cinq minutes au plus »: a timer drops the
+    entry even if the worker serves no other search (found in review: only a later search dropped it)."""
+    import time
+
+    from parcours.people import search
+    from parcours.people.models import Person
+
+    monkeypatch.setattr(search, "NAME_KEYS_SECONDS", 0.2)
+    personas.person(first_name="Canari", last_name="Oiseaufictif")
+    search.search_ids(Person.objects.visible_to(personas.worker), "canari")
+    assert "oiseaufictif" in repr(list(search._held.values()))
+    time.sleep(1)
+    assert "oiseaufictif" not in repr(list(search._held.values()))

@@ -274,3 +274,8 @@ def test_caseload_search_finds_a_person_and_a_pathway_by_reference(client, perso
 def test_a_reference_never_reaches_outside_the_visible_caseload(personas):
     outsider = PersonFactory(association=personas.other_association, first_name="Hors", last_name="Champ")
     assert search_ids(Person.objects.visible_to(personas.worker), f"P-{outsider.pk:06d}") == []
+
+
+def test_a_caller_who_may_see_nobody_finds_nobody(personas):
+    personas.person(first_name="Anne", last_name="Fictive")
+    assert search_ids(Person.objects.none(), "anne") == []

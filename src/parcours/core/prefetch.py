@@ -5,6 +5,9 @@ relation's manager and its filter: tens of microseconds per instance and relatio
 pathways was a third of the to-do page. `Prefetch(name, to_attr=...)` leaves a list instead. `listed()`
 builds such a lookup under a fixed attribute name; `related()` reads it, and falls back to the relation's
 manager (prefetched the usual way, or queried) so that a reader works on any instance.
+
+A list is what was loaded: unlike Django's prefetch cache, `manager.create()` or `refresh_from_db()` do not
+clear it. Load again after a change in the same request (the views redirect after saving).
 """
 
 from __future__ import annotations

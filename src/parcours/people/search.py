@@ -29,7 +29,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.core.exceptions import EmptyResultSet
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -241,26 +241,36 @@ _held: OrderedDict[str, tuple[float, list[tuple[int, set[str]]]]] = OrderedDict(
 _held_lock = threading.Lock()
 
 
-def held_name_keys(people) -> list[tuple[int, set[str]]]:
-    """(pk, name keys) of every person of the queryset `people`, computed once per change of its rows.
+def rows_fingerprint(people) -> str:
+    """The exact state of the rows of the queryset `people` that decide their names and their order: every
+    (pk, version) pair, in pk order, hashed. A person added, removed, archived, reactivated, moved, or
+    edited (every edit of the file raises its version: core/locking.py) changes it; no count or sum that two
+    different sets could share. Reads two integers a person, decrypts nothing."""
+    digest = hashlib.sha256()
+    for pk, version in people.order_by("pk").values_list("pk", "version"):
+        digest.update(f"{pk}:{version};".encode())
+    return digest.hexdigest()
 
-    The entry is found under the query and a fingerprint of the rows: of the people (how many, the sum and
-    the largest of their pks, the sum of their versions, which every edit of the file raises, the latest
-    creation) and of their other names (added and removed, never edited). A person renamed, added, moved,
-    archived, or given another name changes it; an entry is dropped after NAME_KEYS_SECONDS anyway."""
+
+def held_name_keys(people) -> list[tuple[int, set[str]]]:
+    """(pk, name keys) of every person of the queryset `people`, computed once per change of its rows and
+    held NAME_KEYS_SECONDS at most (a timer drops the entry even if no other search comes).
+
+    The entry is found under the query and the exact state of the rows (`rows_fingerprint`, and the pks of
+    their other names, which are added and removed, never edited)."""
     from .models import OtherName
 
+    try:
+        query = str(people.query)
+    except EmptyResultSet:  # a caller who may see nobody
+        return []
     others = OtherName.objects.filter(person__in=people.values("pk"))
-    fingerprint = (
-        sorted(people.aggregate(n=Count("pk"), top=Max("pk"), pks=Sum("pk"), versions=Sum("version"),
-                                newest=Max("created_at")).items()),
-        sorted(others.aggregate(n=Count("pk"), top=Max("pk"), pks=Sum("pk")).items()),
-    )  # fmt: skip
-    key = hashlib.sha256(f"{people.query}|{fingerprint}".encode()).hexdigest()
-    now = time.monotonic()
+    other_pks = ",".join(str(pk) for pk in others.order_by("pk").values_list("pk", flat=True))
+    key = hashlib.sha256(f"{query}|{rows_fingerprint(people)}|{other_pks}".encode()).hexdigest()
+    _drop_expired()
     with _held_lock:
         found = _held.get(key)
-        if found is not None and found[0] > now:
+        if found is not None:
             _held.move_to_end(key)
             return found[1]
     names: dict[int, list[str]] = defaultdict(list)
@@ -271,12 +281,20 @@ def held_name_keys(people) -> list[tuple[int, set[str]]]:
         for pk, *own in people.values_list("pk", "first_name", "last_name", "usage_name", "alias")
     ]
     with _held_lock:
-        for stale in [k for k, (until, _rows) in _held.items() if until <= now]:
-            del _held[stale]
-        _held[key] = (now + NAME_KEYS_SECONDS, rows)
+        _held[key] = (time.monotonic() + NAME_KEYS_SECONDS, rows)
         while len(_held) > NAME_KEYS_HELD:
             _held.popitem(last=False)
+    timer = threading.Timer(NAME_KEYS_SECONDS, _drop_expired)
+    timer.daemon = True  # never keeps a stopping worker alive
+    timer.start()
     return rows
+
+
+def _drop_expired() -> None:
+    now = time.monotonic()
+    with _held_lock:
+        for stale in [key for key, (until, _rows) in _held.items() if until <= now]:
+            del _held[stale]
 
 
 def forget_name_keys() -> None:
@@ -351,14 +369,11 @@ def alphabetical_ids(people) -> list[int]:
     """The pks of the queryset `people` in alphabetical order (last name, first name, then pk), read as
     three columns (no model instance per person: the caseload of a large association sorts thousands).
 
-    The order is kept in the cache under the query and a fingerprint of its rows (how many, the sum and the
-    largest of their pks, the sum of their versions: a person added, removed or edited changes it), so that
-    the names are decrypted once per change rather than on every page (issue 15). Only pks are cached,
+    The order is kept in the cache under the query and the exact state of its rows (`rows_fingerprint`: a
+    person added, removed, archived or edited changes it), so that the names are decrypted once per change
+    rather than on every page (issue 15). Only pks are cached,
     never a name; the caller still reads the people of a page through its own filtered query."""
-    fingerprint = people.aggregate(n=Count("pk"), top=Max("pk"), pks=Sum("pk"), versions=Sum("version"))
-    key = (
-        "people-order:" + hashlib.sha256(f"{people.query}|{sorted(fingerprint.items())}".encode()).hexdigest()
-    )
+    key = "people-order:" + hashlib.sha256(f"{people.query}|{rows_fingerprint(people)}".encode()).hexdigest()
     ids = cache.get(key)
     if ids is None:
         rows = people.values_list("pk", "last_name", "first_name")
