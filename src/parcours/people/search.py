@@ -254,7 +254,7 @@ def rows_fingerprint(people) -> str:
 
 def held_name_keys(people) -> list[tuple[int, set[str]]]:
     """(pk, name keys) of every person of the queryset `people`, computed once per change of its rows and
-    held NAME_KEYS_SECONDS at most (a timer drops the entry even if no other search comes).
+    held NAME_KEYS_SECONDS at most (the process's timer drops it even if no other search comes).
 
     The entry is found under the query and the exact state of the rows (`rows_fingerprint`, and the pks of
     their other names, which are added and removed, never edited)."""
@@ -284,10 +284,36 @@ def held_name_keys(people) -> list[tuple[int, set[str]]]:
         _held[key] = (time.monotonic() + NAME_KEYS_SECONDS, rows)
         while len(_held) > NAME_KEYS_HELD:
             _held.popitem(last=False)
-    timer = threading.Timer(NAME_KEYS_SECONDS, _drop_expired)
-    timer.daemon = True  # never keeps a stopping worker alive
-    timer.start()
+        _schedule_expiry()
     return rows
+
+
+_expiry: threading.Timer | None = None  # one timer per process, set for the first entry to expire
+_expiry_at = 0.0
+
+
+def _schedule_expiry() -> None:
+    """(Under the lock.) Set the timer for the earliest entry, unless it is already set for it or sooner."""
+    global _expiry, _expiry_at
+    if not _held:
+        return
+    first = min(until for until, _rows in _held.values())
+    if _expiry is not None:
+        if _expiry_at <= first:
+            return
+        _expiry.cancel()
+    _expiry, _expiry_at = threading.Timer(max(first - time.monotonic(), 0) + 0.05, _on_expiry), first
+    _expiry.daemon = True  # never keeps a stopping worker alive
+    _expiry.start()
+
+
+def _on_expiry() -> None:
+    global _expiry
+    with _held_lock:
+        _expiry = None
+    _drop_expired()
+    with _held_lock:
+        _schedule_expiry()
 
 
 def _drop_expired() -> None:
@@ -299,8 +325,12 @@ def _drop_expired() -> None:
 
 def forget_name_keys() -> None:
     """Drop every held entry (tests: two rolled-back databases can share a fingerprint)."""
+    global _expiry
     with _held_lock:
         _held.clear()
+        if _expiry is not None:
+            _expiry.cancel()
+            _expiry = None
 
 
 def similar_name(first_name: str, last_name: str, keys: set[str]) -> bool:
