@@ -145,3 +145,24 @@ def test_the_to_do_page_links_to_the_notifications_left(client, personas):
     assert '<a href="/notifications/">1 notification à traiter</a>' in page
     Notification.objects.update(done_at=clock.now())
     assert "à traiter</a>" not in client.get(reverse("pathway:todo")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_long_inbox_is_read_fifty_at_a_time_and_marking_one_done_keeps_the_page(client, personas):
+    """After one night a head of service of the national benchmark has over 200 notifications: the inbox
+    shows them 50 a page, soonest first, the badge counting them all."""
+    for n in range(60):
+        notification(personas.worker, ref=f"P-{n:06d}", key=f"pathway:{n}", due=JUNE_9 + dt.timedelta(days=n))
+    client.force_login(personas.worker.user)
+    url = reverse("notifications:inbox")
+    first = client.get(url).content.decode()
+    assert re.search(r"À traiter <span[^>]*>60<", first)
+    assert "P-000000" in first and "P-000049" in first and "P-000050" not in first
+    assert 'href="?page=2"' in first and "1 / 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "P-000050" in second and "P-000059" in second and "P-000049" not in second
+    last = Notification.objects.get(person_reference="P-000059")
+    answer = client.post(url, {"notification": last.pk, "page": "2"})
+    assert answer.status_code == 302 and answer["Location"] == f"{url}?page=2"
+    second = client.get(url, {"page": 2}).content.decode()
+    assert re.search(r"À traiter <span[^>]*>59<", second) and "P-000058" in second

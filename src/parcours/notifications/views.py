@@ -2,6 +2,7 @@
 file itself is read by calendar apps without a session, with its secret address only."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from .models import CalendarFeed, Notification
 from .rules import Frequency
 
 DONE_SHOWN = 30
+UNREAD_PER_PAGE = 50  # a head of service of the national benchmark has over 200 unread after one night
 
 
 @requires("notifications", methods=FORM)
@@ -27,14 +29,18 @@ def inbox(request):
         except (DomainError, ValueError):
             raise Http404 from None
         messages.success(request, _("Notification marquée comme traitée."))
-        return redirect("notifications:inbox")
+        page = request.POST.get("page", "")  # back to the page she was on
+        suffix = f"?page={page}" if page.isdigit() and page != "1" else ""
+        return redirect(reverse("notifications:inbox") + suffix)
     mine = Notification.objects.for_membership(m)
+    unread = Paginator(mine.unread().order_by("due_on", "pk"), UNREAD_PER_PAGE)
+    unread = unread.get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/inbox.html",
         {
             "title": _("Notifications"),
-            "unread": list(mine.unread().order_by("due_on", "pk")),
+            "unread": unread,
             "done": list(mine.filter(done_at__isnull=False).order_by("-done_at", "-pk")[:DONE_SHOWN]),
         },
     )
