@@ -231,3 +231,17 @@ def test_one_timer_drops_every_held_entry_in_turn(personas, monkeypatch):
     while search._held and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not search._held
+
+
+def test_the_next_page_keeps_the_search_and_the_filter(client, personas):
+    for n in range(53):
+        personas.person(first_name="Prénomfictif", last_name=f"Suivant-{n:03d}")
+    names, page = names_on(client, personas.worker, q="suivant", statut="none")
+    assert len(names) == 50 and "1 / 2" in page
+    link = re.search(r'fr-pagination__link--next[^>]*href="\?([^"]+)"', page).group(1)
+    assert sorted(link.split("&amp;")) == ["page=2", "q=suivant", "statut=none"]
+    client.force_login(personas.worker.user)
+    second = client.get(reverse("people:caseload") + "?" + link.replace("&amp;", "&")).content.decode()
+    assert re.findall(r'<a href="/personnes/\d+/">([^<]+)</a>', second) == [
+        f"Prénomfictif SUIVANT-{n:03d}" for n in range(50, 53)
+    ]

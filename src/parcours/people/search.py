@@ -276,10 +276,8 @@ def held_name_keys(people) -> list[tuple[int, set[str]]]:
     names: dict[int, list[str]] = defaultdict(list)
     for person_id, name in others.values_list("person_id", "name"):
         names[person_id].append(name)
-    rows = [
-        (pk, name_keys([*own, *names.get(pk, ())]))
-        for pk, *own in people.values_list("pk", "first_name", "last_name", "usage_name", "alias")
-    ]
+    own_names = people.order_by("pk").values_list("pk", "first_name", "last_name", "usage_name", "alias")
+    rows = [(pk, name_keys([*own, *names.get(pk, ())])) for pk, *own in own_names]  # ties: in pk order
     with _held_lock:
         _held[key] = (time.monotonic() + NAME_KEYS_SECONDS, rows)
         while len(_held) > NAME_KEYS_HELD:
