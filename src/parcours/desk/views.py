@@ -24,7 +24,7 @@ from parcours.papers.links import pathway_links
 from parcours.pathway import commission as commission_body
 from parcours.pathway import rules
 from parcours.pathway.deadlines import summarise, summary_lookups
-from parcours.pathway.models import REQUEST_TEXT, CommissionSession, Event, Pathway, PathwayRequest, Period
+from parcours.pathway.models import CommissionSession, Event, Pathway, PathwayRequest, Period
 from parcours.pathway.views import _requests  # the same visibility as the pathway pages
 from parcours.people.models import Person, own_or_unassigned
 from parcours.people.search import alphabetical_ids, search_ids
@@ -207,7 +207,7 @@ def _todo_pathways(membership, soon: dt.date, referent_id=None):
         .filter(own_or_unassigned(referent_id, "person__"))
         .select_related("person")  # its names only: the lines show them, nothing else of her
         .only(*[f.name for f in Pathway._meta.concrete_fields], "person__first_name", "person__last_name")
-        .prefetch_related(*summary_lookups(PathwayRequest.objects.defer(*REQUEST_TEXT)))
+        .prefetch_related(*summary_lookups())
         .exclude(status=PS.EXITED)
         .annotate(has_open_request=Exists(open_request), last_end=Subquery(last_end))
         .filter(Q(has_open_request=True) | Q(status=PS.LAPSED) | Q(status=PS.ACTIVE, last_end__lte=bound))

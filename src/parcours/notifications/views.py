@@ -33,8 +33,8 @@ def inbox(request):
         suffix = f"?page={page}" if page.isdigit() and page != "1" else ""
         return redirect(reverse("notifications:inbox") + suffix)
     mine = Notification.objects.for_membership(m)
-    unread = Paginator(mine.unread().order_by("due_on", "pk"), UNREAD_PER_PAGE)
-    unread = unread.get_page(request.GET.get("page"))
+    pages = Paginator(mine.unread().order_by("due_on", "pk"), UNREAD_PER_PAGE)
+    unread = pages.get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/inbox.html",

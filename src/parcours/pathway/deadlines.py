@@ -12,7 +12,7 @@ from parcours.core import clock
 from parcours.core.prefetch import listed, related
 
 from . import rules
-from .models import AgendaItem, Pathway, PathwayRequest, Period
+from .models import REQUEST_TEXT, AgendaItem, Pathway, PathwayRequest, Period
 
 PS = rules.PathwayStatus
 
@@ -48,12 +48,13 @@ def months_elapsed(periods, today: dt.date) -> int:
     return sum(rules.months_elapsed(p.start, min(today, p.end)) for p in periods if p.start <= today)
 
 
-def summary_lookups(requests=None) -> tuple:
+def summary_lookups() -> tuple:
     """What `summarise` reads, to prefetch on a list of pathways, as lists (core.prefetch): the periods, the
-    requests (`requests`: a queryset of them, e.g. without their texts) and the sessions they were put to."""
-    requests = PathwayRequest.objects.all() if requests is None else requests
+    requests without their texts (encrypted, never read here: not decrypted either) and the sessions they
+    were put to."""
     sessions = listed("agenda_items", AgendaItem.objects.select_related("session"))
-    return listed("periods"), listed("requests", requests.prefetch_related(sessions))
+    requests = PathwayRequest.objects.defer(*REQUEST_TEXT).prefetch_related(sessions)
+    return listed("periods"), listed("requests", requests)
 
 
 def summarise(pathway: Pathway, today: dt.date | None = None) -> PathwaySummary:

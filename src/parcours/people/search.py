@@ -399,8 +399,8 @@ def alphabetical_ids(people) -> list[int]:
 
     The order is kept in the cache under the query and the exact state of its rows (`rows_fingerprint`: a
     person added, removed, archived or edited changes it), so that the names are decrypted once per change
-    rather than on every page (issue 15). Only pks are cached,
-    never a name; the caller still reads the people of a page through its own filtered query."""
+    rather than on every page (issue 15). Only pks are cached, never a name; the caller still reads the
+    people of a page through its own filtered query."""
     key = "people-order:" + hashlib.sha256(f"{people.query}|{rows_fingerprint(people)}".encode()).hexdigest()
     ids = cache.get(key)
     if ids is None:
