@@ -5,10 +5,10 @@
 
 Pages: caseload, search, person, todo, session, statistics, statistics-2025 and floor (the accounts of
 bench/run.py), or any --path read as the social worker. The page is read once to warm the caches, then
-timed and profiled over --repeat reads in process (Django's test client, no server); prints the number of
-SQL queries, the milliseconds per read (mean, fastest, median), the CPU time of the process, the number of
-Python function calls of one read (cProfile: the figure to compare two versions on a machine whose speed
-wanders) and pyinstrument's text report.
+timed and profiled over --repeat reads in process (Django's test client, no server; --computed: with
+nothing held in memory); prints the number of SQL queries, the milliseconds per read (mean, fastest,
+median), the CPU time of the process, the number of Python function calls of one read (cProfile: the figure
+to compare two versions on a machine whose speed wanders) and pyinstrument's text report.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="empty the cache before each read")
     parser.add_argument("--sql", type=int, default=0, help="print the N slowest queries of one read, timed")
+    parser.add_argument("--computed", action="store_true",
+                        help="drop what the workers hold in memory before each read (to-do pages, "
+                             "decision 0057; search keys, 0056): the page computed, not held")  # fmt: skip
     args = parser.parse_args()
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
     os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
@@ -50,6 +53,15 @@ def main() -> int:
     from pyinstrument import Profiler
 
     from parcours.accounts.models import User
+    from parcours.desk import todo_held
+    from parcours.people.search import forget_name_keys
+
+    def fresh():
+        if args.cold:
+            cache.clear()
+        if args.computed:
+            todo_held.forget()
+            forget_name_keys()
 
     pages = {
         "caseload": (info["worker"], "/personnes/"),
@@ -73,27 +85,27 @@ def main() -> int:
         finally:
             queries.append(((time.perf_counter() - started) * 1000, sql))
 
+    fresh()
     with connection.execute_wrapper(count):
         response = client.get(path)
     assert response.status_code == 200, response.status_code
     walls, cpus = [], []
     for _ in range(args.repeat):  # timed without the profiler, which slows Django's deep stacks
-        if args.cold:
-            cache.clear()
+        fresh()
         wall, cpu = time.perf_counter(), time.process_time()
         client.get(path)
         walls.append((time.perf_counter() - wall) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
     elapsed = sum(walls) / args.repeat
     counter = cProfile.Profile()  # Python function calls of one read: the same on a busy machine
+    fresh()
     counter.runcall(client.get, path)
     calls = pstats.Stats(counter).total_calls
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:
         for _ in range(args.repeat):
-            if args.cold:
-                cache.clear()
+            fresh()
             client.get(path)
     profiled = (time.perf_counter() - started) * 1000 / args.repeat
     size = len(response.content) / 1024

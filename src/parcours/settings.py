@@ -181,6 +181,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "parcours.accounts.middleware.SessionLimitsMiddleware",
+    "parcours.accounts.middleware.ChangesStampMiddleware",
     "parcours.accounts.middleware.MembershipMiddleware",
     "parcours.audit.context.RequestContextMiddleware",
     "parcours.audit.middleware.DeniedAccessMiddleware",

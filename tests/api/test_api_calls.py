@@ -4,6 +4,7 @@ statistics suppressed as on the pages, and an appointment created through the sa
 import datetime as dt
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 
 from parcours.audit.models import AccessLog
@@ -87,6 +88,9 @@ def test_creating_an_appointment_goes_through_the_service_and_its_journal(client
     assert response.status_code == 201, response.content
     appointment = Appointment.objects.get()
     assert response.json()["id"] == appointment.pk and appointment.worker == personas.worker.user
+    # A token's call opens no session (accounts.middleware.ChangesStampMiddleware counts a logged-in
+    # session's changes only): no cookie, no row.
+    assert "sessionid" not in response.cookies and not Session.objects.exists()
     [row] = new_rows(before)
     assert (row.event, row.person_id, row.user, row.role) == (
         "appointment.schedule",

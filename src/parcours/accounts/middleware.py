@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -76,6 +77,30 @@ class SessionLimitsMiddleware:
             if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN_KEY not in session:
                 session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+CHANGES_KEY = "parcours_changes"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class ChangesStampMiddleware:
+    """Count in the session the requests by which the user may have changed something (any method but GET,
+    HEAD and OPTIONS): what is held in memory for her session (the to-do page, decision 0057) is computed
+    again after her own changes. Placed after the session middleware, whose answer saves the count."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # A logged-in session only: an API call authenticated by its token has none, and gets none.
+        if request.method not in SAFE_METHODS and request.session.get(AUTH_SESSION_KEY) is not None:
+            request.session[CHANGES_KEY] = request.session.get(CHANGES_KEY, 0) + 1
+        return response
+
+
+def changes_stamp(request) -> int:
+    return request.session.get(CHANGES_KEY, 0)
 
 
 def start_session_clock(sender, request, user, **kwargs):

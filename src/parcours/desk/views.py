@@ -10,7 +10,8 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock
 from parcours.core.prefetch import listed, related
+from parcours.desk import todo_held
 from parcours.followup import deadlines as followup_deadlines
 from parcours.papers import summary_views
 from parcours.papers.links import pathway_links
@@ -44,106 +46,8 @@ SQL_IN_LIMIT = 900  # beyond, the matches are kept in Python rather than sent as
 def todo(request):
     m = request.membership
     today = clock.today()
-    sections = []
     if can(m, "person_file"):
-        soon = today + dt.timedelta(days=31)
-        # A social worker sees her people and those of nobody; the head of service, or « Toute
-        # l'association » (?equipe=1), everyone the association follows.
-        whole_team = m.role == Role.HEAD_OF_SERVICE or request.GET.get("equipe") == "1"
-        referent_id = None if whole_team else m.user_id
-        rows = [(p, summarise(p, today)) for p in _todo_pathways(m, soon, referent_id)]
-        # Each line opens the thing to do: the request for a request to complete, validate or transmit, the
-        # person's page for a renewal to open or an exit to record.
-        head = m.role == Role.HEAD_OF_SERVICE
-        ready = (
-            _("Demandes soumises à la validation : à valider")
-            if head
-            else _("Demandes soumises à la validation de la cheffe de service")
-        )
-        sections = [
-            (
-                _("Renouvellements à préparer"),
-                [
-                    r
-                    for r in rows
-                    if r[0].status == PS.ACTIVE
-                    and not r[1].open_request
-                    and r[1].renewal_due
-                    and r[1].renewal_due <= soon
-                ],
-                False,
-            ),
-            (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED], True),
-            (ready, [r for r in rows if _open_status(r) == RS.READY], True),
-            (
-                _("Brouillons en cours de préparation (pas encore soumis à la validation)"),
-                [r for r in rows if _open_status(r) == RS.DRAFT],
-                True,
-            ),
-            (
-                _("Demandes validées à transmettre"),
-                [r for r in rows if _open_status(r) == RS.VALIDATED],
-                True,
-            ),
-            (
-                _("Périodes échues : renouveler ou enregistrer la sortie"),
-                [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
-                False,
-            ),
-            (
-                _("Demandes à la commission et à la préfecture : où elles en sont"),
-                [r for r in rows if _open_status(r) in (RS.SUBMITTED, RS.SCHEDULED, RS.AVIS_GIVEN)],
-                True,
-            ),
-        ]
-        if head:  # what waits for her first
-            sections.insert(0, sections.pop(2))
-        sent_back = _sent_back_to_draft([r[1].open_request.pk for r in rows if _open_status(r) == RS.DRAFT])
-        for _title, items, _opens in sections:
-            items.sort(
-                key=lambda r: (
-                    r[1].next_deadline is None,
-                    (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
-                )
-            )
-        everything = request.GET.get("tout") == "1"
-        limit = None if everything else TODO_SHOWN
-        followup_due = followup_deadlines.due_items(m, today, overdue_shown=limit)
-        rights_due = rights_deadlines.due_items(m, today, referent_id=referent_id)
-        records_due = records_deadlines.due_items(m, today, referent_id=referent_id)
-        decided = _recently_decided(m, today, referent_id)
-        return render(
-            request,
-            "desk/todo_association.html",
-            {
-                "title": _("À faire"),
-                # (title, the rows shown, whether a row opens the request, how many rows in all)
-                "sections": [(title, items[:limit], opens, len(items)) for title, items, opens in sections],
-                "sent_back": sent_back,
-                "decided": decided[:limit],
-                "decided_total": len(decided),
-                "followup_due": followup_due,
-                "overdue_total": followup_due.overdue_total,
-                "rights_due": rights_due[:limit],
-                "rights_total": len(rights_due),
-                "records_due": records_due[:limit],
-                "records_total": len(records_due),
-                "limit": limit,
-                "whole_team": whole_team,
-                "can_narrow": m.role != Role.HEAD_OF_SERVICE,
-                "more_query": "equipe=1&tout=1"
-                if whole_team and m.role != Role.HEAD_OF_SERVICE
-                else "tout=1",
-                # Files other associations ask hers to take over (pseudonymised until accepted), and hers
-                # waiting for an answer.
-                "transfers_in": Transfer.objects.incoming(m)
-                .filter(status="pending")
-                .select_related("person", "from_association", "to_departement"),
-                "transfers_out": Transfer.objects.outgoing(m)
-                .filter(status="pending")
-                .select_related("person", "to_association"),
-            },
-        )
+        return _association_todo(request, m, today)
     reqs = _requests(m).prefetch_related("agenda_items__session")
     if m.role == Role.SECRETARIAT:
         to_examine = list(reqs.filter(status=RS.SCHEDULED, agenda_items__session__date__lte=today).distinct())
@@ -187,6 +91,145 @@ def todo(request):
     )
 
 
+def _association_todo(request, m, today):
+    """The association's to-do page: its computed parts held in memory (desk/todo_held.py, decision 0057),
+    the transfers read on every view."""
+    # A social worker sees her people and those of nobody; the head of service, or « Toute l'association »
+    # (?equipe=1), everyone the association follows.
+    whole_team = m.role == Role.HEAD_OF_SERVICE or request.GET.get("equipe") == "1"
+    everything = request.GET.get("tout") == "1"
+    key = todo_held.key(request, today, whole_team, everything)
+    if request.GET.get("actualiser") == "1":  # computed again now, then the page's own address
+        todo_held.discard(key)
+        query = request.GET.copy()
+        del query["actualiser"]
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    page = todo_held.get(key, m)
+    if page is None:
+        context, people = _association_todo_context(m, today, whole_team, everything)
+        parts = {name: render_to_string(f"desk/todo_{name}.html", context, request) for name in TODO_PARTS}
+        page = todo_held.hold(key, m, parts, people, clock.now())
+    refresh = request.GET.copy()
+    refresh["actualiser"] = "1"
+    return render(
+        request,
+        "desk/todo_association.html",
+        {
+            "title": _("À faire"),
+            "parts": page.parts,
+            "computed_at": page.computed_at,
+            "refresh_query": refresh.urlencode(),
+            "held_minutes": todo_held.HELD_SECONDS // 60,
+            "whole_team": whole_team,
+            "can_narrow": m.role != Role.HEAD_OF_SERVICE,
+            # Files other associations ask hers to take over (pseudonymised until accepted), and hers
+            # waiting for an answer.
+            "transfers_in": Transfer.objects.incoming(m)
+            .filter(status="pending")
+            .select_related("person", "from_association", "to_departement"),
+            "transfers_out": Transfer.objects.outgoing(m)
+            .filter(status="pending")
+            .select_related("person", "to_association"),
+        },
+    )
+
+
+TODO_PARTS = ("computed_head", "computed_tail")  # the parts around the transfers
+
+
+def _association_todo_context(m, today, whole_team: bool, everything: bool):
+    """The computed parts' context, and the people they name."""
+    soon = today + dt.timedelta(days=31)
+    referent_id = None if whole_team else m.user_id
+    rows = [(p, summarise(p, today)) for p in _todo_pathways(m, soon, referent_id)]
+    # Each line opens the thing to do: the request for a request to complete, validate or transmit, the
+    # person's page for a renewal to open or an exit to record.
+    head = m.role == Role.HEAD_OF_SERVICE
+    ready = (
+        _("Demandes soumises à la validation : à valider")
+        if head
+        else _("Demandes soumises à la validation de la cheffe de service")
+    )
+    sections = [
+        (
+            _("Renouvellements à préparer"),
+            [
+                r
+                for r in rows
+                if r[0].status == PS.ACTIVE
+                and not r[1].open_request
+                and r[1].renewal_due
+                and r[1].renewal_due <= soon
+            ],
+            False,
+        ),
+        (_("Demandes ajournées à compléter"), [r for r in rows if _open_status(r) == RS.ADJOURNED], True),
+        (ready, [r for r in rows if _open_status(r) == RS.READY], True),
+        (
+            _("Brouillons en cours de préparation (pas encore soumis à la validation)"),
+            [r for r in rows if _open_status(r) == RS.DRAFT],
+            True,
+        ),
+        (
+            _("Demandes validées à transmettre"),
+            [r for r in rows if _open_status(r) == RS.VALIDATED],
+            True,
+        ),
+        (
+            _("Périodes échues : renouveler ou enregistrer la sortie"),
+            [r for r in rows if r[0].status == PS.LAPSED and not r[1].open_request],
+            False,
+        ),
+        (
+            _("Demandes à la commission et à la préfecture : où elles en sont"),
+            [r for r in rows if _open_status(r) in (RS.SUBMITTED, RS.SCHEDULED, RS.AVIS_GIVEN)],
+            True,
+        ),
+    ]
+    if head:  # what waits for her first
+        sections.insert(0, sections.pop(2))
+    sent_back = _sent_back_to_draft([r[1].open_request.pk for r in rows if _open_status(r) == RS.DRAFT])
+    for _title, items, _opens in sections:
+        items.sort(
+            key=lambda r: (
+                r[1].next_deadline is None,
+                (r[1].next_deadline and r[1].next_deadline.date) or dt.date.max,
+            )
+        )
+    limit = None if everything else TODO_SHOWN
+    followup_due = followup_deadlines.due_items(m, today, overdue_shown=limit)
+    rights_due = rights_deadlines.due_items(m, today, referent_id=referent_id)
+    records_due = records_deadlines.due_items(m, today, referent_id=referent_id)
+    decided = _recently_decided(m, today, referent_id)
+    shown = [(title, items[:limit], opens, len(items)) for title, items, opens in sections]
+    context = {
+        # (title, the rows shown, whether a row opens the request, how many rows in all)
+        "sections": shown,
+        "sent_back": sent_back,
+        "decided": decided[:limit],
+        "decided_total": len(decided),
+        "followup_due": followup_due,
+        "overdue_total": followup_due.overdue_total,
+        "rights_due": rights_due[:limit],
+        "rights_total": len(rights_due),
+        "records_due": records_due[:limit],
+        "records_total": len(records_due),
+        "limit": limit,
+        "more_query": "equipe=1&tout=1" if whole_team and m.role != Role.HEAD_OF_SERVICE else "tout=1",
+    }
+    people = [
+        *(pathway.person for _t, rows_, _o, _n in shown for pathway, _summary in rows_),
+        *(r.pathway.person for r in decided[:limit]),
+        *(a.person for a in followup_due.appointments_today),
+        *(a.person for a in followup_due.appointments_tomorrow),
+        *(a.person for a in followup_due.overdue_actions),
+        *(a.person for a in followup_due.coming_actions),
+        *(d.person for d in rights_due[:limit]),
+        *(d.person for d in records_due[:limit]),
+    ]
+    return context, people
+
+
 RECENT_DECISION_DAYS = 30
 TODO_SHOWN = 20  # lines shown per section of the association's to-do page; « Voir tout » (?tout=1) shows all
 
@@ -205,8 +248,13 @@ def _todo_pathways(membership, soon: dt.date, referent_id=None):
     return (
         Pathway.objects.visible_to(membership)
         .filter(own_or_unassigned(referent_id, "person__"))
-        .select_related("person")  # its names only: the lines show them, nothing else of her
-        .only(*[f.name for f in Pathway._meta.concrete_fields], "person__first_name", "person__last_name")
+        .select_related("person")  # its names, and the state the held page is checked against (todo_held)
+        .only(
+            *[f.name for f in Pathway._meta.concrete_fields],
+            "person__first_name",
+            "person__last_name",
+            *[f"person__{name}" for name in todo_held.STATE],
+        )
         .prefetch_related(*summary_lookups())
         .exclude(status=PS.EXITED)
         .annotate(has_open_request=Exists(open_request), last_end=Subquery(last_end))

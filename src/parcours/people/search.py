@@ -22,14 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import threading
-import time
 import unicodedata
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+
+from parcours.core.held import Held
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -237,8 +237,7 @@ def search_ids(people, query: str) -> list[int]:
 # for normalised names are identity data (docs/decisions/0056-search-keys-in-memory.md).
 NAME_KEYS_SECONDS = 300
 NAME_KEYS_HELD = 16  # sets of people held per process (a few associations' workers)
-_held: OrderedDict[str, tuple[float, list[tuple[int, set[str]]]]] = OrderedDict()
-_held_lock = threading.Lock()
+_held = Held(NAME_KEYS_HELD)
 
 
 def rows_fingerprint(people) -> str:
@@ -267,68 +266,21 @@ def held_name_keys(people) -> list[tuple[int, set[str]]]:
     others = OtherName.objects.filter(person__in=people.values("pk"))
     other_pks = ",".join(str(pk) for pk in others.order_by("pk").values_list("pk", flat=True))
     key = hashlib.sha256(f"{query}|{rows_fingerprint(people)}|{other_pks}".encode()).hexdigest()
-    _drop_expired()
-    with _held_lock:
-        found = _held.get(key)
-        if found is not None:
-            _held.move_to_end(key)
-            return found[1]
+    found = _held.get(key)
+    if found is not None:
+        return found
     names: dict[int, list[str]] = defaultdict(list)
     for person_id, name in others.values_list("person_id", "name"):
         names[person_id].append(name)
     own_names = people.order_by("pk").values_list("pk", "first_name", "last_name", "usage_name", "alias")
     rows = [(pk, name_keys([*own, *names.get(pk, ())])) for pk, *own in own_names]  # ties: in pk order
-    with _held_lock:
-        _held[key] = (time.monotonic() + NAME_KEYS_SECONDS, rows)
-        while len(_held) > NAME_KEYS_HELD:
-            _held.popitem(last=False)
-        _schedule_expiry()
+    _held.put(key, rows, NAME_KEYS_SECONDS)
     return rows
-
-
-_expiry: threading.Timer | None = None  # one timer per process, set for the first entry to expire
-_expiry_at = 0.0
-
-
-def _schedule_expiry() -> None:
-    """(Under the lock.) Set the timer for the earliest entry, unless it is already set for it or sooner."""
-    global _expiry, _expiry_at
-    if not _held:
-        return
-    first = min(until for until, _rows in _held.values())
-    if _expiry is not None:
-        if _expiry_at <= first:
-            return
-        _expiry.cancel()
-    _expiry, _expiry_at = threading.Timer(max(first - time.monotonic(), 0) + 0.05, _on_expiry), first
-    _expiry.daemon = True  # never keeps a stopping worker alive
-    _expiry.start()
-
-
-def _on_expiry() -> None:
-    global _expiry
-    with _held_lock:
-        _expiry = None
-    _drop_expired()
-    with _held_lock:
-        _schedule_expiry()
-
-
-def _drop_expired() -> None:
-    now = time.monotonic()
-    with _held_lock:
-        for stale in [key for key, (until, _rows) in _held.items() if until <= now]:
-            del _held[stale]
 
 
 def forget_name_keys() -> None:
     """Drop every held entry (tests: two rolled-back databases can share a fingerprint)."""
-    global _expiry
-    with _held_lock:
-        _held.clear()
-        if _expiry is not None:
-            _expiry.cancel()
-            _expiry = None
+    _held.clear()
 
 
 def similar_name(first_name: str, last_name: str, keys: set[str]) -> bool:

@@ -1,0 +1,88 @@
+"""Values held in the worker process's memory for a few minutes: never in Django's cache, which a deployment
+may share between servers or write to disk, for what is held here can be identity data (decisions 0056 and
+0057). Each entry leaves when its time is up, even if the process serves nothing else (a daemon timer), and
+the oldest leave first beyond the capacity.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+
+class Held:
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None  # set for the first entry to expire
+        self._timer_at = 0.0
+
+    def get(self, key: str) -> Any | None:
+        self._drop_expired()
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, value: Any, seconds: float) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+            self._schedule()
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def values(self) -> list:
+        with self._lock:
+            return [value for _until, value in self._entries.values()]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def _schedule(self) -> None:
+        """(Under the lock.) Set the timer for the earliest entry, unless it is set for it or sooner."""
+        if not self._entries:
+            return
+        first = min(until for until, _value in self._entries.values())
+        if self._timer is not None:
+            if self._timer_at <= first:
+                return
+            self._timer.cancel()
+        self._timer = threading.Timer(max(first - time.monotonic(), 0) + 0.05, self._on_timer)
+        self._timer_at = first
+        self._timer.daemon = True  # never keeps a stopping worker alive
+        self._timer.start()
+
+    def _on_timer(self) -> None:
+        with self._lock:
+            self._timer = None
+        self._drop_expired()
+        with self._lock:
+            self._schedule()
+
+    def _drop_expired(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for stale in [key for key, (until, _value) in self._entries.items() if until <= now]:
+                del self._entries[stale]
