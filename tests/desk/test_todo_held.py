@@ -7,11 +7,13 @@ import re
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parcours.core import clock
+from parcours.core.held import Held
 from parcours.desk import todo_held
 from parcours.followup import services as followup
 from parcours.pathway import transitions as t
@@ -55,7 +57,7 @@ def test_a_colleagues_change_on_the_plan_shows_when_asked_and_the_page_says_when
     client.force_login(personas.worker.user)
     first = view(client)
     assert re.search(r"Liste établie à \d\d\xa0h\xa0\d\d\.", first)
-    assert "les autres changements de vos collègues, dans les 5 minutes." in first
+    assert "les autres changements, dans les 5 minutes." in first
 
     soon = clock.today() + dt.timedelta(days=3)  # a colleague's change that is not a step of a pathway
     followup.add_action(person, personas.head, domain="health", description="Action fictive", due_date=soon)
@@ -196,3 +198,42 @@ def test_a_held_view_reads_less_and_the_same_whatever_the_association(client, pe
     big_computed, big_held = queries()
     assert (small_held, small_computed) == (big_held, big_computed)
     assert big_held <= big_computed - 15
+
+
+def test_refreshing_computes_the_page_again_whichever_worker_answers_next(client, personas, monkeypatch):
+    """Each worker process holds its own pages (found in review): « Actualiser maintenant » changes the key
+    in the session, which every process reads, instead of dropping the page of the process that answered."""
+    person = personas.person(first_name="Prénomfictif", last_name="Planfictif", referent=personas.worker.user)
+    client.force_login(personas.worker.user)
+    worker_a, worker_b = Held(64), Held(64)
+    for worker in (worker_a, worker_b):  # she has been answered by both processes in the last minutes
+        monkeypatch.setattr(todo_held, "_held", worker)
+        assert "PLANFICTIF" not in view(client)
+    soon = clock.today() + dt.timedelta(days=3)
+    followup.add_action(person, personas.head, domain="health", description="Action fictive", due_date=soon)
+    monkeypatch.setattr(todo_held, "_held", worker_a)  # « Actualiser maintenant », answered by A
+    assert client.get(TODO, {"actualiser": "1"}).status_code == 302
+    monkeypatch.setattr(todo_held, "_held", worker_b)  # the page it leads to, answered by B
+    assert "PLANFICTIF" in section(view(client), ACTIONS)
+
+
+def test_the_held_parts_carry_nothing_of_the_request(client, personas):
+    """No CSRF token, nonce, message or address of the request that computed them is replayed."""
+    personas.person(first_name="Prénomfictif", last_name="Replayfictif", referent=personas.worker.user)
+    client.force_login(personas.worker.user)
+    view(client, equipe="1", tout="1")
+    [page] = todo_held._held.values()
+    html = "".join(page.parts.values())
+    for marker in ("csrfmiddlewaretoken", "nonce=", "actualiser", "fr-alert"):
+        assert marker not in html, marker
+
+
+def test_an_anonymous_post_and_a_logout_open_no_session(client, personas):
+    """The count of changes lives in a logged-in session only."""
+    response = client.post(reverse("accounts:login"), {"username": "personne", "password": "faux"})
+    assert "sessionid" not in response.cookies or not response.cookies["sessionid"].value
+    assert not Session.objects.exists()
+    client.force_login(personas.worker.user)
+    response = client.post(reverse("accounts:logout"))
+    assert not response.cookies["sessionid"].value  # deleted, not set again
+    assert not Session.objects.exists()

@@ -95,8 +95,14 @@ class ChangesStampMiddleware:
         response = self.get_response(request)
         # A logged-in session only: an API call authenticated by its token has none, and gets none.
         if request.method not in SAFE_METHODS and request.session.get(AUTH_SESSION_KEY) is not None:
-            request.session[CHANGES_KEY] = request.session.get(CHANGES_KEY, 0) + 1
+            count_change(request)
         return response
+
+
+def count_change(request) -> None:
+    """One more change in the session: also « Actualiser maintenant », so that whichever worker process
+    answers next computes the page again (each process holds its own pages)."""
+    request.session[CHANGES_KEY] = request.session.get(CHANGES_KEY, 0) + 1
 
 
 def changes_stamp(request) -> int:

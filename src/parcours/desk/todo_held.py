@@ -93,10 +93,6 @@ def hold(key_: str, membership, parts: dict[str, str], people, computed_at: dt.d
     return page
 
 
-def discard(key_: str) -> None:
-    _held.discard(key_)
-
-
 def forget() -> None:
     """Drop every held page (tests)."""
     _held.clear()

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from parcours.accounts.middleware import count_change
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock
@@ -98,12 +99,12 @@ def _association_todo(request, m, today):
     # (?equipe=1), everyone the association follows.
     whole_team = m.role == Role.HEAD_OF_SERVICE or request.GET.get("equipe") == "1"
     everything = request.GET.get("tout") == "1"
-    key = todo_held.key(request, today, whole_team, everything)
-    if request.GET.get("actualiser") == "1":  # computed again now, then the page's own address
-        todo_held.discard(key)
+    if request.GET.get("actualiser") == "1":  # a new key, in every worker process; then the page's address
+        count_change(request)
         query = request.GET.copy()
         del query["actualiser"]
         return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    key = todo_held.key(request, today, whole_team, everything)
     page = todo_held.get(key, m)
     if page is None:
         context, people = _association_todo_context(m, today, whole_team, everything)
