@@ -25,12 +25,11 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Max
 from django.utils.translation import get_language
 
 from parcours.accounts.middleware import changes_stamp
 from parcours.core.held import Held
-from parcours.pathway.models import Event
+from parcours.pathway.models import StepCounter
 from parcours.people.models import Person
 
 HELD_SECONDS = 300
@@ -56,11 +55,12 @@ def key(request, today: dt.date, *options) -> str:
 
 
 def last_step(membership) -> int:
-    """The last step recorded on the association's pathways (pathway.models.Event, never edited nor
-    deleted): a request opened, submitted, validated, sent back, transmitted, scheduled, an avis, a
-    decision, a lapse, an exit, by anyone, changes it. One indexed aggregate."""
-    found = Event.objects.filter(pathway__association_id=membership.organisation_id).aggregate(last=Max("pk"))
-    return found["last"] or 0
+    """How many steps were recorded on the association's pathways (pathway.models.StepCounter, counted by
+    every transition in its transaction): a request opened, submitted, validated, sent back, transmitted,
+    scheduled, an avis, a decision, a lapse, an exit, by anyone, changes it. Read before the page is
+    computed: a step committed meanwhile makes the next view compute it again. One read by primary key."""
+    found = StepCounter.objects.filter(pk=membership.organisation_id).values_list("steps", flat=True)
+    return found.first() or 0
 
 
 def current_state(membership, pks) -> tuple[tuple, ...]:

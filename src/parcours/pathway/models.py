@@ -376,6 +376,17 @@ class Exit(models.Model):
         verbose_name = _("sortie du parcours")
 
 
+class StepCounter(models.Model):
+    """How many steps (`Event`) have been recorded on an association's pathways. Written only by
+    `transitions._record`, in the step's own transaction; the held to-do page is keyed by it
+    (desk/todo_held.py, decision 0057): one read by primary key, where the largest event of the
+    association's pathways cost a join over all of them."""
+
+    association = models.OneToOneField(Organisation, on_delete=models.CASCADE, primary_key=True,
+                                       related_name="+")  # fmt: skip
+    steps = models.PositiveBigIntegerField(default=0)
+
+
 class Event(models.Model):
     """One step of a pathway: who did what, when, from which state to which. Never edited."""
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from parcours.accounts import policy
@@ -39,6 +39,7 @@ from .models import (
     Period,
     PlanAction,
     SessionStatus,
+    StepCounter,
 )
 
 RS = rules.RequestStatus
@@ -72,6 +73,12 @@ def _require_own_association(by: Membership, pathway: Pathway) -> None:
 
 
 def _record(pathway, action, by, *, request=None, from_status="", to_status="", comment="") -> Event:
+    # One more step of the association's pathways (held to-do pages are computed again: decision 0057).
+    # The row is created once; a concurrent first step waits for it, then counts (ON CONFLICT DO NOTHING).
+    StepCounter.objects.bulk_create(
+        [StepCounter(association_id=pathway.association_id)], ignore_conflicts=True
+    )
+    StepCounter.objects.filter(association_id=pathway.association_id).update(steps=F("steps") + 1)
     return Event.objects.create(
         pathway=pathway,
         request=request,
