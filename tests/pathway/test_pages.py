@@ -1,6 +1,7 @@
 """Each role's pages: what a person logged in with that role sees and may do through the browser's forms."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -438,3 +439,37 @@ def test_an_item_is_taken_off_the_agenda_through_the_pages_one_removal_form(clie
     reqs[0].refresh_from_db()
     assert reqs[0].status == rules.RequestStatus.SUBMITTED
     assert list(session.agenda.values_list("request_id", flat=True)) == [reqs[1].pk]
+
+
+def test_a_session_page_shows_the_twenty_oldest_waiting_requests_and_schedules_through_one_form(
+    client, personas
+):
+    """Issue 15: 126 waiting requests were 126 forms and 75 KB of the page. The oldest twenty are shown,
+    « Voir toutes » shows every one, and each line's button sends the one shared form."""
+    from parcours.pathway import transitions as t
+
+    with clock.travel_to(dt.date(2026, 2, 1)):
+        session = t.create_session(personas.secretariat, dt.date(2026, 3, 20))
+    requests = []
+    for n in range(23):
+        with clock.travel_to(dt.date(2026, 1, 1) + dt.timedelta(days=n)):
+            person = personas.person(first_name="Prénomfictif", last_name=f"Attente-{n:02d}")
+            req = t.open_request(person, "entry", personas.worker, complete_content(clock.today()))
+            t.validate_request(req, personas.head)
+            t.submit_request(req, personas.worker)
+            requests.append(req)
+    url = reverse("pathway:session", args=[session.pk])
+    page = login(client, personas.secretariat).get(url).content.decode()
+    assert re.findall(r"ATTENTE-(\d\d)", page) == [f"{n:02d}" for n in range(20)]  # the oldest first
+    assert "20 sur 23 affichées, les plus anciennes d'abord." in page
+    assert page.count('name="op" value="schedule"') == 1
+    assert len(re.findall(r'form="schedule" name="request_id"', page)) == 20
+    everything = client.get(url, {"attente": "toutes"}).content.decode()
+    assert re.findall(r"ATTENTE-(\d\d)", everything) == [f"{n:02d}" for n in range(23)]
+    assert "affichées" not in everything
+
+    last = requests[-1]
+    response = client.post(url, {"op": "schedule", "request_id": last.pk})
+    assert response.status_code == 302
+    last.refresh_from_db()
+    assert last.status == rules.RequestStatus.SCHEDULED

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 
 from parcours.core import clock
+from parcours.people.models import Person
 
 from . import rules
 from .models import Pathway
@@ -80,11 +81,13 @@ def earlier_pathways_here_many(
     if not pathways:
         return {}
     indexes = {p.person.identity_index for p in pathways if include_index_matches and p.person.identity_index}
-    same = Q(person_id__in={p.person_id for p in pathways})
+    same = Q(pk__in={p.person_id for p in pathways})
     if indexes:
-        same |= Q(person__identity_index__in=indexes)
+        same |= Q(identity_index__in=indexes)
+    # The people first, by their two indexes: an OR across the join read all the people (issue 15).
+    people = Person.objects.filter(same).values("pk")
     candidates = list(
-        Pathway.objects.filter(same, departement_id__in={p.departement_id for p in pathways})
+        Pathway.objects.filter(person_id__in=people, departement_id__in={p.departement_id for p in pathways})
         .filter(periods__isnull=False)
         .distinct()
         .annotate(person_index=F("person__identity_index"))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import ACTION, FORM, can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock, locking
-from parcours.people.models import Person
+from parcours.people.models import LIST_DEFERRED, Person
 
 from . import commission as body
 from . import forms, rules, visibility
@@ -26,7 +26,7 @@ from .history import (
     months_used_before,
 )
 from .links import agenda_links, request_links
-from .models import CommissionSession, Pathway, PathwayRequest
+from .models import REQUEST_TEXT, CommissionSession, Pathway, PathwayRequest
 from .visibility import identified_people
 
 RS = rules.RequestStatus
@@ -442,6 +442,11 @@ def sessions(request):
     )
 
 
+# Encrypted texts a session's page never shows: not read, hence not decrypted, for its thirty lines.
+PERSON_DEFERRED = [f"pathway__person__{name}" for name in LIST_DEFERRED]
+AGENDA_DEFERRED = [*(f"request__{name}" for name in (*REQUEST_TEXT, *PERSON_DEFERRED))]
+
+
 @requires("session_list", methods=FORM)
 def session_detail(request, pk):
     m = request.membership
@@ -451,7 +456,9 @@ def session_detail(request, pk):
     items = list(
         session.agenda.select_related(
             "request", "request__pathway", "request__pathway__person", "request__pathway__association"
-        ).prefetch_related(Prefetch("request__avis", to_attr="all_avis"), "recusals__member")
+        )
+        .defer(*AGENDA_DEFERRED)
+        .prefetch_related(Prefetch("request__avis", to_attr="all_avis"), "recusals__member")
     )
     # Who is named on the agenda: the person visibility rule, item by item (the préfecture from the avis on,
     # members never); the others appear with their pseudonymised fields, as to a member. A request the reader
@@ -480,13 +487,24 @@ def session_detail(request, pk):
     return _session_page(request, session, items, members)
 
 
+WAITING_SHOWN = 20  # requests waiting to be scheduled shown on a session's page; « Voir toutes » shows all
+
+
 def _session_page(request, session, items, members, details_form=None, conflict=None, posted_avis=None):
     """The session page; after a conflict on its details, the secretary's input comes back beside the
     values saved meanwhile, and the hidden version is the current one (saving again is deliberate). After
     an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`)."""
     m = request.membership
     manage = can(m, "session_manage")
-    waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission) if manage else []
+    # The requests to put on the agenda, oldest first: WAITING_SHOWN of them unless « Voir toutes »
+    # (?attente=toutes); each line's button sends the one shared form (issue 15: 126 forms, 75 KB before).
+    waiting, waiting_total = [], 0
+    if manage:
+        all_waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission)
+        all_waiting = all_waiting.defer(*REQUEST_TEXT, *PERSON_DEFERRED).order_by("submitted_on", "pk")
+        waiting_total = all_waiting.count()
+        everything = request.GET.get("attente") == "toutes"
+        waiting = list(all_waiting if everything else all_waiting[:WAITING_SHOWN])
     posted_avis = posted_avis or {}
     blank = forms.BlankAvisForms()
     avis_forms = [(item, posted_avis.get(item.pk) or blank.for_item(item.pk)) for item in items]
@@ -511,6 +529,7 @@ def _session_page(request, session, items, members, details_form=None, conflict=
             "items": items,
             "avis_forms": avis_forms,
             "waiting": waiting,
+            "waiting_total": waiting_total,
             "manage": manage,
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
             "partly_pseudonymised": any(not item.identified for item in items),
