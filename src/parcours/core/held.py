@@ -49,10 +49,6 @@ class Held:
         with self._lock:
             return len(self._entries)
 
-    def keys(self) -> list[str]:
-        with self._lock:
-            return list(self._entries)
-
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
