@@ -34,6 +34,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="empty the cache before each read")
     parser.add_argument("--sql", type=int, default=0, help="print the N slowest queries of one read, timed")
+    parser.add_argument("--calls", type=int, default=0,
+                        help="print the N functions of one read by own time (cProfile)")  # fmt: skip
     parser.add_argument("--computed", action="store_true",
                         help="drop what the workers hold in memory before each read (to-do pages, "
                              "decision 0057; search keys, 0056): the page computed, not held")  # fmt: skip
@@ -101,6 +103,8 @@ def main() -> int:
     fresh()
     counter.runcall(client.get, path)
     calls = pstats.Stats(counter).total_calls
+    if args.calls:
+        pstats.Stats(counter, stream=sys.stdout).sort_stats("tottime").print_stats(args.calls)
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:

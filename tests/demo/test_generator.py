@@ -65,7 +65,8 @@ from parcours.rights.models import AfisFile, ApsFile
 
 # Every database test here, even one that only reads the module's snapshot: pytest-django sets up the test
 # database only for the tests marked so, and the snapshot must never be written to the real one.
-pytestmark = pytest.mark.django_db
+# The demo runs on the embedded SQLite (`make demo`): CI does not run them again on PostgreSQL (0058).
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_independent]
 
 TODAY = dt.date(2026, 3, 16)
 

@@ -36,6 +36,9 @@ HEADINGS = {
     "zh-hans": "您的项目：个人摘要",
 }
 
+# The demo data set, rendered to PDF: nothing here depends on the database engine (decision 0058).
+pytestmark = pytest.mark.engine_independent
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
