@@ -3,17 +3,20 @@ the others may. Codes are computed with django-otp's own TOTP implementation (RF
 
 import base64
 import datetime as dt
+import hashlib
 import re
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from parcours.accounts import mfa
 from parcours.accounts.middleware import OPEN_BEFORE_SECOND_FACTOR, OPEN_TO_ENROL
 from parcours.accounts.roles import IDENTITY_ROLES
 
@@ -265,3 +268,38 @@ def test_an_operator_resets_a_lost_second_factor(personas, capsys):
     assert "réinitialisée" in capsys.readouterr().out
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert not StaticDevice.objects.filter(user=user).exists()
+
+
+# --- Whether a user holds a device: what django-otp says, in one query (issue 15) ---------------------
+def _security_key(user) -> WebAuthnCredential:
+    credential_id = b"\x01" * 16
+    return WebAuthnCredential.objects.create(
+        user=user, name="Clé", confirmed=True, credential_id=credential_id, public_key=b"\x02" * 32,
+        aaguid="00000000-0000-0000-0000-000000000000",
+        credential_id_sha256=hashlib.sha256(credential_id).hexdigest(),
+    )  # fmt: skip
+
+
+DEVICES = {
+    "none": lambda user: None,
+    "application": enrolled_application,
+    "recovery codes": lambda user: StaticDevice.objects.create(user=user, name="Codes", confirmed=True),
+    "security key": _security_key,
+    "application not confirmed": lambda user: TOTPDevice.objects.create(user=user, name="A", confirmed=False),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", list(DEVICES))
+def test_whether_a_user_holds_a_device_is_one_query_and_what_django_otp_says(
+    personas, kind, django_assert_num_queries
+):
+    """The session not yet verified asks on every request (SecondFactorMiddleware): one query, where
+    django-otp's own answer reads each device table in turn."""
+    user = personas.worker.user
+    DEVICES[kind](user)
+    enrolled_application(personas.outsider.user)  # someone else's device counts for nobody else
+    with django_assert_num_queries(1):
+        held = mfa.has_any_device(user)
+    assert held is (kind in {"application", "recovery codes", "security key"})
+    assert held is user_has_device(user)
