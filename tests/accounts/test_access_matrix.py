@@ -861,7 +861,7 @@ RULED = sorted(name for name, entry in SNAPSHOT.items() if entry not in (PUBLIC,
 
 
 # Who gets which answer is decided by the policy and the views, not by the engine: CI runs the matrix in its
-# SQLite pass; on PostgreSQL every page still runs through test_other_methods_… below (decision 0058).
+# SQLite pass; on PostgreSQL each page answering GET runs once, for one role, in test_other_methods_… (0058).
 @pytest.mark.engine_independent
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", RULED)

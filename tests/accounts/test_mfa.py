@@ -19,6 +19,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from parcours.accounts import mfa
 from parcours.accounts.middleware import OPEN_BEFORE_SECOND_FACTOR, OPEN_TO_ENROL
 from parcours.accounts.roles import IDENTITY_ROLES
+from parcours.proconnect.models import ProConnectDevice
 
 from .test_page_rules import PAGES_WITHOUT_ARGUMENTS
 
@@ -286,6 +287,8 @@ DEVICES = {
     "recovery codes": lambda user: StaticDevice.objects.create(user=user, name="Codes", confirmed=True),
     "security key": _security_key,
     "application not confirmed": lambda user: TOTPDevice.objects.create(user=user, name="A", confirmed=False),
+    # Confirmed, but django-otp lists it for nobody: a password login must not ask for it (proconnect/models).
+    "ProConnect only": lambda user: ProConnectDevice.objects.create(user=user, name="P", confirmed=True),
 }
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_otp import device_classes
 from django_otp import login as otp_login
+from django_otp.models import DeviceManager
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -58,26 +59,33 @@ def has_second_factor_besides(user, device) -> bool:
 
 
 def has_any_device(user) -> bool:
-    """Whether `user` holds a confirmed device of any kind django-otp knows (what django_otp.user_has_device
-    says), in one query: a session not yet verified asks it on every request (SecondFactorMiddleware), where
-    django-otp reads each device table in turn (three queries for a user without a device, issue 15)."""
+    """Whether `user` holds a confirmed device django-otp lists (what django_otp.user_has_device says), in
+    one query: a session not yet verified asks it on every request (SecondFactorMiddleware), where django-otp
+    reads each device table in turn (three queries for a user without a device, issue 15)."""
     if user.is_anonymous:
         return False
-    sql, tables = _any_device_sql()
-    if not tables:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk] * tables)
-        return bool(cursor.fetchone()[0])
+    sql, tables, others = _any_device_sql()
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk] * tables)
+            if cursor.fetchone()[0]:
+                return True
+    return any(model.objects.devices_for_user(user, confirmed=True).exists() for model in others)
 
 
 @functools.cache
-def _any_device_sql() -> tuple[str, int]:
-    """`SELECT EXISTS (…) OR EXISTS (…)`, one per device model (each has django-otp's `user` and
-    `confirmed`), written once per process: the ORM would compile three subqueries on every request."""
+def _any_device_sql() -> tuple[str, int, tuple]:
+    """`SELECT EXISTS (…) OR EXISTS (…)` over the device models whose manager lists a user's devices as
+    django-otp's own does (their `user` and `confirmed` columns), written once per process: the ORM would
+    compile a subquery per model on every request. A model whose manager answers otherwise is asked
+    through its manager: ProConnect's check (proconnect.models.ProConnectDevice) lists none, so that a
+    password login never asks for it."""
     quote = connection.ops.quote_name
-    checks = []
+    checks, others = [], []
     for model in device_classes():
+        if type(model.objects).devices_for_user is not DeviceManager.devices_for_user:
+            others.append(model)
+            continue
         table, user, confirmed = (
             quote(model._meta.db_table),
             quote(model._meta.get_field("user").column),
@@ -85,7 +93,7 @@ def _any_device_sql() -> tuple[str, int]:
         )
         # Names from the models' own metadata, quoted; the user's key is the only value, passed as parameter.
         checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {user} = %s AND {confirmed})")  # noqa: S608
-    return "SELECT " + " OR ".join(checks), len(checks)
+    return "SELECT " + " OR ".join(checks), len(checks), tuple(others)
 
 
 def recovery_codes_left(user) -> int:
