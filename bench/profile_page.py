@@ -104,7 +104,7 @@ def main() -> int:
     counter.runcall(client.get, path)
     calls = pstats.Stats(counter).total_calls
     if args.calls:
-        pstats.Stats(counter, stream=sys.stdout).sort_stats("tottime").print_stats(args.calls)
+        pstats.Stats(counter, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(args.calls)
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:

@@ -70,15 +70,16 @@ def _second_factor_not_forced(settings):
 def _empty_cache():
     """The statistics are cached under a fingerprint of their source rows (counts and largest keys), which
     two tests' rolled-back databases can share: each test starts with an empty cache (and no held search
-    keys, no held to-do page)."""
+    keys, no held to-do page, no held summaries of a person's page)."""
     from django.core.cache import cache
 
-    from parcours.desk import todo_held
+    from parcours.desk import person_held, todo_held
     from parcours.people.search import forget_name_keys
 
     cache.clear()
     forget_name_keys()  # the search's name keys, held in memory apart from the cache
     todo_held.forget()  # the to-do pages, held in memory too
+    person_held.forget()  # and the summaries of the people's pages
 
 
 @pytest.fixture(autouse=True)

@@ -247,3 +247,33 @@ def test_the_next_page_keeps_the_search_and_the_filter(client, personas):
     assert re.findall(r'<a href="/personnes/\d+/">([^<]+)</a>', second) == [
         f"Prénomfictif SUIVANT-{n:03d}" for n in range(50, 53)
     ]
+
+
+def test_the_rows_fingerprint_is_the_digest_of_every_pk_and_version_on_either_engine(personas):
+    """On PostgreSQL the text is joined by the database (one row read); the oracle reads the raw rows."""
+    import hashlib
+
+    from parcours.people.models import Person
+    from parcours.people.search import rows_fingerprint
+
+    for n in range(12):
+        personas.person(last_name=f"Empreintefictive-{n:02d}")
+    people = Person.objects.filter(association=personas.association, archived_on__isnull=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, version FROM people_person WHERE association_id = %s AND archived_on IS NULL"
+            " ORDER BY id",
+            [personas.association.pk],
+        )
+        rows = cursor.fetchall()
+    assert len(rows) >= 12
+    assert (
+        rows_fingerprint(people)
+        == hashlib.sha256("".join(f"{pk}:{v};" for pk, v in rows).encode()).hexdigest()
+    )
+    assert rows_fingerprint(people.none()) == hashlib.sha256(b"").hexdigest()
+    Person.objects.filter(pk=rows[5][0]).update(version=rows[5][1] + 1)
+    assert (
+        rows_fingerprint(people)
+        != hashlib.sha256("".join(f"{pk}:{v};" for pk, v in rows).encode()).hexdigest()
+    )

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
-from django.test import RequestFactory
 
 from parcours.core import clock
 from parcours.followup import services
@@ -61,10 +60,9 @@ def test_due_items_are_empty_for_who_does_not_follow(personas, file, role):
 
 
 def render_summary(membership, person):
-    request = RequestFactory().get("/")
-    request.membership = membership
+    """The block as the synthesis page renders it (desk/person_held.py)."""
     return Template('{% include "followup/person_summary.html" %}').render(
-        Context({"request": request, "person": person})
+        Context({"person": person, "fu": person_summary(membership, person)})
     )
 
 

@@ -387,31 +387,28 @@ def test_due_items_show_nothing_to_those_who_may_not_see_the_file(personas, foll
     assert deadlines.due_items(getattr(personas, role), TODAY) == []
 
 
-def test_the_synthesis_block_shows_expiring_documents_and_the_life_story_date(rf, personas, followed):
+def synthesis_block(membership, person):
+    """The block as the synthesis page renders it (desk/person_held.py)."""
     from django.template.loader import render_to_string
 
+    from parcours.records.summary import person_summary
+
+    summary = person_summary(membership, person, TODAY)
+    return render_to_string("records/person_summary.html", {"person": person, "summary": summary})
+
+
+def test_the_synthesis_block_shows_expiring_documents_and_the_life_story_date(personas, followed):
     add(followed, personas.worker, kind="residence", title="APS", expires_on=dt.date(2026, 4, 1))
     services.save_life_story(followed, personas.worker, "Récit fictif.", based_on=0)
-    request = rf.get("/")
-    request.membership = personas.worker
-    html = render_to_string("records/person_summary.html", {"person": followed}, request=request)
+    html = synthesis_block(personas.worker, followed)
     assert "APS" in html and "expire le 1er avril 2026" in html
     assert "Récit de vie : version 1 du 10 mars 2026." in html
     assert reverse("records:life_story", args=[followed.pk]) in html
-    request.membership = personas.secretariat
-    assert (
-        render_to_string("records/person_summary.html", {"person": followed}, request=request).strip() == ""
-    )
+    assert synthesis_block(personas.secretariat, followed).strip() == ""
 
 
-def test_the_synthesis_block_tells_a_colleague_the_life_story_is_restricted(
-    rf, personas, followed, colleague
-):
-    from django.template.loader import render_to_string
-
-    request = rf.get("/")
-    request.membership = colleague
-    html = render_to_string("records/person_summary.html", {"person": followed}, request=request)
+def test_the_synthesis_block_tells_a_colleague_the_life_story_is_restricted(personas, followed, colleague):
+    html = synthesis_block(colleague, followed)
     assert "réservé à la référente et à la cheffe de service" in html
     assert reverse("records:life_story", args=[followed.pk]) not in html
 

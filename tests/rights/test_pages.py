@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from parcours.core import clock
+from parcours.rights.deadlines import next_by_right, prefetch_rights
 from parcours.rights.models import AfisFile, ApsFile
 
 from ..conftest import authorised_pathway
@@ -195,7 +196,8 @@ def test_the_rights_section_is_in_the_person_menu(client, personas):
 
 def test_the_summary_shows_the_next_deadline_of_each_right(personas):
     person = in_pathway(personas, residence_status="none")
-    html = render_to_string("rights/person_summary.html", {"person": person})
+    prefetch_rights(person)  # as the synthesis page does (desk/person_held.py)
+    html = render_to_string("rights/person_summary.html", {"person": person, "next": next_by_right(person)})
     assert "AFIS" in html and "Aucune échéance" in html  # no residence right yet: no AFIS request
     assert "Demande d&#x27;APS à adresser à la préfecture" in html and "26 janvier 2026" in html
     assert url(person) in html

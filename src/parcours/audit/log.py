@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from django.apps import apps
 from django.db import connection
+from django.db.models import Subquery
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
@@ -129,6 +130,19 @@ def record_event(
     elif request is not None:
         request._audit_recorded = True  # the middleware does not record the POST a second time
     return row
+
+
+CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE)  # those of the partial index audit_person_change
+
+
+def last_change_of(person) -> Subquery:
+    """The number (seq) of the journal's last row of a change about `person` (a pk, or an OuterRef to one),
+    None if there is none. Every domain service records its change in the change's own transaction
+    (record_event, person_id included), so a new value means that something about the person changed, by
+    whoever, through whichever page, API or job (decision 0059). One lookup in the index
+    audit_person_change."""
+    rows = AccessLog.objects.filter(person_id=person, action__in=CHANGES).order_by("-seq")
+    return Subquery(rows.values("seq")[:1])
 
 
 def record_refusal(

@@ -107,6 +107,13 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-seq"], name="audit_org_seq"),
             models.Index(fields=["person_id"], name="audit_person"),
+            # The last change about a person (log.last_change_of), read on every view of her page: the reads,
+            # most of her rows, stay out of it (decision 0059).
+            models.Index(
+                fields=["person_id", "seq"],
+                name="audit_person_change",
+                condition=models.Q(action__in=["create", "update", "delete"]),
+            ),
             models.Index(fields=["at"], name="audit_at"),
         ]
 

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from parcours.accounts.middleware import count_change
 from parcours.accounts.permissions import can, requires
 from parcours.accounts.roles import Role
+from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.prefetch import listed, related
-from parcours.desk import todo_held
+from parcours.desk import person_held, todo_held
 from parcours.followup import deadlines as followup_deadlines
 from parcours.papers import summary_views
 from parcours.papers.links import pathway_links
@@ -343,7 +344,9 @@ def caseload(request):
 @requires("person_view")
 def person_detail(request, pk):
     m = request.membership
-    person = get_object_or_404(Person.objects.visible_to(m).select_related("referent", "departement"), pk=pk)
+    # The last change about her in the journal, read with her row: the key of her held summaries.
+    people = Person.objects.visible_to(m).select_related("referent", "departement")
+    person = get_object_or_404(people.annotate(last_change=audit.last_change_of(OuterRef("pk"))), pk=pk)
     pathways = list(
         Pathway.objects.visible_to(m).filter(person=person)
         .prefetch_related("periods", "requests__agenda_items__session", "events__actor",
@@ -387,4 +390,5 @@ def person_detail(request, pk):
         "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
         "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
         "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
+        "summaries": person_held.summaries(request, person) if staff else None,
     })  # fmt: skip

@@ -26,8 +26,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Concat
 
 from parcours.core.held import Held
 
@@ -246,6 +250,14 @@ def rows_fingerprint(people) -> str:
     edited (every edit of the file raises its version: core/locking.py) changes it; no count or sum that two
     different sets could share. Reads two integers a person, decrypts nothing."""
     digest = hashlib.sha256()
+    if connection.vendor == "postgresql":  # the same text, joined by the database: one row read, not 3,000
+        text_field = TextField()
+        pair = Concat(Cast("pk", text_field), Value(":"), Cast("version", text_field), Value(";"),
+                      output_field=text_field)  # fmt: skip
+        joined = StringAgg(pair, "", order_by="pk", output_field=text_field)
+        text = people.order_by().aggregate(text=joined)["text"]
+        digest.update((text or "").encode())
+        return digest.hexdigest()
     for pk, version in people.order_by("pk").values_list("pk", "version"):
         digest.update(f"{pk}:{version};".encode())
     return digest.hexdigest()

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from parcours.pathway import rules
@@ -27,3 +28,22 @@ def event_label(action: str) -> str:
 @register.filter
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+# The DSFR badge of a status: green when it goes on, orange when something is awaited, red for a refusal,
+# grey once over, blue otherwise.
+BADGE_COLOURS = {"active": "success", "authorised": "success", "lapsed": "warning", "adjourned": "warning",
+                 "refused": "error", "exited": "", "withdrawn": ""}  # fmt: skip
+LABELS_OF_MODEL = {"pathway.Pathway": dict(rules.PathwayStatus.choices),
+                   "pathway.PathwayRequest": dict(rules.RequestStatus.choices)}  # fmt: skip
+
+
+@register.simple_tag
+def status_badge(obj) -> str:
+    """The badge of a pathway's or a request's status. One call per line of a list: the caseload shows fifty
+    (an included template with its conditions, and Django's get_status_display, which reads every label of
+    the choices at each call, cost a third of that page's rendering; issue 15)."""
+    colour = BADGE_COLOURS.get(obj.status, "info")
+    label = LABELS_OF_MODEL[obj._meta.label][obj.status]
+    return format_html('<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
+                       f" fr-badge--{colour}" if colour else "", label)  # fmt: skip

@@ -1,21 +1,19 @@
-from django import template
+"""The documents and the life story in a few lines, for the person's synthesis page (desk)."""
 
-from parcours.core import clock
-from parcours.records import services
-from parcours.records.deadlines import expiring_documents
-from parcours.records.models import LifeStoryVersion
+from __future__ import annotations
 
-register = template.Library()
+import datetime as dt
+
+from . import services
+from .deadlines import expiring_documents
+from .models import LifeStoryVersion
 
 
-@register.simple_tag(takes_context=True)
-def records_summary(context, person):
-    """What the synthesis page shows of the documents and the life story, for the association's staff only."""
-    request = context.get("request")
-    membership = getattr(request, "membership", None)
+def person_summary(membership, person, today: dt.date) -> dict | None:
+    """What the synthesis page shows of the documents and the life story, for the association's staff only
+    (None for anyone else)."""
     if not services.is_staff_of(membership, person):
         return None
-    today = clock.today()
     last = (
         LifeStoryVersion.objects.filter(life_story__person=person)
         .only("number", "created_at")

@@ -1,0 +1,82 @@
+"""The three summaries of a person's synthesis page (follow-up, documents and life story, rights), rendered
+once and held a few minutes in the worker's memory (issue 15, docs/decisions/0059-person-summaries-held.md).
+
+They are half of the page's work: ten queries across three apps and the rights' deadline rules, for lines
+that change a few times a week while the page is opened many times a day. They are held:
+
+- under the session, the membership (user, role, association), the day, the language, the person's state
+  (pk, version, referent, archived, anonymised), the number of changes the user made in her session
+  (accounts.middleware.ChangesStampMiddleware) and **the last change about the person in the journal**
+  (audit.log.last_change_of, read with the person's own row): every service records its change with a
+  journal row naming the person in the change's transaction, so a note, an action, an appointment, a
+  document, a life story, an AFIS or APS file or a step of her pathway, by anyone, through any page, the
+  API or a job, shows at once;
+- HELD_SECONDS at most, and never past the end of the next appointment they show (it is no longer the next
+  one then): whatever changed without a journal row about the person (a colleague renamed) shows within
+  that time.
+
+Held in this process only (core.held), never in Django's cache: the lines carry a document's title and a
+colleague's name. The page's read is journaled as before: the view runs on every request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from parcours.accounts.middleware import changes_stamp
+from parcours.core import clock
+from parcours.core.held import Held
+from parcours.followup.deadlines import person_summary as follow_up_summary
+from parcours.records.summary import person_summary as records_summary
+from parcours.rights.deadlines import next_by_right, prefetch_rights
+
+HELD_SECONDS = 300
+HELD_PEOPLE = 256  # summaries held per process (a few KB each)
+_held = Held(HELD_PEOPLE)
+
+STATE = ("pk", "version", "referent_id", "association_id", "archived_on", "anonymised_on")
+
+
+@dataclass(frozen=True)
+class HeldSummaries:
+    html: str
+    valid_until: dt.datetime | None  # the end of the next appointment shown, if any
+
+
+def key(request, person, today: dt.date) -> str:
+    """`person` read with `last_change=audit.log.last_change_of(OuterRef("pk"))`, before anything is
+    computed: a change committed meanwhile makes the next view compute the summaries again."""
+    m = request.membership
+    parts = (request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
+             get_language(), changes_stamp(request), person.last_change,
+             *(getattr(person, field) for field in STATE))  # fmt: skip
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def summaries(request, person) -> str:
+    """The rendered summaries of `person` for the reader: held, or computed and held."""
+    today = clock.today()
+    key_ = key(request, person, today)
+    held = _held.get(key_)
+    if held is not None and (held.valid_until is None or clock.now() < held.valid_until):
+        return held.html
+    m = request.membership
+    fu = follow_up_summary(m, person)
+    prefetch_rights(person)
+    html = render_to_string("desk/person_summaries.html", {
+        "person": person, "fu": fu, "summary": records_summary(m, person, today),
+        "next": next_by_right(person, today),
+    })  # fmt: skip
+    appointment = fu.next_appointment if fu else None
+    _held.put(key_, HeldSummaries(html, appointment.ends_at if appointment else None), HELD_SECONDS)
+    return html
+
+
+def forget() -> None:
+    """Drop every held summary (tests)."""
+    _held.clear()
