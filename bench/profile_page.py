@@ -36,9 +36,11 @@ def main() -> int:
     parser.add_argument("--sql", type=int, default=0, help="print the N slowest queries of one read, timed")
     parser.add_argument("--calls", type=int, default=0,
                         help="print the N functions of one read by own time (cProfile)")  # fmt: skip
+    parser.add_argument("--sort", default="tottime", help="with --calls: tottime, or cumulative")
     parser.add_argument("--computed", action="store_true",
                         help="drop what the workers hold in memory before each read (to-do pages, "
-                             "decision 0057; search keys, 0056): the page computed, not held")  # fmt: skip
+                             "decision 0057; search keys, 0056; a person's summaries, 0059; the caseload's "
+                             "lines, 0060): the page computed, not held")  # fmt: skip
     args = parser.parse_args()
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
     os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
@@ -55,7 +57,7 @@ def main() -> int:
     from pyinstrument import Profiler
 
     from parcours.accounts.models import User
-    from parcours.desk import todo_held
+    from parcours.desk import caseload_held, person_held, todo_held
     from parcours.people.search import forget_name_keys
 
     def fresh():
@@ -63,6 +65,8 @@ def main() -> int:
             cache.clear()
         if args.computed:
             todo_held.forget()
+            person_held.forget()
+            caseload_held.forget()
             forget_name_keys()
 
     pages = {
@@ -104,7 +108,7 @@ def main() -> int:
     counter.runcall(client.get, path)
     calls = pstats.Stats(counter).total_calls
     if args.calls:
-        pstats.Stats(counter, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(args.calls)
+        pstats.Stats(counter, stream=sys.stdout).sort_stats(args.sort).print_stats(args.calls)
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:

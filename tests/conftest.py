@@ -73,13 +73,14 @@ def _empty_cache():
     keys, no held to-do page, no held summaries of a person's page)."""
     from django.core.cache import cache
 
-    from parcours.desk import person_held, todo_held
+    from parcours.desk import caseload_held, person_held, todo_held
     from parcours.people.search import forget_name_keys
 
     cache.clear()
     forget_name_keys()  # the search's name keys, held in memory apart from the cache
     todo_held.forget()  # the to-do pages, held in memory too
     person_held.forget()  # and the summaries of the people's pages
+    caseload_held.forget()  # and the caseload's lines
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,7 @@ from parcours.core.network import client_ip  # the throttling's address too
 
 from . import chain
 from .events import EVENTS
-from .models import SYSTEM_ROLE, AccessLog, Action, Outcome
+from .models import CHANGE_ACTIONS, SYSTEM_ROLE, AccessLog, Action, Outcome
 from .scope import scope
 
 OBJECT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,29}")
@@ -132,16 +132,13 @@ def record_event(
     return row
 
 
-CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE)  # those of the partial index audit_person_change
-
-
 def last_change_of(person) -> Subquery:
     """The number (seq) of the journal's last row of a change about `person` (a pk, or an OuterRef to one),
     None if there is none. Every domain service records its change in the change's own transaction
     (record_event, person_id included), so a new value means that something about the person changed, by
     whoever, through whichever page, API or job (decision 0059). One lookup in the index
     audit_person_change."""
-    rows = AccessLog.objects.filter(person_id=person, action__in=CHANGES).order_by("-seq")
+    rows = AccessLog.objects.filter(person_id=person, action__in=CHANGE_ACTIONS).order_by("-seq")
     return Subquery(rows.values("seq")[:1])
 
 

@@ -39,6 +39,10 @@ class Action(models.TextChoices):
     PURGE = "purge", _("Purge du journal")
 
 
+# The actions that change something: the partial index audit_person_change and log.last_change_of.
+CHANGE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
+
+
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", _("Autorisé")
     DENIED = "denied", _("Refusé")
@@ -112,7 +116,7 @@ class AccessLog(models.Model):
             models.Index(
                 fields=["person_id", "seq"],
                 name="audit_person_change",
-                condition=models.Q(action__in=["create", "update", "delete"]),
+                condition=models.Q(action__in=CHANGE_ACTIONS),
             ),
             models.Index(fields=["at"], name="audit_at"),
         ]

@@ -21,7 +21,7 @@ from parcours.accounts.roles import Role
 from parcours.audit import log as audit
 from parcours.core import clock
 from parcours.core.prefetch import listed, related
-from parcours.desk import person_held, todo_held
+from parcours.desk import caseload_held, person_held, todo_held
 from parcours.followup import deadlines as followup_deadlines
 from parcours.papers import summary_views
 from parcours.papers.links import pathway_links
@@ -319,25 +319,30 @@ def caseload(request):
     else:
         ordered = alphabetical_ids(candidates)
     page = Paginator(ordered, 50).get_page(request.GET.get("page"))
-    on_page = (  # through `visible` again: the order may come from the cache (people.search)
-        visible.filter(pk__in=list(page.object_list))
-        .select_related("referent", "departement")
-        .prefetch_related(listed("pathways", Pathway.objects.prefetch_related(*summary_lookups())))
-    )
-    by_pk = {person.pk: person for person in on_page}
     today = clock.today()
-    rows = []
-    for pk in page.object_list:
-        person = by_pk.get(pk)
-        if person is None:  # left the association since the order was cached
-            continue
-        pathways = sorted(related(person, "pathways"), key=lambda p: (p.created_at, p.pk))
-        pathway = pathways[-1] if pathways else None
-        rows.append((person, pathway, summarise(pathway, today) if pathway else None))
-    page.object_list = rows
+    pks = list(page.object_list)
+
+    def compute() -> str:
+        on_page = (  # through `visible` again: the order may come from the cache (people.search)
+            visible.filter(pk__in=pks)
+            .select_related("referent", "departement")
+            .prefetch_related(listed("pathways", Pathway.objects.prefetch_related(*summary_lookups())))
+        )
+        by_pk = {person.pk: person for person in on_page}
+        rows = []
+        for pk in pks:
+            person = by_pk.get(pk)
+            if person is None:  # left the association since the order was cached
+                continue
+            pathways = sorted(related(person, "pathways"), key=lambda p: (p.created_at, p.pk))
+            pathway = pathways[-1] if pathways else None
+            rows.append((person, pathway, summarise(pathway, today) if pathway else None))
+        return render_to_string("desk/caseload_lines.html", {"rows": rows})
+
     return render(request, "desk/caseload.html", {
         "title": _("Personnes suivies"), "page": page, "query": query, "status": status,
         "statuses": [(NO_PATHWAY, _("Sans parcours")), *PS.choices], "total": len(ordered),
+        "lines": caseload_held.lines(request, today, pks, compute),  # held (desk/caseload_held.py)
     })  # fmt: skip
 
 

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from parcours.core.migration_ops import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built concurrently on PostgreSQL: the journal keeps taking rows meanwhile
+
     dependencies = [
         ("accounts", "0007_internprofile"),
         ("audit", "0005_no_truncate"),
@@ -12,7 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name="accesslog",
             index=models.Index(
                 condition=models.Q(("action__in", ["create", "update", "delete"])),

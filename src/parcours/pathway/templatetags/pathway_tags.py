@@ -44,6 +44,6 @@ def status_badge(obj) -> str:
     (an included template with its conditions, and Django's get_status_display, which reads every label of
     the choices at each call, cost a third of that page's rendering; issue 15)."""
     colour = BADGE_COLOURS.get(obj.status, "info")
-    label = LABELS_OF_MODEL[obj._meta.label][obj.status]
+    label = LABELS_OF_MODEL.get(obj._meta.label, {}).get(obj.status, obj.status)  # as get_status_display
     return format_html('<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
                        f" fr-badge--{colour}" if colour else "", label)  # fmt: skip

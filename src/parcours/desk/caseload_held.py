@@ -1,0 +1,59 @@
+"""The lines of a caseload page, rendered once and held a few minutes in the worker's memory (issue 15,
+docs/decisions/0060-caseload-lines-held.md).
+
+A line shows a person's name and her latest pathway's status, next deadline and months used: five queries
+over the fifty people of the page and their pathways, periods, requests and sessions, the deadline rules,
+and fifty rows of template, on every view of a list its users page through all day. The rendered lines are
+held under:
+
+- the session, the membership (user, role, association), the day, the language, the number of changes the
+  user made in her session;
+- the people of the page, in their order, **and their state as the reader may see them now** (pk, version,
+  referent, archived, anonymised: `todo_held.current_state`, one query): a person renamed, edited, given
+  another referent, archived, anonymised or gone from the reader's sight makes the lines computed again;
+- the number of steps recorded on the association's pathways (`todo_held.last_step`, one row read by key):
+  a request opened, validated, transmitted, scheduled, an avis, a decision, a lapse, an exit, by anyone,
+  shows at once;
+- HELD_SECONDS at most: what neither names (a commission session moved to another date) shows within that
+  time.
+
+Held in this process only (core.held), never in Django's cache: the lines carry names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+from django.utils.translation import get_language
+
+from parcours.accounts.middleware import changes_stamp
+from parcours.core.held import Held
+from parcours.desk.todo_held import current_state, last_step
+
+HELD_SECONDS = 300
+HELD_PAGES = 128  # pages of fifty lines held per process
+_held = Held(HELD_PAGES)
+
+
+def lines(request, today: dt.date, pks: list[int], compute: Callable[[], str]) -> str:
+    """The rendered lines of the people `pks` (in the page's order): held, or `compute()`d and held. The
+    state of the people and the steps are read before computing: a change committed meanwhile makes the next
+    view compute them again."""
+    m = request.membership
+    parts = (request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
+             get_language(), changes_stamp(request), last_step(m), tuple(pks),
+             current_state(m, pks))  # fmt: skip
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()
+    held = _held.get(key)
+    if held is not None:
+        return held
+    html = compute()
+    _held.put(key, html, HELD_SECONDS)
+    return html
+
+
+def forget() -> None:
+    """Drop every held page (tests)."""
+    _held.clear()

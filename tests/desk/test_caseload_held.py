@@ -1,0 +1,89 @@
+"""The caseload's lines are rendered once and held in the worker's memory (decision 0060): a step of a
+pathway by anyone and a change of a person show on the next view; what neither names waits for the held
+time; a held view reads less, and the lines stay out of Django's cache."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from parcours.core import clock
+from parcours.desk import caseload_held
+from parcours.pathway import transitions as t
+from parcours.pathway.models import CommissionSession
+from parcours.people import services as people_services
+
+from ..conftest import request_in_state, walk_to_avis
+
+pytestmark = pytest.mark.django_db
+
+CASELOAD = reverse("people:caseload")
+
+
+def line_of(client, person) -> str:
+    response = client.get(CASELOAD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    found = re.search(rf'<tr>\s*<td><a href="/personnes/{person.pk}/">.*?</tr>', page, re.S)
+    assert found, "no line for the person"
+    return found.group(0)
+
+
+def lines(client) -> str:
+    page = client.get(CASELOAD).content.decode()
+    return page[page.index("<tbody>") : page.index("</tbody>")]
+
+
+def test_the_prefets_decision_shows_on_the_next_view(client, personas):
+    person = personas.person(last_name="Décisionfictive")
+    with clock.travel_to(dt.date(2026, 3, 2)):
+        req = walk_to_avis(personas, person, submitted_on=dt.date(2026, 2, 9), session_on=dt.date(2026, 3, 2))
+        client.force_login(personas.worker.user)
+        assert "Demande en préparation" in line_of(client, person)
+        assert "Demande en préparation" in line_of(client, person)  # held
+        t.authorise(req, personas.agent, dt.date(2026, 3, 2))  # the préfecture, not the reader
+        assert "En cours" in line_of(client, person)
+
+
+def test_a_colleagues_edit_of_the_person_shows_on_the_next_view(client, personas):
+    person = personas.person(first_name="Prénomfictif", last_name="Avantfictif")
+    client.force_login(personas.worker.user)
+    assert "AVANTFICTIF" in line_of(client, person)
+    person.last_name = "Aprèsfictif"
+    people_services.update_file(person, personas.head)
+    assert "APRÈSFICTIF" in line_of(client, person)
+
+
+def test_what_no_step_names_waits_for_the_held_time(client, personas):
+    """A session moved to another day by the secretariat is no step of the pathway: the next deadline it
+    sets shows within the held time (here: when the held lines are dropped, as when their time is up)."""
+    req = request_in_state(personas, "scheduled", person=personas.person(last_name="Séancefictive"))
+    person = req.pathway.person
+    client.force_login(personas.worker.user)
+    before = line_of(client, person)
+    session = req.agenda_items.get().session
+    CommissionSession.objects.filter(pk=session.pk).update(date=session.date + dt.timedelta(days=7))
+    assert line_of(client, person) == before
+    caseload_held.forget()
+    assert line_of(client, person) != before
+
+
+def test_a_held_view_reads_less_and_its_lines_stay_out_of_the_cache(client, personas):
+    from django.core.cache import cache
+
+    for n in range(5):
+        request_in_state(personas, "authorised", person=personas.person(last_name=f"Lignefictive-{n}"))
+    client.force_login(personas.worker.user)
+    client.get(CASELOAD)  # the site configuration and the order cached
+    caseload_held.forget()
+    with CaptureQueriesContext(connection) as computed:
+        first = lines(client)
+    with CaptureQueriesContext(connection) as held:
+        assert lines(client) == first
+    assert len(held) <= len(computed) - 4  # the people, their pathways, periods, requests and sessions
+    assert "LIGNEFICTIVE-0" in repr(caseload_held._held.values())
+    stored = b"".join([*cache._cache.values(), *(key.encode() for key in cache._cache)]).lower()
+    assert b"lignefictive" not in stored
