@@ -49,12 +49,18 @@ def test_the_status_filter_reads_the_latest_pathway_and_combines_with_the_search
     assert hits == [] and "Aucune personne" in page
 
 
-def caseload_queries(client, membership) -> int:
+def caseload_queries(client, membership) -> tuple[int, int]:
+    """The queries of a view whose lines are computed, then of one whose lines are held (decision 0060)."""
+    from parcours.desk import caseload_held
+
     client.force_login(membership.user)
     client.get(reverse("people:caseload"))  # the first page fills the cached site configuration
-    with CaptureQueriesContext(connection) as queries:
+    caseload_held.forget()
+    with CaptureQueriesContext(connection) as computed:
         assert client.get(reverse("people:caseload")).status_code == 200
-    return len(queries)
+    with CaptureQueriesContext(connection) as held:
+        assert client.get(reverse("people:caseload")).status_code == 200
+    return len(computed), len(held)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_association(client, personas):

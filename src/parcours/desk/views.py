@@ -324,9 +324,9 @@ def caseload(request):
 
     def compute() -> str:
         on_page = (  # through `visible` again: the order may come from the cache (people.search)
-            visible.filter(pk__in=pks)
-            .select_related("referent", "departement")
-            .prefetch_related(listed("pathways", Pathway.objects.prefetch_related(*summary_lookups())))
+            visible.filter(pk__in=pks).prefetch_related(
+                listed("pathways", Pathway.objects.prefetch_related(*summary_lookups()))
+            )
         )
         by_pk = {person.pk: person for person in on_page}
         rows = []
