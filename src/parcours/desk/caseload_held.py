@@ -14,8 +14,8 @@ held under:
 - the number of steps recorded on the association's pathways (`todo_held.last_step`, one row read by key):
   a request opened, validated, transmitted, scheduled, an avis, a decision, a lapse, an exit, by anyone,
   shows at once;
-- HELD_SECONDS at most: what neither names (a commission session moved to another date) shows within that
-  time.
+- HELD_SECONDS at most: what neither names (an agenda moved to a later session by
+  `pathway.commission.reconvene`) shows within that time.
 
 Held in this process only (core.held), never in Django's cache: the lines carry names.
 """

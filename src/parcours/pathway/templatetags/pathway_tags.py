@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from parcours.core.templatetags.choices import display
 from parcours.pathway import rules
 
 register = template.Library()
@@ -34,8 +35,6 @@ def status_label(status: str) -> str:
 # grey once over, blue otherwise.
 BADGE_COLOURS = {"active": "success", "authorised": "success", "lapsed": "warning", "adjourned": "warning",
                  "refused": "error", "exited": "", "withdrawn": ""}  # fmt: skip
-LABELS_OF_MODEL = {"pathway.Pathway": dict(rules.PathwayStatus.choices),
-                   "pathway.PathwayRequest": dict(rules.RequestStatus.choices)}  # fmt: skip
 
 
 @register.simple_tag
@@ -44,6 +43,6 @@ def status_badge(obj) -> str:
     (an included template with its conditions, and Django's get_status_display, which reads every label of
     the choices at each call, cost a third of that page's rendering; issue 15)."""
     colour = BADGE_COLOURS.get(obj.status, "info")
-    label = LABELS_OF_MODEL.get(obj._meta.label, {}).get(obj.status, obj.status)  # as get_status_display
+    label = display(obj, "status")  # as get_status_display, without its cost
     return format_html('<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
                        f" fr-badge--{colour}" if colour else "", label)  # fmt: skip
