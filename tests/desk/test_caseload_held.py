@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parcours.core import clock
+from parcours.core.dates import date_format
 from parcours.desk import caseload_held
+from parcours.pathway import commission as body
 from parcours.pathway import transitions as t
 from parcours.pathway.models import CommissionSession
 from parcours.people import services as people_services
@@ -58,9 +60,32 @@ def test_a_colleagues_edit_of_the_person_shows_on_the_next_view(client, personas
     assert "APRÈSFICTIF" in line_of(client, person)
 
 
+def test_a_session_reconvened_shows_its_new_date_on_the_next_view(client, personas):
+    """`commission.reconvene` moves the agenda of a session without quorum to a later session: one step per
+    request moved, so the lines show the new date at once."""
+    req = request_in_state(personas, "scheduled", person=personas.person(last_name="Reportfictive"))
+    person = req.pathway.person
+    session = req.agenda_items.get().session
+    with clock.travel_to(session.date):
+        member = body.appoint_member(
+            personas.secretariat,
+            body.MemberData(college="state", name="Fictif-Seul", function="Fonction fictive",
+                            appointed_on=dt.date(2024, 1, 1), email="seul@example.org"),
+        )  # fmt: skip
+        body.record_attendance(session, personas.secretariat, {member.pk: ("absent", None)})
+    client.force_login(personas.worker.user)
+    before = line_of(client, person)
+    later = session.date + dt.timedelta(days=14)
+    with clock.travel_to(session.date):
+        body.reconvene(session, personas.secretariat, later)
+    after = line_of(client, person)
+    assert after != before
+    assert date_format(later, "j F Y") in after or date_format(later, "d/m/Y") in after
+
+
 def test_what_no_step_names_waits_for_the_held_time(client, personas, monkeypatch):
-    """A session's date changed behind the steps (as `reconvene` moves an agenda to a later session) changes
-    the next deadline of its requests' lines within the held time."""
+    """A session's date changed behind the steps (no service does it: a correction made in the database)
+    changes the next deadline of its requests' lines within the held time."""
     # Long enough for the view to finish after holding on a loaded CI machine, short enough to wait for.
     monkeypatch.setattr(caseload_held, "HELD_SECONDS", 2.0)
     req = request_in_state(personas, "scheduled", person=personas.person(last_name="Séancefictive"))

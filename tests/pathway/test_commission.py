@@ -186,6 +186,31 @@ def test_without_quorum_no_avis_then_the_reconvened_session_sits_without_it(pers
     assert req.status == "avis_given"
 
 
+def test_a_reconvened_request_shows_its_new_session_on_the_timeline_and_in_the_journal(
+    client, personas, composition, scheduled
+):
+    req, session = scheduled
+    attend(personas, session, present(composition, prefet=("absent", None), asso=("absent", None),
+                                      sante=("absent", None)))  # fmt: skip
+    with clock.travel_to(SESSION):
+        body.reconvene(session, personas.secretariat, dt.date(2025, 2, 17))
+    req.refresh_from_db()
+    assert req.status == "scheduled"
+    step = req.pathway.events.get(action="reconvene")
+    assert (step.request_id, step.actor.username, step.from_status, step.to_status) == (
+        req.pk,
+        "secretariat",
+        "",
+        "",
+    )
+    row = AccessLog.objects.get(event="request.reconvene")
+    assert (row.person_id, row.object_id, row.action) == (req.pathway.person_id, str(req.pk), "update")
+    client.force_login(personas.worker.user)
+    page = client.get(f"/personnes/{req.pathway.person_id}/").content.decode()
+    assert "Demande reportée à une séance convoquée à nouveau" in page
+    assert "Séance du 17 février 2025 (quorum non atteint à la séance du 3 février 2025)" in page
+
+
 def test_no_avis_before_the_attendance_is_recorded(personas, composition, scheduled):
     req, session = scheduled
     with clock.travel_to(SESSION), pytest.raises(DomainError, match="Enregistrez d'abord les présences"):

@@ -981,3 +981,17 @@ def test_the_timeline_tells_who_moved_the_pathway_from_which_state_to_which_in_o
         "social",
         "employed",
     )
+
+
+def test_the_timeline_names_a_refused_renewal_in_the_words_of_a_request(client, personas):
+    """« refused » is « Refusée » for a request and « Entrée refusée » for a pathway: a refused renewal leaves
+    the pathway active, and its step must not read as a refused entry."""
+    req = request_in_state(personas, "refused", kind="renewal")
+    client.force_login(personas.worker.user)
+    page = client.get(f"/personnes/{req.pathway.person_id}/").content.decode()
+    timeline = page[page.index('<ol class="fr-pl-2w timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert "(Avis rendu, en attente de décision → Refusée)" in timeline
+    assert "Entrée refusée" not in timeline
+    # A step of the pathway itself still reads in the pathway's words.
+    assert "(Demande en préparation → En cours)" in timeline

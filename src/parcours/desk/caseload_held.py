@@ -12,10 +12,10 @@ held under:
   referent, archived, anonymised: `todo_held.current_state`, one query): a person renamed, edited, given
   another referent, archived, anonymised or gone from the reader's sight makes the lines computed again;
 - the number of steps recorded on the association's pathways (`todo_held.last_step`, one row read by key):
-  a request opened, validated, transmitted, scheduled, an avis, a decision, a lapse, an exit, by anyone,
-  shows at once;
-- HELD_SECONDS at most: what neither names (an agenda moved to a later session by
-  `pathway.commission.reconvene`) shows within that time.
+  a request opened, validated, transmitted, scheduled, moved to a reconvened session, an avis, a decision,
+  a lapse, an exit, by anyone, shows at once;
+- HELD_SECONDS at most: what neither names (a change made in the database behind the services) shows
+  within that time.
 
 Held in this process only (core.held), never in Django's cache: the lines carry names.
 """

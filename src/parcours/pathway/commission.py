@@ -405,10 +405,15 @@ def reconvene(session: CommissionSession, by: Membership, date: dt.date) -> Comm
     again = CommissionSession.objects.create(
         commission_id=session.commission_id, date=date, place=session.place, reconvenes=session
     )
+    moved = list(session.agenda.select_related("request__pathway"))
     session.agenda.update(session=again)
     session.status = SessionStatus.HELD
     session.save(update_fields=["status"])
     audit.record_event(by, "session.reconvene", again)
+    from .transitions import record_reconvened  # transitions reads this module's checks
+
+    for item in moved:
+        record_reconvened(item.request, by, session, again)
     return again
 
 

@@ -478,6 +478,18 @@ def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayReques
     return req
 
 
+def record_reconvened(req: PathwayRequest, by: Membership, held: CommissionSession, again: CommissionSession):
+    """One step on the request's pathway when `commission.reconvene` moves it to the new session, in its
+    transaction: the timeline shows the new date, the to-do and caseload pages held for the association are
+    computed again (decision 0057), the person's summaries too (0059). The request stays scheduled."""
+    comment = _("Séance du %(d)s (quorum non atteint à la séance du %(held)s)") % {
+        "d": _d(again.date),
+        "held": _d(held.date),
+    }
+    _record(req.pathway, "reconvene", by, request=req, comment=comment)
+    _journal(by, "request.reconvene", req, req.pathway)
+
+
 @transaction.atomic
 def record_avis(
     request: PathwayRequest,

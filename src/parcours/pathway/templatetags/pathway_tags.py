@@ -15,10 +15,14 @@ EVENT_LABELS = {
     "close_request": _("Demande close par la fin du parcours"),
     "transfer": _("Dossier transféré à une autre association"),
     "import_history": _("Période reprise de l'historique de l'association (import)"),
+    "reconvene": _("Demande reportée à une séance convoquée à nouveau"),
     **{a: tr.done for a, tr in rules.REQUEST_TRANSITIONS.items()},
     **{a: tr.done for a, tr in rules.PATHWAY_TRANSITIONS.items()},
 }
-STATUS_LABELS = {**dict(rules.RequestStatus.choices), **dict(rules.PathwayStatus.choices)}
+# A step on a request moves the request's status, any other step the pathway's: the two sets share values
+# (« refused » is « Refusée » for a request, « Entrée refusée » for a pathway).
+REQUEST_STATUS_LABELS = dict(rules.RequestStatus.choices)
+PATHWAY_STATUS_LABELS = dict(rules.PathwayStatus.choices)
 
 
 @register.filter
@@ -27,8 +31,13 @@ def event_label(action: str) -> str:
 
 
 @register.filter
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+def status_change(event) -> str:
+    """« (from → to) » of a timeline's step, read in the request's statuses for a step on a request."""
+    if not (event.from_status and event.to_status):
+        return ""
+    labels = REQUEST_STATUS_LABELS if event.request_id else PATHWAY_STATUS_LABELS
+    before, after = (labels.get(status, status) for status in (event.from_status, event.to_status))
+    return f"({before} → {after})"
 
 
 # The DSFR badge of a status: green when it goes on, orange when something is awaited, red for a refusal,
