@@ -15,7 +15,7 @@ from parcours.pathway import rules
 from parcours.pathway import transitions as t
 from parcours.pathway.models import Attendance, Avis, CommissionMember, Recusal
 
-from ..conftest import complete_content
+from ..conftest import complete_content, request_in_state
 from ..tools import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -207,8 +207,35 @@ def test_a_reconvened_request_shows_its_new_session_on_the_timeline_and_in_the_j
     assert (row.person_id, row.object_id, row.action) == (req.pathway.person_id, str(req.pk), "update")
     client.force_login(personas.worker.user)
     page = client.get(f"/personnes/{req.pathway.person_id}/").content.decode()
-    assert "Demande reportée à une séance convoquée à nouveau" in page
-    assert "Séance du 17 février 2025 (quorum non atteint à la séance du 3 février 2025)" in page
+    assert "Demande reportée à une nouvelle séance" in page
+    assert "Séance du 17 février 2025 (faute de quorum le 3 février 2025)" in page
+
+
+def test_a_request_closed_before_its_session_leaves_the_agenda_and_gets_no_step_when_it_is_reconvened(
+    request, personas
+):
+    """The préfet ends a pathway early while its renewal is on a planned agenda: the renewal is closed
+    (withdrawn) and leaves the agenda, as an unscheduled request does; reconvening the session of the
+    others moves no step onto it."""
+    req = request_in_state(personas, "scheduled", kind="renewal")
+    other = request_in_state(personas, "submitted", kind="renewal")
+    session = req.agenda_items.get().session
+    with clock.travel_to(dt.date(2025, 6, 2)):
+        t.schedule_request(other, session, personas.secretariat)
+    composition = request.getfixturevalue("composition")  # after the entries' avis, given without it
+    with clock.travel_to(dt.date(2025, 6, 20)):
+        t.end_early(req.pathway, personas.agent, dt.date(2025, 6, 20), "Motivation fictive")
+    req.refresh_from_db()
+    assert req.status == "withdrawn"
+    assert list(session.agenda.values_list("request_id", flat=True)) == [other.pk]
+    attend(personas, session, present(composition, prefet=("absent", None), asso=("absent", None),
+                                      sante=("absent", None)))  # fmt: skip
+    with clock.travel_to(session.date):
+        body.reconvene(session, personas.secretariat, session.date + dt.timedelta(days=14))
+    assert not req.pathway.events.filter(action="reconvene").exists()
+    assert list(AccessLog.objects.filter(event="request.reconvene").values_list("object_id", flat=True)) == [
+        str(other.pk)
+    ]
 
 
 def test_no_avis_before_the_attendance_is_recorded(personas, composition, scheduled):

@@ -995,3 +995,13 @@ def test_the_timeline_names_a_refused_renewal_in_the_words_of_a_request(client, 
     assert "Entrée refusée" not in timeline
     # A step of the pathway itself still reads in the pathway's words.
     assert "(Demande en préparation → En cours)" in timeline
+
+
+def test_the_timeline_names_a_refused_entry_in_the_words_of_a_pathway(client, personas):
+    req = request_in_state(personas, "refused")
+    client.force_login(personas.worker.user)
+    page = client.get(f"/personnes/{req.pathway.person_id}/").content.decode()
+    timeline = page[page.index('<ol class="fr-pl-2w timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert "(Avis rendu, en attente de décision → Refusée)" in timeline  # the request
+    assert "(Demande en préparation → Entrée refusée)" in timeline  # the pathway

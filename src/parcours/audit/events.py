@@ -49,7 +49,7 @@ EVENTS: dict[str, tuple[str, object]] = {
     "request.withdraw": (Action.UPDATE, _("a retiré une demande de parcours")),
     "request.schedule": (Action.UPDATE, _("a inscrit une demande à l'ordre du jour")),
     "request.unschedule": (Action.UPDATE, _("a retiré une demande de l'ordre du jour")),
-    "request.reconvene": (Action.UPDATE, _("a reporté une demande à une séance convoquée à nouveau")),
+    "request.reconvene": (Action.UPDATE, _("a reporté une demande à une nouvelle séance")),
     "session.create": (Action.CREATE, _("a créé une séance de commission")),
     "session.update": (Action.UPDATE, _("a modifié une séance de commission")),
     "session.cancel": (Action.UPDATE, _("a annulé une séance de commission")),

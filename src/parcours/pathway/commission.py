@@ -32,6 +32,7 @@ from .models import (
     CommissionMember,
     CommissionSession,
     Convocation,
+    PathwayRequest,
     Recusal,
     SessionStatus,
 )
@@ -405,15 +406,21 @@ def reconvene(session: CommissionSession, by: Membership, date: dt.date) -> Comm
     again = CommissionSession.objects.create(
         commission_id=session.commission_id, date=date, place=session.place, reconvenes=session
     )
-    moved = list(session.agenda.select_related("request__pathway"))
+    from .transitions import record_reconvened  # transitions reads this module's checks
+
+    # The requests still waiting for their avis, locked: an unscheduling or a withdrawal meanwhile waits.
+    waiting = list(
+        PathwayRequest.objects.select_for_update(of=("self",))
+        .filter(agenda_items__session=session, status=rules.RequestStatus.SCHEDULED)
+        .select_related("pathway")
+        .order_by("pk")
+    )
     session.agenda.update(session=again)
     session.status = SessionStatus.HELD
     session.save(update_fields=["status"])
     audit.record_event(by, "session.reconvene", again)
-    from .transitions import record_reconvened  # transitions reads this module's checks
-
-    for item in moved:
-        record_reconvened(item.request, by, session, again)
+    for req in waiting:
+        record_reconvened(req, by, session, again)
     return again
 
 

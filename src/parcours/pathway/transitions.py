@@ -478,11 +478,13 @@ def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayReques
     return req
 
 
+@transaction.atomic
 def record_reconvened(req: PathwayRequest, by: Membership, held: CommissionSession, again: CommissionSession):
-    """One step on the request's pathway when `commission.reconvene` moves it to the new session, in its
-    transaction: the timeline shows the new date, the to-do and caseload pages held for the association are
-    computed again (decision 0057), the person's summaries too (0059). The request stays scheduled."""
-    comment = _("Séance du %(d)s (quorum non atteint à la séance du %(held)s)") % {
+    """One step on a scheduled request's pathway when `commission.reconvene` moves it to the new session, in
+    its transaction: the timeline shows the new date, the to-do (decision 0057) and caseload (0060) pages
+    held for the association are computed again, the person's summaries too (0059). The request stays
+    scheduled."""
+    comment = _("Séance du %(d)s (faute de quorum le %(held)s)") % {
         "d": _d(again.date),
         "held": _d(held.date),
     }
@@ -672,6 +674,11 @@ def _close(
         for req in pathway.requests.select_for_update().filter(status__in=rules.OPEN_REQUEST_STATUSES):
             previous_status, req.status = req.status, RS.WITHDRAWN
             req.save(update_fields=["status"])
+            # Off the agenda of a session still planned, as `unschedule_request` does: the secretariat could
+            # not take a withdrawn request off it.
+            AgendaItem.objects.filter(request=req, session__status=SessionStatus.PLANNED).exclude(
+                session__avis__request=req
+            ).delete()
             _record(
                 pathway, "close_request", by, request=req, from_status=previous_status, to_status=RS.WITHDRAWN
             )

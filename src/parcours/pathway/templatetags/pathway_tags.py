@@ -15,7 +15,7 @@ EVENT_LABELS = {
     "close_request": _("Demande close par la fin du parcours"),
     "transfer": _("Dossier transféré à une autre association"),
     "import_history": _("Période reprise de l'historique de l'association (import)"),
-    "reconvene": _("Demande reportée à une séance convoquée à nouveau"),
+    "reconvene": _("Demande reportée à une nouvelle séance"),
     **{a: tr.done for a, tr in rules.REQUEST_TRANSITIONS.items()},
     **{a: tr.done for a, tr in rules.PATHWAY_TRANSITIONS.items()},
 }
