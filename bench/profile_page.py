@@ -40,7 +40,8 @@ def main() -> int:
     parser.add_argument("--computed", action="store_true",
                         help="drop what the workers hold in memory before each read (to-do pages, "
                              "decision 0057; search keys, 0056; a person's summaries, 0059; the caseload's "
-                             "lines, 0060): the page computed, not held")  # fmt: skip
+                             "lines, 0060; a session's agenda, 0061): the page computed, "
+                             "not held")  # fmt: skip
     args = parser.parse_args()
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
     os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
@@ -58,6 +59,7 @@ def main() -> int:
 
     from parcours.accounts.models import User
     from parcours.desk import caseload_held, person_held, todo_held
+    from parcours.pathway import agenda_held
     from parcours.people.search import forget_name_keys
 
     def fresh():
@@ -67,6 +69,7 @@ def main() -> int:
             todo_held.forget()
             person_held.forget()
             caseload_held.forget()
+            agenda_held.forget()
             forget_name_keys()
 
     pages = {

@@ -74,6 +74,7 @@ def _empty_cache():
     from django.core.cache import cache
 
     from parcours.desk import caseload_held, person_held, todo_held
+    from parcours.pathway import agenda_held
     from parcours.people.search import forget_name_keys
 
     cache.clear()
@@ -81,6 +82,7 @@ def _empty_cache():
     todo_held.forget()  # the to-do pages, held in memory too
     person_held.forget()  # and the summaries of the people's pages
     caseload_held.forget()  # and the caseload's lines
+    agenda_held.forget()  # and the sessions' agendas
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,8 +16,8 @@ from parcours.accounts.roles import Role
 from parcours.core import clock, locking
 from parcours.people.models import LIST_DEFERRED, Person
 
+from . import agenda_held, forms, rules, visibility
 from . import commission as body
-from . import forms, rules, visibility
 from . import transitions as t
 from .history import (
     departements_of_earlier_pathways,
@@ -453,6 +454,16 @@ def session_detail(request, pk):
     session = get_object_or_404(
         CommissionSession.objects.visible_to(m).select_related("commission", "reconvened_as"), pk=pk
     )
+    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+    members = list(body.members_on(session.commission_id, session.date)) if in_commission else []
+    if can(m, "session_manage") and request.method == "POST":
+        return _session_post(request, session, _agenda(request, session, members), members)
+    return _session_page(request, session, None, members)
+
+
+def _agenda(request, session, members) -> list:
+    """The agenda's items with what their lines show, read for `request.membership`."""
+    m = request.membership
     items = list(
         session.agenda.select_related(
             "request", "request__pathway", "request__pathway__person", "request__pathway__association"
@@ -471,7 +482,6 @@ def session_detail(request, pk):
     # Earlier pathways here (history.py): members see the months only, never a name. One reading for the
     # whole agenda, as the members composing the commission that day (issue 15).
     earlier = earlier_pathways_here_many([item.request.pathway for item in items], include_index_matches=True)
-    members = list(body.members_on(session.commission_id, session.date)) if in_commission else []
     for item in items:
         item.avis = next((a for a in item.request.all_avis if a.session_id == session.pk), None)
         item.identified = item.request.pathway.person_id in identified
@@ -482,12 +492,13 @@ def session_detail(request, pk):
         # Recusals (pathway/commission.py): the commission sees who does not sit; the member sees « récusé ».
         item.recused = body.recused_on(item, members) if in_commission else []
         item.me_recused = any(x.user_id == request.user.pk for x in item.recused)
-    if can(m, "session_manage") and request.method == "POST":
-        return _session_post(request, session, items, members)
-    return _session_page(request, session, items, members)
+        item.paper_links = agenda_links(m, item.request)  # official papers (parcours.papers; links.py)
+    return items
 
 
 WAITING_SHOWN = 20  # requests waiting to be scheduled shown on a session's page; « Voir toutes » shows all
+WAITING_FIELDS = ("kind", "submitted_on", "pathway__departement_id", "pathway__person__first_name",
+                  "pathway__person__last_name")  # fmt: skip
 
 
 def _session_page(request, session, items, members, details_form=None, conflict=None, posted_avis=None):
@@ -500,21 +511,37 @@ def _session_page(request, session, items, members, details_form=None, conflict=
     # (?attente=toutes); each line's button sends the one shared form (issue 15: 126 forms, 75 KB before).
     waiting, waiting_total = [], 0
     if manage:
-        all_waiting = _requests(m).filter(status=RS.SUBMITTED, commission=session.commission)
-        all_waiting = all_waiting.defer(*REQUEST_TEXT, *PERSON_DEFERRED).order_by("submitted_on", "pk")
+        # Only what a line shows: every other field of the person is encrypted and would be decrypted.
+        all_waiting = (
+            PathwayRequest.objects.visible_to(m)
+            .filter(status=RS.SUBMITTED, commission=session.commission)
+            .select_related("pathway__person")
+            .only(*WAITING_FIELDS)
+            .order_by("submitted_on", "pk")
+        )
         waiting_total = all_waiting.count()
         everything = request.GET.get("attente") == "toutes"
         waiting = list(all_waiting if everything else all_waiting[:WAITING_SHOWN])
-    posted_avis = posted_avis or {}
-    blank = forms.BlankAvisForms()
-    avis_forms = [(item, posted_avis.get(item.pk) or blank.for_item(item.pk)) for item in items]
-    for item in items:  # official papers (parcours.papers registers them: pathway/links.py)
-        item.paper_links = agenda_links(m, item.request)
+    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+    today = clock.today()
+    quorum = body.quorum(session, members) if in_commission else None
+
+    def compute() -> agenda_held.Lines:
+        agenda = items if items is not None else _agenda(request, session, members)
+        blank = forms.BlankAvisForms()
+        avis_forms = [(item, (posted_avis or {}).get(item.pk) or blank.for_item(item.pk)) for item in agenda]
+        html = render_to_string("pathway/session_lines.html", {
+            "avis_forms": avis_forms, "manage": manage, "session": session, "today": today, "quorum": quorum,
+            "in_commission": in_commission, "user_pk": request.user.pk,
+        })  # fmt: skip
+        return agenda_held.Lines(html, len(agenda), any(not item.identified for item in agenda))
+
+    # Read from the data after a POST (an avis refused, a conflict), else held (agenda_held, decision 0061).
+    lines = compute() if items is not None else agenda_held.lines(request, session, members, today, compute)
     rows = []
     if conflict is not None:
         session = CommissionSession.objects.select_related("commission", "reconvened_as").get(pk=session.pk)
         rows = locking.differences(details_form, {"place": session.place, "attendance": session.attendance})
-    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
     return render(
         request,
         "pathway/session_detail.html",
@@ -522,19 +549,17 @@ def _session_page(request, session, items, members, details_form=None, conflict=
             "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
             "session": session,
             "in_commission": in_commission,
-            "quorum": body.quorum(session, members) if in_commission else None,
+            "quorum": quorum,
             "convocation": session.convocations.first() if in_commission else None,
             "convocation_deadline": rules.convocation_deadline(session.date),
             "reconvened_as": getattr(session, "reconvened_as", None),
-            "items": items,
-            "avis_forms": avis_forms,
+            "lines": lines,
             "waiting": waiting,
             "waiting_total": waiting_total,
             "manage": manage,
             "pseudonymised": m.role == Role.COMMISSION_MEMBER,
-            "partly_pseudonymised": any(not item.identified for item in items),
-            "today": clock.today(),
-            "cancel_consequences": cancel_consequences(session, len(items)) if manage else "",
+            "today": today,
+            "cancel_consequences": cancel_consequences(session, lines.count) if manage else "",
             "details_form": details_form
             or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
             "version": session.version,

@@ -1,0 +1,97 @@
+"""The lines of a session's agenda, rendered once and held in the worker's memory (decision 0061).
+
+A session page's agenda (thirty lines at a full session: each request, its person named or pseudonymised,
+the earlier pathways here, recusals, papers, the avis) was most of the page's work (issue 15). The lines
+are held under a key that changes, and so computes them again, with:
+
+- the reader: session, membership (pk, role, organisation, user), day, language, and the changes the user
+  made in her session;
+- the session: pk, version, status, date;
+- the agenda as it is now (one query): each item, its position, its request and the request's status, its
+  person and her identity index;
+- the last change the journal records about the agenda's people and about the people who share their
+  identity index (whose pathways are the « earlier pathways here »): every service writes that row, with
+  the person, in the change's transaction (the trust issue; decision 0059). A rename, an avis, a recusal,
+  a decision, a transfer, a request moved, by anyone, through any page, the API or a job, shows at once;
+- the commission's members on the session's date, which the page reads anyway (the recusals; whether the
+  composition is known, which shows the vote's fields);
+- HELD_SECONDS at most: what none of these names (an association renamed, a change made in the database
+  behind the services) shows within that time.
+
+Held in this process only (core.held), never in Django's cache: the lines carry names. A POST (an avis
+refused, a conflict) renders them from the data and never holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import get_language
+
+from parcours.accounts.middleware import changes_stamp
+from parcours.audit.log import last_change_among
+from parcours.core.held import Held
+from parcours.people.models import Person
+
+from .models import AgendaItem
+
+HELD_SECONDS = 300
+HELD_AGENDAS = 64  # agendas held per process
+_held = Held(HELD_AGENDAS)
+
+
+@dataclass(frozen=True)
+class Lines:
+    html: str
+    count: int
+    partly_pseudonymised: bool  # one person at least shown pseudonymised (the notice above the agenda)
+
+
+def agenda_state(session) -> tuple[tuple, ...]:
+    rows = AgendaItem.objects.filter(session=session).order_by("position", "pk")
+    return tuple(
+        rows.values_list(
+            "pk", "position", "request_id", "request__status", "request__pathway__person_id",
+            "request__pathway__person__identity_index",
+        )
+    )  # fmt: skip
+
+
+def last_change(state: tuple[tuple, ...]) -> int | None:
+    """The journal's last change about the agenda's people and those who share their identity index."""
+    if not state:
+        return None
+    same = Q(pk__in={row[4] for row in state})
+    indexes = {row[5] for row in state if row[5]}
+    if indexes:
+        same |= Q(identity_index__in=indexes)
+    return last_change_among(Person.objects.filter(same))
+
+
+def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:
+    """The session's agenda lines: held, or `compute()`d and held. The key is read before computing: a
+    change committed meanwhile makes the next view compute them again."""
+    m = request.membership
+    state = agenda_state(session)
+    parts = (
+        request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
+        get_language(), changes_stamp(request), session.pk, session.version, session.status,
+        session.date.isoformat(), state, last_change(state),
+        tuple((x.pk, x.name, x.user_id, x.association_id, x.appointed_on, x.ended_on) for x in members),
+    )  # fmt: skip
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()
+    held = _held.get(key)
+    if held is not None:
+        return held
+    computed = compute()
+    _held.put(key, computed, HELD_SECONDS)
+    return computed
+
+
+def forget() -> None:
+    """Drop every held agenda (tests)."""
+    _held.clear()
