@@ -108,6 +108,13 @@ class PathwayRequest(models.Model):
                 name="one_open_request_per_pathway",
             )
         ]
+        indexes = [
+            # A commission's requests in a status, oldest first: those waiting for an agenda (the session
+            # page's list shows twenty, issue 15) and the inbox.
+            models.Index(
+                fields=["commission", "status", "submitted_on", "id"], name="request_commission_queue"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.pathway.reference}"
