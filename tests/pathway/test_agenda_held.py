@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from parcours.accounts.middleware import SESSION_KEY as MEMBERSHIP_KEY
 from parcours.accounts.models import Organisation
 from parcours.core import clock
 from parcours.pathway import agenda_held
@@ -19,6 +20,7 @@ from parcours.pathway import transitions as t
 from parcours.people import services as people_services
 
 from ..conftest import complete_content, walk_to_avis
+from ..factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +142,62 @@ def test_a_file_sharing_her_identity_shows_as_an_earlier_pathway_on_the_next_vie
         t.authorise(twin_at_avis, personas.agent, dt.date(2024, 12, 9))
     with clock.travel_to(BEFORE):
         assert "parcours antérieur ici" in agenda(client, session)
+
+
+def test_a_file_that_stops_sharing_her_identity_leaves_the_earlier_pathways_on_the_next_view(
+    client, personas, twin_at_avis, session
+):
+    """The twin file's birth date corrected: it no longer shares the person's identity index, and its own
+    journal row, about the twin only, is the one that says so."""
+    with clock.travel_to(dt.date(2024, 12, 9)):
+        t.authorise(twin_at_avis, personas.agent, dt.date(2024, 12, 9))
+    person = person_of(session, "Agendafictif")
+    person.nationality = "RO"
+    people_services.update_file(person, personas.head)  # the journal's last change of the set is hers
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(BEFORE):
+        assert "parcours antérieur ici" in agenda(client, session)
+        twin = twin_at_avis.pathway.person
+        twin.birth_date = dt.date(1991, 4, 2)
+        people_services.update_file(twin, personas.head)
+        assert "parcours antérieur ici" not in agenda(client, session)
+
+
+def test_the_session_day_opens_the_avis_on_the_held_lines(client, personas, session):
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(BEFORE):
+        assert agenda(client, session).count("Avis à saisir à partir du 3 février 2025") == 2
+    with clock.travel_to(SESSION):
+        lines = agenda(client, session)
+    assert "Avis à saisir" not in lines and lines.count('name="item') >= 4  # kind and reason, twice
+
+
+def test_an_avis_refused_comes_back_with_its_error_and_is_not_held(client, personas, session):
+    """A POST renders the lines from the data with the secretary's input and the error; the next view is
+    not that page."""
+    item = session.agenda.order_by("position").first()
+    client.force_login(personas.secretariat.user)
+    url = reverse("pathway:session", args=[session.pk])
+    with clock.travel_to(SESSION):
+        assert "doit être motivé" not in agenda(client, session)  # held from here
+        posted = client.post(url, {"op": "avis", f"item{item.pk}-kind": "unfavourable",
+                                   f"item{item.pk}-reason": ""}).content.decode()  # fmt: skip
+        assert "doit être motivé" in posted[posted.index("<tbody>") : posted.index("</tbody>")]
+        assert "doit être motivé" not in agenda(client, session)
+
+
+def test_a_reader_who_switches_membership_in_her_session_gets_her_lines(client, personas, session):
+    """The same user, in the same session, acting as secretary then as a commission member."""
+    seat = MembershipFactory(user=personas.secretariat.user, organisation=personas.commission,
+                             role="commission_member")  # fmt: skip
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(BEFORE):
+        assert "AGENDAFICTIF" in agenda(client, session)
+        stored = client.session
+        stored[MEMBERSHIP_KEY] = seat.pk
+        stored.save()
+        lines = agenda(client, session)
+    assert "AGENDAFICTIF" not in lines and "née en 1990" in lines
 
 
 def test_what_no_journal_row_names_waits_for_the_held_time(client, personas, session, monkeypatch):

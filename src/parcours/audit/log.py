@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
@@ -142,12 +142,11 @@ def last_change_of(person) -> Subquery:
     return Subquery(rows.values("seq")[:1])
 
 
-def last_change_among(people) -> int | None:
-    """The largest last_change_of over `people` (a queryset of people), None if none has a change: one query,
-    one lookup per person in the index audit_person_change (a session's agenda, decision 0061). (A plain
-    MAX(seq) over the persons' rows could walk the journal backwards from its end instead.)"""
-    found = people.annotate(last_change=last_change_of(OuterRef("pk"))).aggregate(last=Max("last_change"))
-    return found["last"]
+def last_change_by_person(people) -> list[tuple[int, int | None]]:
+    """(pk, last_change_of) of each of `people` (a queryset of people), by pk: one query, one lookup per
+    person in the index audit_person_change (a session's agenda, decision 0061)."""
+    annotated = people.annotate(last_change=last_change_of(OuterRef("pk"))).order_by("pk")
+    return list(annotated.values_list("pk", "last_change"))
 
 
 def record_refusal(

@@ -9,17 +9,19 @@ are held under a key that changes, and so computes them again, with:
 - the session: pk, version, status, date;
 - the agenda as it is now (one query): each item, its position, its request and the request's status, its
   person and her identity index;
-- the last change the journal records about the agenda's people and about the people who share their
-  identity index (whose pathways are the « earlier pathways here »): every service writes that row, with
-  the person, in the change's transaction (the trust issue; decision 0059). A rename, an avis, a recusal,
-  a decision, a transfer, a request moved, by anyone, through any page, the API or a job, shows at once;
+- the agenda's people and the people who share their identity index (whose pathways are the « earlier
+  pathways here »), each with the last change the journal records about her: every service writes that
+  row, with the person, in the change's transaction (the trust issue; decision 0059). A rename, an avis, a
+  recusal, a decision, a transfer, a request moved, a file that starts or stops sharing an identity, by
+  anyone, through any page, the API or a job, shows at once;
 - the commission's members on the session's date, which the page reads anyway (the recusals; whether the
   composition is known, which shows the vote's fields);
 - HELD_SECONDS at most: what none of these names (an association renamed, a change made in the database
   behind the services) shows within that time.
 
-Held in this process only (core.held), never in Django's cache: the lines carry names. A POST (an avis
-refused, a conflict) renders them from the data and never holds them.
+Held in this process only (core.held), never in Django's cache: the lines carry names. A manager's POST
+shown again (an avis refused, with the secretary's input; an edit conflict) renders them from the data and
+never holds them; any other view reads them held, whatever its method.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 
 from parcours.accounts.middleware import changes_stamp
-from parcours.audit.log import last_change_among
+from parcours.audit.log import last_change_by_person
 from parcours.core.held import Held
 from parcours.people.models import Person
 
@@ -61,15 +63,17 @@ def agenda_state(session) -> tuple[tuple, ...]:
     )  # fmt: skip
 
 
-def last_change(state: tuple[tuple, ...]) -> int | None:
-    """The journal's last change about the agenda's people and those who share their identity index."""
+def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
+    """The agenda's people and those who share their identity index now, each with the journal's last change
+    about her (one query). A file that leaves the set (its name or birth date corrected, anonymised) changes
+    the set: its own journal row would no longer be read."""
     if not state:
-        return None
+        return ()
     same = Q(pk__in={row[4] for row in state})
     indexes = {row[5] for row in state if row[5]}
     if indexes:
         same |= Q(identity_index__in=indexes)
-    return last_change_among(Person.objects.filter(same))
+    return tuple(last_change_by_person(Person.objects.filter(same)))
 
 
 def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:
@@ -80,7 +84,7 @@ def lines(request, session, members, today: dt.date, compute: Callable[[], Lines
     parts = (
         request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
         get_language(), changes_stamp(request), session.pk, session.version, session.status,
-        session.date.isoformat(), state, last_change(state),
+        session.date.isoformat(), state, last_changes(state),
         tuple((x.pk, x.name, x.user_id, x.association_id, x.appointed_on, x.ended_on) for x in members),
     )  # fmt: skip
     key = hashlib.sha256(repr(parts).encode()).hexdigest()
