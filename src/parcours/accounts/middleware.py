@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from parcours.core import clock
@@ -107,6 +108,15 @@ def count_change(request) -> None:
 
 def changes_stamp(request) -> int:
     return request.session.get(CHANGES_KEY, 0)
+
+
+def reader(request, today) -> tuple:
+    """Who reads, as the key of every page held in memory names her (decisions 0057, 0059-0061): her
+    session, the membership she acts under (role, organisation, user), the day, the language, and the
+    changes she made in her session."""
+    m = request.membership
+    return (request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
+            get_language(), changes_stamp(request))  # fmt: skip
 
 
 def start_session_clock(sender, request, user, **kwargs):

@@ -6,10 +6,17 @@ the oldest leave first beyond the capacity.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
+
+
+def key(parts: tuple) -> str:
+    """The key of what `parts` (plain values: numbers, strings, dates, tuples of them) describe."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 class Held:
@@ -36,6 +43,16 @@ class Held:
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
             self._schedule()
+
+    def get_or_compute(self, parts: tuple, compute: Callable[[], Any], seconds: float) -> Any:
+        """What is held under `parts`, or `compute()`d and held for `seconds`. The caller reads `parts`
+        before computing: a change committed meanwhile gives the next view other parts."""
+        found = self.get(key(parts))
+        if found is not None:
+            return found
+        value = compute()
+        self.put(key(parts), value, seconds)
+        return value
 
     def discard(self, key: str) -> None:
         with self._lock:

@@ -23,12 +23,9 @@ Held in this process only (core.held), never in Django's cache: the lines carry 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 
-from django.utils.translation import get_language
-
-from parcours.accounts.middleware import changes_stamp
+from parcours.accounts.middleware import reader
 from parcours.core.held import Held
 from parcours.desk.todo_held import current_state, last_step
 
@@ -42,16 +39,8 @@ def lines(request, today: dt.date, pks: list[int], compute: Callable[[], str]) -
     state of the people and the steps are read before computing: a change committed meanwhile makes the next
     view compute them again."""
     m = request.membership
-    parts = (request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
-             get_language(), changes_stamp(request), last_step(m), tuple(pks),
-             current_state(m, pks))  # fmt: skip
-    key = hashlib.sha256(repr(parts).encode()).hexdigest()
-    held = _held.get(key)
-    if held is not None:
-        return held
-    html = compute()
-    _held.put(key, html, HELD_SECONDS)
-    return html
+    parts = (*reader(request, today), last_step(m), tuple(pks), current_state(m, pks))
+    return _held.get_or_compute(parts, compute, HELD_SECONDS)
 
 
 def forget() -> None:

@@ -22,15 +22,14 @@ colleague's name. The page's read is journaled as before: the view runs on every
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 
-from parcours.accounts.middleware import changes_stamp
+from parcours.accounts.middleware import reader
 from parcours.core import clock
 from parcours.core.held import Held
+from parcours.core.held import key as held_key
 from parcours.followup.deadlines import person_summary as follow_up_summary
 from parcours.records.summary import person_summary as records_summary
 from parcours.rights.deadlines import next_by_right, prefetch_rights
@@ -51,11 +50,7 @@ class HeldSummaries:
 def key(request, person, today: dt.date) -> str:
     """`person` read with `last_change=audit.log.last_change_of(OuterRef("pk"))`, before anything is
     computed: a change committed meanwhile makes the next view compute the summaries again."""
-    m = request.membership
-    parts = (request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
-             get_language(), changes_stamp(request), person.last_change,
-             *(getattr(person, field) for field in STATE))  # fmt: skip
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    return held_key((*reader(request, today), person.last_change, *(getattr(person, f) for f in STATE)))
 
 
 def summaries(request, person) -> str:

@@ -22,13 +22,11 @@ Held in this process only (core.held), never in Django's cache: the rendered lin
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
-
-from parcours.accounts.middleware import changes_stamp
+from parcours.accounts.middleware import reader
 from parcours.core.held import Held
+from parcours.core.held import key as held_key
 from parcours.pathway.models import StepCounter
 from parcours.people.models import Person
 
@@ -48,10 +46,7 @@ class HeldPage:
 
 
 def key(request, today: dt.date, *options) -> str:
-    m = request.membership
-    parts = (request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
-             get_language(), changes_stamp(request), last_step(m), *options)  # fmt: skip
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    return held_key((*reader(request, today), last_step(request.membership), *options))
 
 
 def last_step(membership) -> int:

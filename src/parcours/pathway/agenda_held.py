@@ -27,14 +27,12 @@ never holds them; any other view reads them held, whatever its method.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import get_language
 
-from parcours.accounts.middleware import changes_stamp
+from parcours.accounts.middleware import reader
 from parcours.audit.log import last_change_by_person
 from parcours.core.held import Held
 from parcours.people.models import Person
@@ -79,21 +77,13 @@ def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
 def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:
     """The session's agenda lines: held, or `compute()`d and held. The key is read before computing: a
     change committed meanwhile makes the next view compute them again."""
-    m = request.membership
     state = agenda_state(session)
     parts = (
-        request.session.session_key, m.pk, m.role, m.organisation_id, m.user_id, today.isoformat(),
-        get_language(), changes_stamp(request), session.pk, session.version, session.status,
-        session.date.isoformat(), state, last_changes(state),
+        *reader(request, today), session.pk, session.version, session.status, session.date.isoformat(),
+        state, last_changes(state),
         tuple((x.pk, x.name, x.user_id, x.association_id, x.appointed_on, x.ended_on) for x in members),
     )  # fmt: skip
-    key = hashlib.sha256(repr(parts).encode()).hexdigest()
-    held = _held.get(key)
-    if held is not None:
-        return held
-    computed = compute()
-    _held.put(key, computed, HELD_SECONDS)
-    return computed
+    return _held.get_or_compute(parts, compute, HELD_SECONDS)
 
 
 def forget() -> None:
