@@ -457,7 +457,7 @@ def session_detail(request, pk):
     in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
     members = list(body.members_on(session.commission_id, session.date)) if in_commission else []
     if can(m, "session_manage") and request.method == "POST":
-        return _session_post(request, session, _agenda(request, session, members), members)
+        return _session_post(request, session, members)
     return _session_page(request, session, None, members)
 
 
@@ -569,7 +569,8 @@ def _session_page(request, session, items, members, details_form=None, conflict=
     )
 
 
-def _session_post(request, session, items, members):
+def _session_post(request, session, members):
+    """The agenda is read only where the POST needs it: the avis, and an edit conflict shown again."""
     m = request.membership
     op = request.POST.get("op")
     if op == "schedule":
@@ -583,6 +584,7 @@ def _session_post(request, session, items, members):
         if ok:
             messages.success(request, _("La demande est retirée de l'ordre du jour."))
     elif op == "avis":
+        items = _agenda(request, session, members)
         refused = _record_all_avis(request, session, items)
         if refused:
             return _session_page(request, session, items, members, posted_avis=refused)
@@ -601,6 +603,7 @@ def _session_post(request, session, items, members):
                 t.update_session(session, m, form.cleaned_data["place"], form.cleaned_data["attendance"],
                                  expected_version=locking.posted_version(request))  # fmt: skip
             except locking.EditConflict as exc:
+                items = _agenda(request, session, members)
                 return _session_page(request, session, items, members, details_form=form, conflict=exc)
             except t.DomainError as exc:
                 messages.error(request, exc.message)
