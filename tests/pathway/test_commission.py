@@ -208,7 +208,7 @@ def test_a_reconvened_request_shows_its_new_session_on_the_timeline_and_in_the_j
     client.force_login(personas.worker.user)
     page = client.get(f"/personnes/{req.pathway.person_id}/").content.decode()
     assert "Demande reportée à une nouvelle séance" in page
-    assert "Séance du 17 février 2025 (faute de quorum le 3 février 2025)" in page
+    assert "Séance du 17 février 2025 (quorum non atteint le 3 février 2025)" in page
 
 
 def test_a_request_closed_before_its_session_leaves_the_agenda_and_gets_no_step_when_it_is_reconvened(

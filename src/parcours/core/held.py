@@ -47,11 +47,12 @@ class Held:
     def get_or_compute(self, parts: tuple, compute: Callable[[], Any], seconds: float) -> Any:
         """What is held under `parts`, or `compute()`d and held for `seconds`. The caller reads `parts`
         before computing: a change committed meanwhile gives the next view other parts."""
-        found = self.get(key(parts))
+        key_ = key(parts)
+        found = self.get(key_)
         if found is not None:
             return found
         value = compute()
-        self.put(key(parts), value, seconds)
+        self.put(key_, value, seconds)
         return value
 
     def discard(self, key: str) -> None:

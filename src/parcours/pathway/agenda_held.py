@@ -30,13 +30,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from parcours.accounts.middleware import reader
 from parcours.audit.log import last_change_by_person
 from parcours.core.held import Held
-from parcours.people.models import Person
 
+from .history import same_identity
 from .models import AgendaItem
 
 HELD_SECONDS = 300
@@ -67,11 +65,7 @@ def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
     the set: its own journal row would no longer be read."""
     if not state:
         return ()
-    same = Q(pk__in={row[4] for row in state})
-    indexes = {row[5] for row in state if row[5]}
-    if indexes:
-        same |= Q(identity_index__in=indexes)
-    return tuple(last_change_by_person(Person.objects.filter(same)))
+    return tuple(last_change_by_person(same_identity({row[4] for row in state}, {row[5] for row in state})))
 
 
 def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:

@@ -72,6 +72,16 @@ def earlier_pathways_here(
     return [e for e in (describe(p, p.person_id == pathway.person_id, today) for p in found) if e]
 
 
+def same_identity(person_ids, indexes):
+    """The people `person_ids` and those whose identity index is one of `indexes` (empty ones ignored): whose
+    pathways are « earlier pathways here » (the session's held agenda keys on them too, decision 0061)."""
+    same = Q(pk__in=set(person_ids))
+    indexes = {index for index in indexes if index}
+    if indexes:
+        same |= Q(identity_index__in=indexes)
+    return Person.objects.filter(same)
+
+
 def earlier_pathways_here_many(
     pathways: list[Pathway], *, include_index_matches: bool, today: dt.date | None = None
 ) -> dict[int, list[EarlierPathway]]:
@@ -80,12 +90,9 @@ def earlier_pathways_here_many(
     today = today or clock.today()
     if not pathways:
         return {}
-    indexes = {p.person.identity_index for p in pathways if include_index_matches and p.person.identity_index}
-    same = Q(pk__in={p.person_id for p in pathways})
-    if indexes:
-        same |= Q(identity_index__in=indexes)
+    indexes = {p.person.identity_index for p in pathways if include_index_matches}
     # The people first, by their two indexes: an OR across the join read all the people (issue 15).
-    people = Person.objects.filter(same).values("pk")
+    people = same_identity({p.person_id for p in pathways}, indexes).values("pk")
     candidates = list(
         Pathway.objects.filter(person_id__in=people, departement_id__in={p.departement_id for p in pathways})
         .filter(periods__isnull=False)

@@ -465,14 +465,19 @@ def schedule_request(request: PathwayRequest, session: CommissionSession, by: Me
     return item
 
 
+def _off_planned_agendas(req: PathwayRequest) -> None:
+    """Take the request off the agendas of the sessions still planned that gave it no avis."""
+    AgendaItem.objects.filter(request=req, session__status=SessionStatus.PLANNED).exclude(
+        session__avis__request=req
+    ).delete()
+
+
 @transaction.atomic
 def unschedule_request(request: PathwayRequest, by: Membership) -> PathwayRequest:
     req = _lock_request(request)
     _require_transition(by, rules.REQUEST_TRANSITIONS["unschedule"], req.status)
     _require_own_commission(by, req.commission_id)
-    AgendaItem.objects.filter(request=req, session__status=SessionStatus.PLANNED).exclude(
-        session__avis__request=req
-    ).delete()
+    _off_planned_agendas(req)
     _move_request(req, "unschedule", by)
     _journal(by, "request.unschedule", req, req.pathway)
     return req
@@ -484,7 +489,7 @@ def record_reconvened(req: PathwayRequest, by: Membership, held: CommissionSessi
     its transaction: the timeline shows the new date, the to-do (decision 0057) and caseload (0060) pages
     held for the association are computed again, the person's summaries too (0059). The request stays
     scheduled."""
-    comment = _("Séance du %(d)s (faute de quorum le %(held)s)") % {
+    comment = _("Séance du %(d)s (quorum non atteint le %(held)s)") % {
         "d": _d(again.date),
         "held": _d(held.date),
     }
@@ -674,11 +679,9 @@ def _close(
         for req in pathway.requests.select_for_update().filter(status__in=rules.OPEN_REQUEST_STATUSES):
             previous_status, req.status = req.status, RS.WITHDRAWN
             req.save(update_fields=["status"])
-            # Off the agenda of a session still planned, as `unschedule_request` does: the secretariat could
-            # not take a withdrawn request off it.
-            AgendaItem.objects.filter(request=req, session__status=SessionStatus.PLANNED).exclude(
-                session__avis__request=req
-            ).delete()
+            # Off the agenda of a session still planned, as an unscheduled request: the secretariat could not
+            # take a withdrawn request off it.
+            _off_planned_agendas(req)
             _record(
                 pathway, "close_request", by, request=req, from_status=previous_status, to_status=RS.WITHDRAWN
             )

@@ -448,13 +448,18 @@ PERSON_DEFERRED = [f"pathway__person__{name}" for name in LIST_DEFERRED]
 AGENDA_DEFERRED = [*(f"request__{name}" for name in (*REQUEST_TEXT, *PERSON_DEFERRED))]
 
 
+def _in_commission(m) -> bool:
+    """The commission's own readers (its secretariat and members): quorum, recusals, avis reasons."""
+    return m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+
+
 @requires("session_list", methods=FORM)
 def session_detail(request, pk):
     m = request.membership
     session = get_object_or_404(
         CommissionSession.objects.visible_to(m).select_related("commission", "reconvened_as"), pk=pk
     )
-    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+    in_commission = _in_commission(m)
     members = list(body.members_on(session.commission_id, session.date)) if in_commission else []
     if can(m, "session_manage") and request.method == "POST":
         return _session_post(request, session, members)
@@ -478,7 +483,7 @@ def _agenda(request, session, members) -> list:
     readable = set(
         _requests(m).filter(pk__in=[item.request_id for item in items]).values_list("pk", flat=True)
     )
-    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+    in_commission = _in_commission(m)
     # Earlier pathways here (history.py): members see the months only, never a name. One reading for the
     # whole agenda, as the members composing the commission that day (issue 15).
     earlier = earlier_pathways_here_many([item.request.pathway for item in items], include_index_matches=True)
@@ -522,7 +527,7 @@ def _session_page(request, session, items, members, details_form=None, conflict=
         waiting_total = all_waiting.count()
         everything = request.GET.get("attente") == "toutes"
         waiting = list(all_waiting if everything else all_waiting[:WAITING_SHOWN])
-    in_commission = m.role in (Role.SECRETARIAT, Role.COMMISSION_MEMBER)
+    in_commission = _in_commission(m)
     today = clock.today()
     quorum = body.quorum(session, members) if in_commission else None
 
