@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -57,3 +59,11 @@ def pdf_fonts(pdf: bytes) -> str:
         f.write(pdf)
         f.flush()
         return subprocess.run([pdffonts, f.name], capture_output=True, check=True, text=True).stdout  # noqa: S603
+
+
+def wait_until(done: Callable[[], bool], seconds: float = 15) -> None:
+    """Wait for `done()` (a held value's timer, set to 2 s by the test, to drop it), `seconds` at most: a
+    loaded CI machine may be slow. The caller asserts what follows."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)

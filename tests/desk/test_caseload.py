@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ..conftest import pathway_in_state, request_in_state
+from ..tools import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +203,6 @@ def test_a_rename_is_found_even_when_archives_balance_the_sums(client, personas)
 def test_held_search_keys_leave_the_memory_when_their_time_is_up_without_a_search(personas, monkeypatch):
     """Decision 0056 and docs/security/encryption.md promise « cinq minutes au plus »: a timer drops the
     entry even if the worker serves no other search (found in review: only a later search dropped it)."""
-    import time
 
     from parcours.people import search
     from parcours.people.models import Person
@@ -213,9 +213,7 @@ def test_held_search_keys_leave_the_memory_when_their_time_is_up_without_a_searc
     personas.person(first_name="Canari", last_name="Oiseaufictif")
     search.search_ids(Person.objects.visible_to(personas.worker), "canari")
     assert "oiseaufictif" in repr(list(search._held.values()))
-    deadline = time.monotonic() + 15  # the timer fires after 2 s; a loaded CI machine may be slow
-    while "oiseaufictif" in repr(list(search._held.values())) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: "oiseaufictif" not in repr(list(search._held.values())))
     assert "oiseaufictif" not in repr(list(search._held.values()))
 
 
