@@ -171,13 +171,13 @@ def setup_django(settings: dict) -> None:
 def generate(preset: Preset, rng: random.Random, password: str) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
-    from django.db import transaction
-    from django.db.models import QuerySet
+    from django.db import connection, transaction
+    from django.db.models import Max, QuerySet
 
     from parcours.accounts.models import Membership, Organisation, User
     from parcours.accounts.roles import OrganisationKind, Role
     from parcours.audit import chain
-    from parcours.audit.models import AccessLog, Action, ChainHead, Outcome
+    from parcours.audit.models import COMMON_CHAIN, AccessLog, Action, ChainHead, Outcome
     from parcours.core import clock
     from parcours.core.models import Departement
     from parcours.followup.models import Domain, Note
@@ -284,8 +284,11 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
         by_association.setdefault(association_id, []).append(pk)
     progress = Progress("journal history (bulk, chained and sealed)", preset.journal)
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get_or_create(pk=chain.HEAD_PK)[0]
-        seq, previous = head.last_seq, head.last_hash
+        # The history goes into the common chain, as a journal written before the chains were split would
+        # (decision 0062); its numbers follow every number in use, and the sequence is moved past them.
+        head = ChainHead.objects.select_for_update().get_or_create(pk=COMMON_CHAIN)[0]
+        seq = max(head.last_seq, AccessLog.objects.aggregate(top=Max("seq"))["top"] or 0)
+        previous = head.last_hash
         start = clock.now() - dt.timedelta(days=3650)
         step = dt.timedelta(days=3650) / max(preset.journal, 1)
         batch = []
@@ -312,6 +315,10 @@ def generate(preset: Preset, rng: random.Random, password: str) -> dict:
         head.last_seq, head.last_hash = seq, previous
         head.seal = head.compute_seal()
         head.save()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT setval('audit_accesslog_number', GREATEST(%s, last_value)) "
+                               "FROM audit_accesslog_number", [seq])  # fmt: skip
     timings["journal"] = progress.end()
 
     # --- Pathways through the services ---------------------------------------------------------------

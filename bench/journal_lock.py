@@ -1,12 +1,15 @@
-"""How many journal rows a second the single chain head lets through (issue 15, decision 0053).
+"""How many journal rows a second the chain heads let through (issue 15, decisions 0053 and 0062).
 
     .venv/bin/python bench/journal_lock.py --preset ci            # on the database of bench/generate.py
-    .venv/bin/python bench/journal_lock.py --preset ci --processes 1,2,4,8 --rows 300
+    .venv/bin/python bench/journal_lock.py --preset ci --processes 1,2,4,8 --rows 300 --chains own
 
 Each process appends `--rows` rows through parcours.audit.log.record_system (chain.append: SELECT … FOR UPDATE
 of the chain head, insert, head update, commit: what every journaled request does) as fast as it can. It
 prints the rows per second in all, and the time each append took (p50, p95), for each number of processes.
 When the total stops growing with processes while the time per append grows, the lock serialises them.
+`--chains same` (the default): every process writes into one chain (the common one; as every row did before
+decision 0062, and as the members of one organisation still do); `--chains own`: each process writes as
+another organisation, into its own chain.
 The rows it writes are genuine journal rows (a `read` of object type `bench`): the chain stays verifiable.
 """
 
@@ -24,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def worker(info: dict, rows: int, start_at: float, queue) -> None:
+def worker(info: dict, rows: int, start_at: float, queue, index: int | None) -> None:
     os.environ.update(DATABASE_URL=info["database_url"], PARCOURS_DATA_DIR=info["data_dir"],
                       PARCOURS_DEMO="1", SECRET_KEY=info["secret_key"],
                       DJANGO_SETTINGS_MODULE="parcours.settings")  # fmt: skip
@@ -32,15 +35,17 @@ def worker(info: dict, rows: int, start_at: float, queue) -> None:
     import django
 
     django.setup()
+    from parcours.accounts.models import Organisation
     from parcours.audit.log import record_system
 
-    record_system("read", "bench", "0")  # connection and key loaded before the clock starts
+    organisation = Organisation.objects.order_by("pk")[index] if index is not None else None
+    record_system("read", "bench", "0", organisation=organisation)  # connection and key loaded first
     while time.time() < start_at:
         time.sleep(0.001)
     times = []
     for n in range(rows):
         began = time.perf_counter()
-        record_system("read", "bench", str(n))
+        record_system("read", "bench", str(n), organisation=organisation)
         times.append(time.perf_counter() - began)
     queue.put(times)
 
@@ -50,6 +55,7 @@ def main() -> int:
     parser.add_argument("--preset", default="ci")
     parser.add_argument("--processes", default="1,2,4,8")
     parser.add_argument("--rows", type=int, default=300)
+    parser.add_argument("--chains", choices=("same", "own"), default="same")
     args = parser.parse_args()
     info = json.loads((ROOT / "bench" / ".data" / args.preset / "bench.json").read_text())
     context = multiprocessing.get_context("spawn")
@@ -59,7 +65,11 @@ def main() -> int:
         queue = context.Queue()
         start_at = time.time() + 4 + count * 0.5
         procs = [
-            context.Process(target=worker, args=(info, args.rows, start_at, queue)) for _ in range(count)
+            context.Process(
+                target=worker,
+                args=(info, args.rows, start_at, queue, n if args.chains == "own" else None),
+            )
+            for n in range(count)
         ]
         for p in procs:
             p.start()

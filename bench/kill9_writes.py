@@ -366,7 +366,7 @@ def free_port() -> int:
     raise RuntimeError("aucun port libre entre 20000 et 32000")
 
 
-def start_server(env: dict[str, str], port: int, log_file: Path) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, log_file: Path, workers: int = 2) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -375,7 +375,7 @@ def start_server(env: dict[str, str], port: int, log_file: Path) -> subprocess.P
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(workers),
         "--graceful-timeout",
         "5",
         "--no-control-socket",

@@ -1,8 +1,10 @@
-"""Load test of the main pages on a dataset of bench/generate.py, through gunicorn (2 workers) on loopback.
+"""Load test of the main pages on a dataset of bench/generate.py, through gunicorn on loopback.
 
     .venv/bin/python bench/generate.py --preset medium && .venv/bin/python bench/run.py --preset medium
     .venv/bin/python bench/run.py --preset ci --duration 1 --connections 1,10 --check   # CI (.ci/run)
 
+gunicorn runs 2 sync workers (`--workers N` for another count; deploy/gunicorn.conf.py's own count, 2 per
+core plus one, is `--workers production`).
 For each page and each number of connections (1, 10 and 50 by default) it runs
 `wrk -t<min(c,2)> -c<c> -d<duration>s --timeout 30s --latency -H "Cookie: <session>" <url>` and reads the
 requests per second and the 50th, 95th (interpolated between wrk's 90 % and 99 %) and 99th percentiles.
@@ -40,6 +42,13 @@ import scratchdb
 from kill9_writes import Browser, free_port, start_server, tail, wait_ready
 
 ROOT = scratchdb.ROOT
+
+
+def production_workers() -> int:
+    """The worker count of deploy/gunicorn.conf.py on this machine, read from that file (not a copy of it)."""
+    settings: dict = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), settings)  # noqa: S102 (our own file)
+    return int(settings["workers"])
 
 
 def pages(info: dict) -> list[tuple[str, str, str]]:
@@ -145,7 +154,10 @@ def main() -> int:
     parser.add_argument("--only", default="",
                         help="starts of page names, e.g. person,session (the floor always runs)")  # fmt: skip
     parser.add_argument("--check", action="store_true", help="CI: fail on errors only, print less")
+    parser.add_argument("--workers", default="2",
+                        help="gunicorn sync workers, or 'production' (deploy/gunicorn.conf.py)")  # fmt: skip
     args = parser.parse_args()
+    args.workers = production_workers() if args.workers == "production" else int(args.workers)
     if shutil.which("wrk") is None:
         print("wrk manque : apt-get install -y wrk", file=sys.stderr)
         return 2
@@ -162,11 +174,12 @@ def main() -> int:
         chosen = [p for p in chosen if p[0] == "floor" or p[0].startswith(wanted)]
     port = free_port()
     log_file = Path(info["data_dir"]) / "gunicorn.log"
-    server = start_server(env, port, log_file)
+    server = start_server(env, port, log_file, workers=args.workers)
     failures = []
     results = []
     try:
-        print(f"gunicorn ready in {wait_ready(server, port, log_file):.1f} s on 127.0.0.1:{port} "
+        ready = wait_ready(server, port, log_file)
+        print(f"gunicorn ({args.workers} workers) ready in {ready:.1f} s on 127.0.0.1:{port} "
               f"({args.preset}: {info['counts']})", flush=True)  # fmt: skip
         cookies, headers = {}, {}
         for name, account, path in chosen:
@@ -211,6 +224,7 @@ def main() -> int:
         )
     out = Path(info["data_dir"]) / "results.json"
     out.write_text(json.dumps({"preset": args.preset, "counts": info["counts"], "duration_s": args.duration,
+                               "workers": args.workers,
                                "results": results, "failures": failures}, indent=2))  # fmt: skip
     print("\n| page | c | req/s | p50 ms | p95 ms | p99 ms | throughput / floor | HTML KB |")
     print("|---|---|---|---|---|---|---|---|")

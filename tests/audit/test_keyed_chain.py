@@ -42,16 +42,18 @@ def journal(n=5, start=START, step=dt.timedelta(days=1)):
 def head_values():
     with connection.cursor() as c:
         c.execute(
-            "SELECT last_seq, last_hash, anchor_seq, anchor_hash, seal FROM audit_chainhead WHERE id = 1"
+            "SELECT last_seq, last_hash, anchor_seq, anchor_hash, seal, appended FROM audit_chainhead "
+            "WHERE id = 0"
         )
         return c.fetchone()
 
 
-def set_head(last_seq, last_hash, anchor_seq, anchor_hash, seal):
+def set_head(last_seq, last_hash, anchor_seq, anchor_hash, seal, appended):
+    """The whole head row put back (an attacker replaying an earlier state replays every column)."""
     tamper(
         "UPDATE audit_chainhead SET last_seq = %s, last_hash = %s, anchor_seq = %s, anchor_hash = %s, "
-        "seal = %s WHERE id = 1",
-        [last_seq, last_hash, anchor_seq, anchor_hash, seal],
+        "seal = %s, appended = %s WHERE id = 0",
+        [last_seq, last_hash, anchor_seq, anchor_hash, seal, appended],
     )
 
 
@@ -135,7 +137,7 @@ def test_a_chain_rewritten_from_row_n_with_a_recomputed_hash_is_detected():
             [row.person_id, row.previous_hash, row.hash, row.pk],
         )
         previous = row.hash
-    tamper("UPDATE audit_chainhead SET last_hash = %s WHERE id = 1", [previous])
+    tamper("UPDATE audit_chainhead SET last_hash = %s WHERE id = 0", [previous])
     broken = verify_chain()
     assert broken is not None and broken.seq in (3, 5)
 
@@ -149,7 +151,7 @@ def test_a_chain_rewritten_with_another_key_is_detected(settings):
     stolen.object_id = "999"
     forged = hmac.new(b"x" * 32, b"row|" + stolen.canonical(), hashlib.sha256).hexdigest()
     tamper("UPDATE audit_accesslog SET object_id = '999', hash = %s WHERE id = %s", [forged, stolen.pk])
-    tamper("UPDATE audit_chainhead SET last_hash = %s WHERE id = 1", [forged])
+    tamper("UPDATE audit_chainhead SET last_hash = %s WHERE id = 0", [forged])
     assert verify_chain() is not None
 
 
@@ -175,7 +177,7 @@ def test_a_tail_truncated_back_to_an_older_consistent_head_is_detected_against_t
 def test_a_tail_cut_with_the_head_moved_back_without_the_key_is_detected():
     made = journal(5)
     tamper("DELETE FROM audit_accesslog WHERE seq > 3")
-    tamper("UPDATE audit_chainhead SET last_seq = 3, last_hash = %s WHERE id = 1", [made[2].hash])
+    tamper("UPDATE audit_chainhead SET last_seq = 3, last_hash = %s WHERE id = 0", [made[2].hash])
     broken = verify_chain()
     assert broken is not None and "tête" in broken.reason
 
@@ -233,8 +235,9 @@ def test_checkpoints_go_to_their_logger_and_file(caplog):
 def test_the_checkpoint_is_a_daily_task():
     assert "parcours.audit.tasks.audit_checkpoint_task" in DAILY_TASKS
     journal(2)
-    assert audit_checkpoint_task.call() == 2
-    assert len(chain.read_checkpoints()) == 1
+    assert audit_checkpoint_task.call() == 1  # one chain: the common one
+    [point] = chain.read_checkpoints()
+    assert (point["chain"], point["seq"]) == (0, 2)
 
 
 # --- Purge outside the purge job ------------------------------------------------------------------------
@@ -244,7 +247,7 @@ def test_rows_purged_by_hand_with_the_anchor_moved_are_detected():
     old verification said intact with the same head hash."""
     made = journal(5)
     tamper("DELETE FROM audit_accesslog WHERE seq < 3")
-    tamper("UPDATE audit_chainhead SET anchor_seq = 3, anchor_hash = %s WHERE id = 1", [made[1].hash])
+    tamper("UPDATE audit_chainhead SET anchor_seq = 3, anchor_hash = %s WHERE id = 0", [made[1].hash])
     broken = verify_chain()
     assert broken is not None
 
@@ -254,11 +257,13 @@ def test_rows_purged_by_hand_with_an_old_sealed_head_replayed_are_detected():
     """Even with a genuine seal (the attacker replays the head of an earlier state with a different anchor,
     which cannot exist), no keyed purge row covers the missing rows."""
     made = journal(4)
-    last_seq, last_hash, _anchor_seq, _anchor_hash, _seal = head_values()
+    last_seq, last_hash, _anchor_seq, _anchor_hash, _seal, appended = head_values()
     tamper("DELETE FROM audit_accesslog WHERE seq < 3")
-    forged = ChainHead(last_seq=last_seq, last_hash=last_hash, anchor_seq=3, anchor_hash=made[1].hash)
+    forged = ChainHead(
+        last_seq=last_seq, last_hash=last_hash, anchor_seq=3, anchor_hash=made[1].hash, appended=appended
+    )
     # Suppose the attacker somehow had a valid seal for this head: the missing purge record still tells.
-    set_head(last_seq, last_hash, 3, made[1].hash, forged.compute_seal())
+    set_head(last_seq, last_hash, 3, made[1].hash, forged.compute_seal(), appended)
     broken = verify_chain()
     assert broken is not None and "purge signée" in broken.reason
 
@@ -313,7 +318,7 @@ def test_postgresql_anchor_moved_forward_by_hand_then_rows_deleted_is_detected()
     the rows below it: the seal of the head and the missing signed purge record detect it."""
     made = journal(4)
     with connection.cursor() as c:
-        c.execute("UPDATE audit_chainhead SET anchor_seq = 3, anchor_hash = %s WHERE id = 1", [made[1].hash])
+        c.execute("UPDATE audit_chainhead SET anchor_seq = 3, anchor_hash = %s WHERE id = 0", [made[1].hash])
         c.execute("DELETE FROM audit_accesslog WHERE seq < 3")
     assert [r[1] for r in raw_rows()] == [3, 4]
     assert verify_chain() is not None
@@ -350,7 +355,9 @@ def _saved_state():
 def _truncate_and_reinsert(state):
     """The review's probe: empty both tables, put back the rows saved earlier and their genuine sealed head.
     On PostgreSQL with TRUNCATE, as the test database's superuser can (the application's user cannot, see
-    test_postgresql_truncate_is_refused_to_the_application_user); on SQLite with DELETE."""
+    test_postgresql_truncate_is_refused_to_the_application_user), and the head put back with the triggers
+    off (a head inserted in another state than its chain's origin is refused otherwise, decision 0062); on
+    SQLite with DELETE."""
     (row_columns, saved_rows), (head_columns, saved_head) = state
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
@@ -365,8 +372,12 @@ def _truncate_and_reinsert(state):
             ("audit_chainhead", head_columns, saved_head),
         ):
             marks = ", ".join(["%s"] * len(columns))
+            if connection.vendor == "postgresql":
+                c.execute("SELECT set_config('session_replication_role', 'replica', true)")
             for value in values:
                 c.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(value))  # noqa: S608
+            if connection.vendor == "postgresql":
+                c.execute("SELECT set_config('session_replication_role', 'origin', true)")
 
 
 @pytest.mark.django_db

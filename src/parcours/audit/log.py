@@ -26,7 +26,8 @@ from urllib.parse import quote
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import CharField, Count, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
@@ -133,16 +134,24 @@ def record_event(
 
 
 def last_change_of(person) -> Subquery:
-    """The number (seq) of the journal's last row of a change about `person` (a pk, or an OuterRef to one),
-    None if there is none. Every domain service records its change in the change's own transaction
-    (record_event, person_id included), so a new value means that something about the person changed, by
-    whoever, through whichever page, API or job (decision 0059). One lookup in the index
-    audit_person_change."""
-    rows = AccessLog.objects.filter(person_id=person, action__in=CHANGE_ACTIONS).order_by("-seq")
-    return Subquery(rows.values("seq")[:1])
+    """A stamp of the journal's rows of a change about `person` (a pk, or an OuterRef to one): their count
+    and the sum of their numbers ("3:1234"), None if there is none. Every domain service records its change
+    in the change's own transaction (record_event, person_id included), so a new value means that something
+    about the person changed, by whoever, through whichever page, API or job (decision 0059). Not the
+    largest number: the chains of two organisations commit in any order (decision 0062), and a change
+    committed after a larger number was read would leave the largest as it was; any row added changes the
+    count or the sum (and the purge only removes smaller numbers). An index-only scan of the person's
+    entries in audit_person_change."""
+    rows = (
+        AccessLog.objects.filter(person_id=person, action__in=CHANGE_ACTIONS)
+        .order_by()
+        .values("person_id")
+        .annotate(stamp=Concat(Cast(Count("seq"), CharField()), Value(":"), Cast(Sum("seq"), CharField())))
+    )
+    return Subquery(rows.values("stamp")[:1], output_field=CharField())
 
 
-def last_change_by_person(people) -> list[tuple[int, int | None]]:
+def last_change_by_person(people) -> list[tuple[int, str | None]]:
     """(pk, last_change_of) of each of `people` (a queryset of people), by pk: one query, one lookup per
     person in the index audit_person_change (a session's agenda, decision 0061)."""
     annotated = people.annotate(last_change=last_change_of(OuterRef("pk"))).order_by("pk")

@@ -18,6 +18,10 @@ from parcours.accounts.roles import Role
 
 GENESIS_HASH = "0" * 64
 SYSTEM_ROLE = "system"
+# The journal is chained per organisation (decision 0062): the rows an organisation's members write form
+# its own chain, numbered by its primary key; the common chain holds the rows of no organisation (jobs,
+# logins, refusals before a membership is known) and every row written before the chains were split.
+COMMON_CHAIN = 0
 
 
 class ImmutableLogError(Exception):
@@ -67,7 +71,11 @@ class AccessLogQuerySet(models.QuerySet):
 
 
 class AccessLog(models.Model):
+    # The row's number in the whole journal: unique and increasing in the order of the rows of each chain;
+    # numbers between chains interleave, and a rolled-back append leaves a gap (a PostgreSQL sequence).
     seq = models.PositiveBigIntegerField(_("numéro"), unique=True)
+    # The chain the row is linked into: its organisation's primary key, or COMMON_CHAIN.
+    chain = models.PositiveBigIntegerField(_("chaîne"), default=COMMON_CHAIN)
     at = models.DateTimeField(_("date et heure"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,6 +127,8 @@ class AccessLog(models.Model):
                 condition=models.Q(action__in=CHANGE_ACTIONS),
             ),
             models.Index(fields=["at"], name="audit_at"),
+            # Verification and purge walk one chain at a time, in order.
+            models.Index(fields=["chain", "seq"], name="audit_chain_seq"),
         ]
 
     def __str__(self) -> str:
@@ -158,6 +168,8 @@ class AccessLog(models.Model):
         }
         if self.event:  # rows written before the field existed serialise as they did
             data["event"] = self.event
+        if self.chain != COMMON_CHAIN:  # likewise rows of the common chain (decision 0062)
+            data["chain"] = self.chain
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
     def compute_hash(self, keyed: bool = True) -> str:
@@ -188,10 +200,11 @@ class AccessLog(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row: the end of the chain (last number and hash) and its start since the last purge (anchor).
-    Appending locks this row, so that two processes never give the same number or predecessor."""
+    """One row per chain (its key: COMMON_CHAIN, or the organisation's primary key): the end of the chain
+    (number and hash of its last row) and its start since the last purge (anchor). Appending locks the
+    chain's row, so that two processes never give the same predecessor; chains do not wait on each other."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    id = models.PositiveBigIntegerField(primary_key=True, default=COMMON_CHAIN)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     anchor_seq = models.PositiveBigIntegerField(default=1)
@@ -200,27 +213,43 @@ class ChainHead(models.Model):
     # Rows numbered from keyed_from on are HMAC-chained; earlier ones (written before migration 0003) keep
     # their SHA-256 and are sealed by the first keyed row, whose HMAC covers their hash.
     keyed_from = models.PositiveBigIntegerField(default=1)
-    # HMAC of the fields above: the head cannot be moved (tail cut, anchor moved) without the key.
+    # Rows appended to this chain: a checkpoint of the chain every PARCOURS_AUDIT_CHECKPOINT_EVERY of them.
+    appended = models.PositiveBigIntegerField(default=0)
+    # HMAC of the fields above and of the chain's key: the head cannot be moved (tail cut, anchor moved),
+    # passed off as another chain's, nor its count of rows reset, without the key.
     seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("tête de chaîne du journal")
 
     def is_genesis(self) -> bool:
-        return (self.last_seq, self.last_hash, self.anchor_seq, self.anchor_hash) == (
+        return (self.last_seq, self.last_hash, self.anchor_seq, self.anchor_hash, self.keyed_from) == (
             0,
             GENESIS_HASH,
             1,
             GENESIS_HASH,
+            1,
         )
 
     def compute_seal(self) -> str:
-        return head_seal(self.last_seq, self.last_hash, self.anchor_seq, self.anchor_hash, self.keyed_from)
+        return head_seal(
+            self.last_seq,
+            self.last_hash,
+            self.anchor_seq,
+            self.anchor_hash,
+            self.keyed_from,
+            chain=self.pk,
+            appended=self.appended,
+        )
 
 
-def head_seal(last_seq, last_hash, anchor_seq, anchor_hash, keyed_from) -> str:
-    """HMAC of the chain head (also used by migration 0003 on the historical model)."""
+def head_seal(last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, chain=None, appended=None) -> str:
+    """HMAC of a chain head. Since decision 0062 it names the chain and its count of rows appended, so that
+    one head cannot be passed off as another's; migration 0003 sealed the one head of the time without them
+    (`chain` and `appended` None), and migration 0007 sealed it again with them."""
     from parcours.core.crypto import audit_key
 
     message = f"head|{last_seq}|{last_hash}|{anchor_seq}|{anchor_hash}|{keyed_from}"
+    if chain is not None:
+        message = f"head|chain={chain}|appended={appended}|{message[5:]}"
     return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()

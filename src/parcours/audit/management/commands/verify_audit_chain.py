@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from parcours.audit import conf
-from parcours.audit.chain import chain_summary, verify_chain
+from parcours.audit.chain import chain_label, chain_summary, verify_chain
 
 
 class Command(BaseCommand):
@@ -21,9 +21,9 @@ class Command(BaseCommand):
             if conf.logger_only():
                 self.stderr.write(
                     "Attention : les points de contrôle ne vont qu'au journal applicatif "
-                    "(PARCOURS_AUDIT_CHECKPOINT_FILE=log) ; comparez la tête ci-dessous avec le dernier "
-                    "point de contrôle reçu par le syslog distant : une fin tronquée ne se voit pas "
-                    "autrement."
+                    "(PARCOURS_AUDIT_CHECKPOINT_FILE=log) ; comparez les têtes ci-dessous avec les "
+                    "derniers points de contrôle reçus par le syslog distant : une fin tronquée ne se voit "
+                    "pas autrement."
                 )
             else:
                 raise CommandError(
@@ -32,7 +32,17 @@ class Command(BaseCommand):
                     f"{s['last_seq']} ligne(s) ; une fin tronquée ou un journal vidé ne se détecte que "
                     "par eux (manage.py audit_checkpoint, tâche quotidienne audit_checkpoint_task)."
                 )
+        unattested = s["unattested"] if s["checkpoints"] else []
+        if unattested:
+            self.stderr.write(
+                "Attention : aucun point de contrôle du fichier n'atteste "
+                + ", ".join(chain_label(key) for key in unattested)
+                + " ; supprimée entière, une telle chaîne ne se verrait pas (manage.py audit_checkpoint)."
+            )
         self.stdout.write(
-            f"Journal des accès intègre : {s['rows']} ligne(s), n° {s['first_seq']} à {s['last_seq']}, "
-            f"{s['checkpoints']} point(s) de contrôle concordant(s). Empreinte de tête : {s['last_hash']}."
+            f"Journal des accès intègre : {s['rows']} ligne(s) en {s['chains']} chaîne(s), "
+            f"n° {s['first_seq']} à {s['last_seq']}, {s['checkpoints']} point(s) de contrôle concordant(s). "
+            "Têtes des chaînes (à comparer avec les derniers points de contrôle) :"
         )
+        for key, last_seq, last_hash in s["heads"]:
+            self.stdout.write(f"  {chain_label(key)} : n° {last_seq}, empreinte {last_hash}")

@@ -1,0 +1,83 @@
+"""Migration audit/0007 (decision 0062) on a journal written before it: the rows, the head and a checkpoint
+line as the code before the split wrote them (written here in SQL with the hashes recomputed by hand), then
+the migration, then the same journal verifies, goes on in the common chain and opens organisations' chains.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from parcours.audit import log
+from parcours.audit.chain import verify_chain
+from parcours.audit.models import GENESIS_HASH
+from parcours.core import crypto
+
+BEFORE = [("audit", "0006_person_change_index")]
+
+
+def mac(message: str) -> str:
+    return hmac.new(crypto.audit_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def old_row(seq: int, previous: str, person: int) -> tuple:
+    at = dt.datetime(2026, 1, seq, 9, 0, tzinfo=dt.UTC)
+    data = {
+        "seq": seq, "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "user": None, "organisation": None,
+        "role": "system", "action": "read", "object_type": "person", "object_id": str(person),
+        "person_id": person, "ip": None, "path": "", "status_code": None, "outcome": "allowed",
+        "previous_hash": previous,
+    }  # fmt: skip
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return seq, at, person, previous, mac("row|" + canonical)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_journal_written_before_the_split_verifies_and_goes_on(settings, tmp_path, personas):
+    points = tmp_path / "points.jsonl"
+    settings.PARCOURS_AUDIT_CHECKPOINT_FILE = str(points)
+    MigrationExecutor(connection).migrate(BEFORE)
+    rows, previous = [], GENESIS_HASH
+    for seq in (1, 2, 3):
+        rows.append(old_row(seq, previous, 100 + seq))
+        previous = rows[-1][-1]
+    with connection.cursor() as cursor:
+        for seq, at, person, before, hash_ in rows:
+            cursor.execute(
+                "INSERT INTO audit_accesslog (seq, at, role, action, event, object_type, object_id, "
+                "person_id, path, outcome, previous_hash, hash) VALUES (%s, %s, 'system', 'read', '', "
+                "'person', %s, %s, '', 'allowed', %s, %s)",
+                [seq, at, str(person), person, before, hash_],
+            )
+        seal = mac(f"head|3|{previous}|1|{GENESIS_HASH}|1")  # the seal of migration 0003's format
+        cursor.execute(
+            "INSERT INTO audit_chainhead (id, last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, "
+            "seal) VALUES (1, 3, %s, 1, %s, 1, %s)",
+            [previous, GENESIS_HASH, seal],
+        )
+    at = "2026-01-03T10:00:00.000000Z"
+    line = {
+        "seq": 3,
+        "hash": previous,
+        "anchor_seq": 1,
+        "at": at,
+        "mac": mac(f"checkpoint|3|{previous}|1|{at}"),
+    }
+    points.write_text(json.dumps(line) + "\n")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, last_seq, last_hash FROM audit_chainhead")
+        assert cursor.fetchall() == [(0, 3, previous)]  # the one head is the common chain's
+    assert verify_chain() is None  # old rows, resealed head and the old checkpoint line all agree
+    system = log.record_system("read", "person", 104, person_id=104)
+    association = log.record_system("read", "person", 105, person_id=105, organisation=personas.association)
+    assert (system.seq, system.chain, system.previous_hash) == (4, 0, previous)  # numbers follow the old
+    assert (association.seq, association.chain) == (5, personas.association.pk)
+    assert verify_chain() is None
