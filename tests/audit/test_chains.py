@@ -331,6 +331,38 @@ def test_a_head_planted_without_the_key_is_refused_and_reported(personas):
     assert broken is not None and broken.chain == b and "sans la clé" in broken.reason
 
 
+@pytest.mark.django_db
+def test_a_head_planted_at_its_origin_locks_nobody_out(personas):
+    """The one head PostgreSQL lets the application's role insert: at the origin of a chain without rows,
+    with a made-up seal. It hides nothing: the verification reports it until the next append seals it,
+    and the association goes on journaling."""
+    b = personas.other_association.pk
+    tamper(
+        "INSERT INTO audit_chainhead (id, last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, "
+        "appended, seal, purged_at) VALUES (%s, 0, %s, 1, %s, 1, 0, %s, NULL)",
+        [b, "0" * 64, "0" * 64, "f" * 64],
+    )
+    assert "sans la clé" in verify_chain().reason
+    row = _record(personas.outsider, 1)
+    assert raw("SELECT chain FROM audit_accesslog WHERE id = %s", [row.pk]) == [(b,)]
+    assert verify_chain() is None
+
+
+@pytest.mark.django_db
+def test_a_head_put_back_to_its_origin_over_rows_is_refused(personas):
+    """The same origin values over a chain that has rows (its head reset by hand, as a superuser could):
+    sealing it would launder the reset, so nothing is appended."""
+    interleaved(personas, n=2)
+    a = personas.association.pk
+    tamper(
+        "UPDATE audit_chainhead SET last_seq = 0, last_hash = %s, appended = 0, seal = %s WHERE id = %s",
+        ["0" * 64, "f" * 64, a],
+    )
+    with pytest.raises(ChainTamperedError):
+        _record(personas.worker, 9)
+    assert verify_chain().chain == a
+
+
 @transaction.atomic
 def decorated_service(membership, person_id):
     """Like the project's services: one Atomic instance serves every call of the decorated function."""

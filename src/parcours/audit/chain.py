@@ -107,12 +107,19 @@ def _locked_head(key: int) -> ChainHead:
     head = _locked(key)
     if head is None:
         head = _opened(key)
-    if not trusted(head):
+    if not trusted(head) and not _empty_origin(head):
         raise ChainTamperedError(
             f"Journal des accès : la tête de la {chain_label(key)} ne porte pas un sceau valide (modifiée "
             "hors de l'application). Lancez manage.py verify_audit_chain."
         )
     return head
+
+
+def _empty_origin(head: ChainHead) -> bool:
+    """A head at its chain's origin over a chain without rows, whatever its seal says (planted by hand for
+    an organisation that had no chain yet): it hides nothing, and the append seals it. Refusing it would let
+    whoever can insert a head lock an organisation out of the journal. Checked only when the seal fails."""
+    return head.is_genesis() and not AccessLog.objects.filter(chain=head.pk).exists()
 
 
 def _opened(key: int) -> ChainHead:
@@ -138,7 +145,9 @@ def _transaction_chain(wanted: int) -> int:
     The transaction is told by a marker callback registered with on_commit on its first append, which
     Django drops when the transaction commits or rolls back, or when a savepoint holding it rolls back
     (releasing the head's lock with it). Under a test case's atomic blocks, which never commit, the
-    transaction is the test's own outermost block, told by its savepoint's id."""
+    transaction is the test's own outermost block, told by its savepoint's id (a savepoint rolled back
+    inside it is not seen there: production's marker is). Manual transactions (set_autocommit(False), used
+    nowhere here) keep their on_commit callbacks until autocommit returns: the marker would outlive them."""
     depth = next(i for i, block in enumerate(connection.atomic_blocks) if not block._from_testcase)
     if depth:
         token = connection.savepoint_ids[depth - 1]

@@ -82,8 +82,25 @@ def _seal(head, **named) -> str:
     return head_seal(*state, **named)
 
 
+def _check(head, **named) -> None:
+    """The head's seal, in the format of before, is valid: sealing it again in the new format must not
+    launder a head changed without the key (an anchor moved, rows then deleted below it)."""
+    import hmac
+
+    origin = "0" * 64
+    state = (head.last_seq, head.last_hash, head.anchor_seq, head.anchor_hash, head.keyed_from)
+    genesis = state == (0, origin, 1, origin, 1) and not head.seal
+    if not genesis and not hmac.compare_digest(head.seal, _seal(head, **named)):
+        raise RuntimeError(
+            "La tête du journal des accès ne porte pas un sceau valide : le journal a été modifié hors de "
+            "l'application. Lancez manage.py verify_audit_chain avec la version précédente avant de migrer."
+        )
+
+
 def forwards(apps, schema_editor):
     ChainHead = apps.get_model("audit", "ChainHead")
+    for head in ChainHead.objects.filter(pk=1):
+        _check(head)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FORWARD, params=None)
     else:
@@ -102,6 +119,8 @@ def backwards(apps, schema_editor):
     rows = apps.get_model("audit", "AccessLog").objects.aggregate(
         n=Count("pk"), low=Min("seq"), high=Max("seq")
     )
+    for head in ChainHead.objects.filter(pk=0):
+        _check(head, chain=0, appended=head.appended)
     if rows["n"] and rows["high"] - rows["low"] + 1 != rows["n"]:
         raise RuntimeError(
             "Les numéros du journal ont des trous : l'ancienne vérification les lirait comme des lignes "
