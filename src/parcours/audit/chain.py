@@ -49,18 +49,21 @@ from .models import COMMON_CHAIN, SYSTEM_ROLE, AccessLog, Action, ChainHead, Out
 PURGE_EVENT = "journal.purge"
 checkpoint_logger = logging.getLogger("parcours.audit.checkpoint")
 
-# The head locked, with the next number, in one statement. On PostgreSQL the sequence is read after the
-# lock is granted (the locking CTE is materialised first), so that numbers increase along each chain.
+# The next number of the journal: a sequence on PostgreSQL; on SQLite, whose IMMEDIATE transaction already
+# holds the database's write lock, the largest plus one.
+NEXT_SEQ = {
+    "postgresql": "nextval('audit_accesslog_number')",
+    "sqlite": "(SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_accesslog)",
+}
+# The head locked, with the next number, in one statement (built from the constants above, no input). On
+# PostgreSQL the sequence is read after the lock is granted (the locking CTE is materialised first), so
+# that numbers increase along each chain.
 LOCKED_HEAD_SQL = {
     "postgresql": (
-        "WITH head AS MATERIALIZED (SELECT * FROM audit_chainhead WHERE id = %s FOR UPDATE) "
-        "SELECT head.*, nextval('audit_accesslog_number') AS next_seq FROM head"
+        "WITH head AS MATERIALIZED (SELECT * FROM audit_chainhead WHERE id = %s FOR UPDATE) "  # noqa: S608
+        f"SELECT head.*, {NEXT_SEQ['postgresql']} AS next_seq FROM head"
     ),
-    # SQLite: the IMMEDIATE transaction already holds the database's write lock.
-    "sqlite": (
-        "SELECT audit_chainhead.*, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_accesslog) AS next_seq "
-        "FROM audit_chainhead WHERE id = %s"
-    ),
+    "sqlite": f"SELECT *, {NEXT_SEQ['sqlite']} AS next_seq FROM audit_chainhead WHERE id = %s",  # noqa: S608
 }
 
 
@@ -76,15 +79,9 @@ def _locked(key: int) -> ChainHead | None:
     return heads[0] if heads else None
 
 
-NEXT_SEQ_SQL = {
-    "postgresql": "SELECT nextval('audit_accesslog_number')",
-    "sqlite": "SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_accesslog",
-}
-
-
 def _next_seq() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(NEXT_SEQ_SQL[connection.vendor])
+        cursor.execute(f"SELECT {NEXT_SEQ[connection.vendor]}")
         return cursor.fetchone()[0]
 
 
@@ -223,9 +220,8 @@ def chain_label(key: int) -> str:
 def _checkpoint_mac(seq: int, hash_: str, anchor_seq: int, at: str, chain: int = COMMON_CHAIN) -> str:
     from parcours.core.crypto import audit_key
 
-    message = f"checkpoint|{seq}|{hash_}|{anchor_seq}|{at}"
-    if chain != COMMON_CHAIN:
-        message = f"checkpoint|chain={chain}|{message[11:]}"
+    named = f"chain={chain}|" if chain != COMMON_CHAIN else ""  # the common chain's lines, as before 0062
+    message = f"checkpoint|{named}{seq}|{hash_}|{anchor_seq}|{at}"
     return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -311,7 +307,7 @@ def _verify() -> ChainBreak | None:
         wanted.setdefault(point["chain"], set()).add(point["seq"])
     walks = {}
     for key, head in sorted(heads.items()):
-        broken, walks[key] = _walk(head, key in stored, wanted.get(key, set()))
+        broken, walks[key] = _walk(head, wanted.get(key, set()))
         if broken is not None:
             return broken
     stray = AccessLog.objects.exclude(chain__in=list(heads)).order_by("seq").first()
@@ -350,12 +346,12 @@ def _verify() -> ChainBreak | None:
     return None
 
 
-def _walk(head: ChainHead, stored: bool, wanted: set) -> tuple[ChainBreak | None, dict]:
+def _walk(head: ChainHead, wanted: set) -> tuple[ChainBreak | None, dict]:
     """Verify one chain against its head: seal, links, hashes, end, anchor; with the hashes found at the
     numbers `wanted` (the checkpoints')."""
     key, found = head.pk, {}
     label = chain_label(key)
-    if stored and not trusted(head):
+    if not trusted(head):
         reason = f"{label} : la tête du journal a été modifiée sans la clé (fin ou début déplacé)"
         return ChainBreak(head.last_seq, reason, None, key), found
     last_purge = None

@@ -152,8 +152,8 @@ def last_change_of(person) -> Subquery:
 
 
 def last_change_by_person(people) -> list[tuple[int, str | None]]:
-    """(pk, last_change_of) of each of `people` (a queryset of people), by pk: one query, one lookup per
-    person in the index audit_person_change (a session's agenda, decision 0061)."""
+    """(pk, last_change_of) of each of `people` (a queryset of people), by pk: one query, a scan of each
+    person's entries in the index audit_person_change (a session's agenda, decision 0061)."""
     annotated = people.annotate(last_change=last_change_of(OuterRef("pk"))).order_by("pk")
     return list(annotated.values_list("pk", "last_change"))
 

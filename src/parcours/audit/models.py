@@ -249,7 +249,6 @@ def head_seal(last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, chain=No
     (`chain` and `appended` None), and migration 0007 sealed it again with them."""
     from parcours.core.crypto import audit_key
 
-    message = f"head|{last_seq}|{last_hash}|{anchor_seq}|{anchor_hash}|{keyed_from}"
-    if chain is not None:
-        message = f"head|chain={chain}|appended={appended}|{message[5:]}"
+    named = f"chain={chain}|appended={appended}|" if chain is not None else ""
+    message = f"head|{named}{last_seq}|{last_hash}|{anchor_seq}|{anchor_hash}|{keyed_from}"
     return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()

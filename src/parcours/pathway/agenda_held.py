@@ -9,11 +9,11 @@ are held under a key that changes, and so computes them again, with:
 - the session: pk, version, status, date;
 - the agenda as it is now (one query): each item, its position, its request and the request's status, its
   person and her identity index;
-- the agenda's people and the people who share their identity index (whose pathways are the « earlier
-  pathways here »), each with the last change the journal records about her: every service writes that
-  row, with the person, in the change's transaction (the trust issue; decision 0059). A rename, an avis, a
-  recusal, a decision, a transfer, a request moved, a file that starts or stops sharing an identity, by
-  anyone, through any page, the API or a job, shows at once;
+- the agenda's people and the people who share their identity index (whose pathways are the « earlier pathways
+  here »), each with the stamp of the changes the journal records about her (audit.log.last_change_of): every
+  service writes that row, with the person, in the change's transaction (the trust issue; decision 0059). A
+  rename, an avis, a recusal, a decision, a transfer, a request moved, a file that starts or stops sharing an
+  identity, by anyone, through any page, the API or a job, shows at once;
 - the commission's members on the session's date, which the page reads anyway (the recusals; whether the
   composition is known, which shows the vote's fields);
 - HELD_SECONDS at most: what none of these names (an association renamed, a change made in the database
@@ -60,9 +60,9 @@ def agenda_state(session) -> tuple[tuple, ...]:
 
 
 def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
-    """The agenda's people and those who share their identity index now, each with the journal's last change
-    about her (one query). A file that leaves the set (its name or birth date corrected, anonymised) changes
-    the set: its own journal row would no longer be read."""
+    """The agenda's people and those who share their identity index now, each with the stamp of the journal's
+    changes about her (one query). A file that leaves the set (its name or birth date corrected, anonymised)
+    changes the set: its own journal row would no longer be read."""
     if not state:
         return ()
     return tuple(last_change_by_person(same_identity({row[4] for row in state}, {row[5] for row in state})))
