@@ -1,7 +1,7 @@
 """Pages of the pathway. Views read through the visibility rule and change state only through transitions."""
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -524,9 +524,11 @@ def _session_page(request, session, items, members, details_form=None, conflict=
             .only(*WAITING_FIELDS)
             .order_by("submitted_on", "pk")
         )
-        waiting_total = all_waiting.count()
+        # Their number read with them, in one query (a window over every row, counted before the limit).
         everything = request.GET.get("attente") == "toutes"
+        all_waiting = all_waiting.annotate(waiting_total=Window(Count("pk")))
         waiting = list(all_waiting if everything else all_waiting[:WAITING_SHOWN])
+        waiting_total = waiting[0].waiting_total if waiting else 0
     in_commission = _in_commission(m)
     today = clock.today()
     quorum = body.quorum(session, members) if in_commission else None
