@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from parcours.people import search
+
 from ..conftest import pathway_in_state, request_in_state
 from ..tools import wait_until
 
@@ -281,3 +283,25 @@ def test_the_rows_fingerprint_is_the_digest_of_every_pk_and_version_on_either_en
         rows_fingerprint(people)
         != hashlib.sha256("".join(f"{pk}:{v};" for pk, v in rows).encode()).hexdigest()
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan (DATABASE_URL=postgres://…)")
+def test_the_fingerprint_of_an_associations_files_is_read_from_its_index_alone(personas):
+    """Issue 15, decision 0063: on every view of the caseload the fingerprint reads the association's live
+    files; the index person_live_by_association answers it without reading a file's row (no encrypted
+    column read, no sort), whatever the table's size."""
+    from parcours.people.models import Person
+
+    for n in range(5):
+        personas.person(last_name=f"Indexfictive-{n}")
+    pairs = Person.objects.filter(association=personas.association, archived_on__isnull=True).values(
+        "pk", "version"
+    )
+    sql, params = pairs.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off"
+        )  # a handful of rows: the planner would read the table
+        cursor.execute("EXPLAIN " + search.FINGERPRINT_SQL.format(rows=sql), params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using person_live_by_association" in plan, plan

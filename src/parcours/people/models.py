@@ -184,6 +184,16 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("personne accompagnée")
         ordering = ["pk"]  # names are encrypted: lists sort in Python (people.search)
+        indexes = [
+            # The fingerprint of an association's files (search.rows_fingerprint, on every view of the
+            # caseload and every search): read from the index alone, in key order (decision 0063).
+            models.Index(
+                fields=["association", "id"],
+                include=["version"],
+                condition=models.Q(archived_on__isnull=True),
+                name="person_live_by_association",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
