@@ -2,6 +2,7 @@
 the acceptance, and the journal of both associations' reads."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -147,3 +148,29 @@ def test_refusal_and_cancellation_pages(client, transfer_world):
     assert response.status_code == 200 and "Cochez la case" in html
     page(client, w.p.worker, cancel, {"confirmed": "on"})
     assert Transfer.objects.get(pk=second.pk).status == "cancelled"
+
+
+def test_each_to_do_page_lists_the_pending_transfers_of_its_association_only(client, transfer_world):
+    """The to-do page reads incoming and outgoing transfers in one query (issue 15): each association sees
+    its own side, with their number (the badge said 0 whatever the list held), a third association
+    nothing, and an answered transfer leaves both lists."""
+    w = transfer_world
+    with clock.travel_to(TODAY):
+        transfer = services.request_transfer(
+            w.person, w.p.worker, to_association=w.receiver, consent_given_on=dt.date(2025, 9, 10),
+            consent_method="oral", message="Motif fictif.",
+        )  # fmt: skip
+    todo = reverse("pathway:todo")
+    html = page(client, w.p.worker, todo)[1]
+    assert "transfert demandé à « Association fictive d&#x27;accueil », en attente de réponse" in html
+    assert NAME in html and "à reprendre" not in html
+    assert re.search(r"Transferts de dossiers <span[^>]*>1</span>", html)
+    html = page(client, w.receiver_head, todo)[1]
+    assert f"Dossier {w.person.reference} à reprendre" in html and "transfert demandé" not in html
+    assert re.search(r"Transferts de dossiers <span[^>]*>1</span>", html)
+    html = page(client, w.far_head, todo)[1]
+    assert w.person.reference not in html and "Aucun transfert en attente." in html
+    with clock.travel_to(TODAY):
+        services.refuse_transfer(transfer, w.receiver_head, "Motif de refus fictif.")
+    for membership in (w.p.worker, w.receiver_head):
+        assert "Aucun transfert en attente." in page(client, membership, todo)[1]

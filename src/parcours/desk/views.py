@@ -113,6 +113,9 @@ def _association_todo(request, m, today):
         page = todo_held.hold(key, m, parts, people, clock.now())
     refresh = request.GET.copy()
     refresh["actualiser"] = "1"
+    # Files other associations ask hers to take over (pseudonymised until accepted), and hers waiting for an
+    # answer.
+    transfers_in, transfers_out = Transfer.objects.pending_in_and_out(m)
     return render(
         request,
         "desk/todo_association.html",
@@ -124,14 +127,9 @@ def _association_todo(request, m, today):
             "held_minutes": todo_held.HELD_SECONDS // 60,
             "whole_team": whole_team,
             "can_narrow": m.role != Role.HEAD_OF_SERVICE,
-            # Files other associations ask hers to take over (pseudonymised until accepted), and hers
-            # waiting for an answer.
-            "transfers_in": Transfer.objects.incoming(m)
-            .filter(status="pending")
-            .select_related("person", "from_association", "to_departement"),
-            "transfers_out": Transfer.objects.outgoing(m)
-            .filter(status="pending")
-            .select_related("person", "to_association"),
+            "transfers_in": transfers_in,
+            "transfers_out": transfers_out,
+            "transfers_count": len(transfers_in) + len(transfers_out),
         },
     )
 
