@@ -1,5 +1,7 @@
+from functools import cache
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.permissions import can
@@ -41,11 +43,18 @@ NAV = (
 MAX_FLAT = 7
 
 
+@cache
+def _url(name: str, prefix: str) -> str:
+    """The menu's addresses, resolved once per process (and script prefix): the menu is on every page."""
+    return reverse(name)
+
+
 def _entries(membership, request, entries):
     items = []
+    prefix = get_script_prefix()
     for rule, name, label in entries:
         if can(membership, rule):
-            url = reverse(name)
+            url = _url(name, prefix)
             items.append({"url": url, "label": label, "current": request.path.startswith(url)})
     return items
 
