@@ -10,13 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from parcours.accounts.models import Membership
+from parcours.accounts.models import Membership, Organisation
 from parcours.core import clock
 from parcours.notifications import unread
 from parcours.notifications.models import Notification
 from parcours.people import services as people
 
-from ..factories import MembershipFactory, OrganisationFactory, PersonFactory
+from ..conftest import walk_to_avis
+from ..factories import MembershipFactory, OrganisationFactory, PersonFactory, departement
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 10)
@@ -97,3 +98,68 @@ def test_the_statement_depends_on_nothing_read_from_the_database(personas, who):
     assert queries.captured_queries == []
     notify(membership, None, "session:9")
     assert unread.count(membership) == Notification.objects.for_membership(membership).unread().count() == 1
+
+
+# --- Each part of the key (the review of the change): the count follows a change of that part ---
+def loaded(membership):
+    """As MembershipMiddleware loads it, on every request."""
+    return Membership.objects.select_related("organisation", "organisation__departement").get(
+        pk=membership.pk
+    )
+
+
+def both(membership):
+    m = loaded(membership)
+    return unread.count(m), Notification.objects.for_membership(m).unread().count()
+
+
+def test_key_prefecture_departement_moved(personas):
+    person = personas.person()
+    walk_to_avis(personas, person, submitted_on=dt.date(2026, 1, 5), session_on=dt.date(2026, 2, 2))
+    notify(personas.agent, person, "k:1")
+    assert both(personas.agent) == (1, 1)
+    Organisation.objects.filter(pk=personas.prefecture.pk).update(departement=departement("84"))
+    count, truth = both(personas.agent)
+    assert (count, truth) == (0, 0), "stale: counts a notification about a person of another département"
+
+
+def test_key_membership_deactivated(personas):
+    notify(personas.worker, None, "k:1")
+    assert both(personas.worker) == (1, 1)
+    Membership.objects.filter(pk=personas.worker.pk).update(is_active=False)
+    assert both(personas.worker) == (0, 0)
+
+
+def test_key_two_colleagues_same_role(personas):
+    colleague = MembershipFactory(organisation=personas.association, role="social_worker",
+                                  user__username="collegue")  # fmt: skip
+    notify(personas.worker, personas.person(), "k:1")
+    notify(personas.worker, None, "k:2")
+    assert both(personas.worker) == (2, 2)
+    assert both(colleague) == (0, 0)
+
+
+def test_key_same_user_two_organisations(personas):
+    elsewhere = MembershipFactory(organisation=personas.other_association, role="social_worker",
+                                  user=personas.worker.user)  # fmt: skip
+    notify(personas.worker, personas.person(), "k:1")
+    assert both(personas.worker) == (1, 1)
+    assert both(elsewhere) == (0, 0)
+
+
+def test_partner_statement_reads_nothing_and_follows_a_same_day_withdrawal(personas):
+    from parcours.people.models import Consent
+
+    partner = OrganisationFactory(kind="partner", name="Partenaire fictif", departement=None)
+    counsellor = MembershipFactory(organisation=partner, role="partner_counsellor", user__username="cons")
+    shared = personas.person()
+    people.record_consent(shared, personas.worker, purpose="sharing", given_on=dt.date(2026, 1, 5),
+                          partner=partner, scopes=["identity_contact"])  # fmt: skip
+    notify(counsellor, shared, "k:1")
+    m = loaded(counsellor)
+    with CaptureQueriesContext(connection) as queries:
+        unread.statement(m)
+    assert queries.captured_queries == []
+    assert both(counsellor) == (1, 1)
+    Consent.objects.filter(person=shared, partner=partner).update(withdrawn_on=DAY)  # withdrawn today
+    assert both(counsellor) == (0, 0)

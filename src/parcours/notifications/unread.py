@@ -17,8 +17,9 @@ from parcours.core import clock
 
 from .models import Notification
 
-KEPT = 512  # keys held per process (a few hundred bytes each); all dropped when full
+KEPT = 512  # keys held per process (a statement of 300-700 characters each); all dropped when full
 _compiled: dict[tuple, tuple[str, tuple] | None] = {}  # None: the query can match nothing
+MISSING = object()
 
 
 def key_of(membership) -> tuple:
@@ -34,7 +35,8 @@ def key_of(membership) -> tuple:
 def statement(membership) -> tuple[str, tuple] | None:
     """The counting statement of `membership`, compiled on its key's first use (None: it matches nothing)."""
     key = key_of(membership)
-    if key not in _compiled:
+    found = _compiled.get(key, MISSING)
+    if found is MISSING:
         query = Notification.objects.for_membership(membership).unread().order_by().values("pk")
         try:
             sql, params = query.query.sql_with_params()
@@ -45,7 +47,7 @@ def statement(membership) -> tuple[str, tuple] | None:
         if len(_compiled) >= KEPT:
             _compiled.clear()
         _compiled[key] = found
-    return _compiled[key]
+    return found
 
 
 def count(membership) -> int:
