@@ -1,7 +1,7 @@
-from functools import cache
+from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.permissions import can
@@ -43,18 +43,19 @@ NAV = (
 MAX_FLAT = 7
 
 
-@cache
-def _url(name: str, prefix: str) -> str:
-    """The menu's addresses, resolved once per process (and script prefix): the menu is on every page."""
-    return reverse(name)
+@lru_cache(maxsize=256)
+def _url(name: str, prefix: str, urlconf: str) -> str:
+    """The menu's addresses, resolved once per process, script prefix and URL configuration: the menu is
+    on every page."""
+    return reverse(name, urlconf=urlconf)
 
 
 def _entries(membership, request, entries):
     items = []
-    prefix = get_script_prefix()
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     for rule, name, label in entries:
         if can(membership, rule):
-            url = _url(name, prefix)
+            url = _url(name, prefix, urlconf)
             items.append({"url": url, "label": label, "current": request.path.startswith(url)})
     return items
 
