@@ -7,6 +7,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -161,3 +162,18 @@ def test_the_columns_stored_are_those_the_orms_save_stores(personas):
         twin._chained = True
         twin.save()
         assert raw(select, [row.pk]) == raw(select, [twin.pk]), row.seq
+
+
+def test_a_journal_column_filled_by_the_database_stops_the_write(monkeypatch):
+    """Decision 0063: the raw INSERT writes every column; one the database fills (db_default, generated)
+    would be written by it, not by the database, so the journal refuses to write rather than guess."""
+    field = AccessLog._meta.get_field("event")
+    monkeypatch.setattr(field, "has_db_default", lambda: True)
+    chain._row_columns.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="event"):
+            chain._row_columns()
+    finally:
+        monkeypatch.undo()
+        chain._row_columns.cache_clear()
+    assert chain._row_columns()[1].startswith('"seq"')

@@ -69,13 +69,18 @@ def test_the_sender_asks_from_the_persons_page(client, transfer_world):
     assert transfer.reference in html and "Demander le transfert" not in html
 
 
+def requested(w, message):
+    """The sender's worker asks the receiving association to take the file over, consent given orally."""
+    with clock.travel_to(TODAY):
+        return services.request_transfer(
+            w.person, w.p.worker, to_association=w.receiver, consent_given_on=dt.date(2025, 9, 10),
+            consent_method="oral", message=message,
+        )  # fmt: skip
+
+
 def test_the_receiver_sees_a_pseudonymised_summary_then_the_file(client, transfer_world):
     w = transfer_world
-    with clock.travel_to(TODAY):
-        transfer = services.request_transfer(
-            w.person, w.p.worker, to_association=w.receiver, consent_given_on=dt.date(2025, 9, 10),
-            consent_method="oral", message="Elle souhaite un suivi plus près de son travail.",
-        )  # fmt: skip
+    transfer = requested(w, "Elle souhaite un suivi plus près de son travail.")
     detail = reverse("transfers:detail", kwargs={"pk": transfer.pk})
     # Her to-do page: one line for the head of service, with the file's reference and no name.
     _response, html = page(client, w.receiver_head, reverse("pathway:todo"))
@@ -155,11 +160,7 @@ def test_each_to_do_page_lists_the_pending_transfers_of_its_association_only(cli
     its own side, with their number (the badge said 0 whatever the list held), a third association
     nothing, and an answered transfer leaves both lists."""
     w = transfer_world
-    with clock.travel_to(TODAY):
-        transfer = services.request_transfer(
-            w.person, w.p.worker, to_association=w.receiver, consent_given_on=dt.date(2025, 9, 10),
-            consent_method="oral", message="Motif fictif.",
-        )  # fmt: skip
+    transfer = requested(w, "Motif fictif.")
     todo = reverse("pathway:todo")
     html = page(client, w.p.worker, todo)[1]
     assert "transfert demandé à « Association fictive d&#x27;accueil », en attente de réponse" in html

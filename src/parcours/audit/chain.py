@@ -38,6 +38,7 @@ import os
 from dataclasses import dataclass
 from functools import cache, partial
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 
@@ -182,8 +183,11 @@ def _save_head(head: ChainHead, fields: list[str]) -> None:
 def _row_columns() -> tuple[list, str]:
     """The journal's columns but its key, and their names quoted for an INSERT (built from the model)."""
     fields = [field for field in AccessLog._meta.concrete_fields if not field.primary_key]
-    # Django's own INSERT leaves out columns the database fills; this one would write them: refuse to start.
-    assert not any(field.has_db_default() or field.generated for field in fields), "AccessLog: see _write"
+    filled = [field.name for field in fields if field.has_db_default() or field.generated]
+    if filled:  # Django's own INSERT leaves out columns the database fills; this one would write them
+        raise ImproperlyConfigured(
+            f"Journal des accès : colonnes remplies par la base {filled}, voir chain._write."
+        )
     return fields, ", ".join(connection.ops.quote_name(field.column) for field in fields)
 
 
