@@ -24,6 +24,23 @@ def test_django_dsfr_base_template_is_the_one_parcours_base_copies():
     assert hashlib.sha256(source.read_bytes()).hexdigest() == DSFR_BASE_SHA256
 
 
+VOLUNTEER = ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/", "/compte/organisation/"]
+
+
+def skip_targets(html):
+    start = html.index('<div class="fr-skiplinks">')
+    return re.findall(r'href="#([^"]+)"', html[start : html.index("</div>", start)])
+
+
+def nav_links(html):
+    return re.findall(r'<a class="fr-nav__link" href="([^"]+)"', html)
+
+
+def assert_targets_exist(html):
+    for target in skip_targets(html):
+        assert len(re.findall(rf'\sid="{target}"', html)) == 1, target
+
+
 def script_nonces(html: str) -> set[str]:
     tags = re.findall(r"<script[^>]*dsfr\.(?:module|nomodule)\.min\.js[^>]*>", html)
     assert len(tags) == 2
@@ -67,22 +84,18 @@ def test_the_fragments_are_rendered_in_the_active_language():
 def test_the_skip_links_lead_to_the_content_the_menu_and_the_footer(client, personas):
     client.force_login(personas.worker.user)
     html = client.get("/personnes/").content.decode()
-    skiplinks = html[
-        html.index('<div class="fr-skiplinks">') : html.index("</div>", html.index("fr-skiplinks"))
-    ]
-    targets = re.findall(r'<a class="fr-link" href="#([^"]+)">([^<]+)</a>', skiplinks)
-    assert targets == [("content", "Contenu"), ("navigation-principale", "Menu"), ("footer", "Pied de page")]
-    for target, _label in targets:
-        assert len(re.findall(rf'\sid="{target}"', html)) == 1, target
+    start = html.index('<div class="fr-skiplinks">')
+    labelled = re.findall(
+        r'<a class="fr-link" href="#([^"]+)">([^<]+)</a>', html[start : html.index("</div>", start)]
+    )
+    assert labelled == [("content", "Contenu"), ("navigation-principale", "Menu"), ("footer", "Pied de page")]
+    assert_targets_exist(html)
 
 
 @pytest.mark.django_db
 def test_a_signed_out_page_has_no_menu_to_skip_to(client):
     html = client.get(reverse("accounts:login")).content.decode()
-    skiplinks = html[
-        html.index('<div class="fr-skiplinks">') : html.index("</div>", html.index("fr-skiplinks"))
-    ]
-    assert re.findall(r'href="#([^"]+)"', skiplinks) == ["content", "footer"]
+    assert skip_targets(html) == ["content", "footer"]
     assert 'id="navigation-principale"' not in html
 
 
@@ -99,23 +112,6 @@ def test_the_footer_follows_the_branding_and_title_settings(client, settings):
     settings.PARCOURS_STATE_BRANDING = True
     assert '<p class="fr-logo">République<br>française</p>' in footer()
     assert "Logiciel libre — licence AGPL-3.0." in footer()
-
-
-VOLUNTEER = ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/", "/compte/organisation/"]
-
-
-def skip_targets(html):
-    start = html.index('<div class="fr-skiplinks">')
-    return re.findall(r'href="#([^"]+)"', html[start : html.index("</div>", start)])
-
-
-def nav_links(html):
-    return re.findall(r'<a class="fr-nav__link" href="([^"]+)"', html)
-
-
-def assert_targets_exist(html):
-    for target in skip_targets(html):
-        assert len(re.findall(rf'\sid="{target}"', html)) == 1, target
 
 
 @pytest.mark.django_db

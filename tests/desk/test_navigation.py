@@ -14,6 +14,11 @@ from parcours.desk.context_processors import parcours as layout_context
 from ..factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
+VOLUNTEER = ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/", "/compte/organisation/"]
+
+
+def nav_links(html):
+    return re.findall(r'<a class="fr-nav__link" href="([^"]+)"', html)
 
 
 def menu(client, membership, path="/"):
@@ -21,15 +26,13 @@ def menu(client, membership, path="/"):
     page = client.get(path, follow=True).content.decode()
     nav = page[page.index('<nav class="fr-nav"') : page.index("</nav>", page.index('<nav class="fr-nav"'))]
     buttons = re.findall(r'<button class="fr-nav__btn"[^>]*>([^<]+)</button>', nav)
-    links = re.findall(r'<a class="fr-nav__link" href="([^"]+)"', nav)
-    return buttons, links, nav
+    return buttons, nav_links(nav), nav
 
 
 def test_a_volunteer_reads_her_few_entries_without_a_drop_down(client, personas):
     buttons, links, _ = menu(client, personas.volunteer)
     assert buttons == []
-    assert links == ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/",
-                     "/compte/organisation/"]  # fmt: skip
+    assert links == VOLUNTEER
 
 
 def test_the_head_of_service_gets_collective_work_and_steering_as_two_drop_downs(client, personas):
@@ -45,14 +48,13 @@ def test_the_head_of_service_gets_collective_work_and_steering_as_two_drop_downs
 def test_each_role_and_page_gets_its_own_menu_from_the_rendered_menus_a_process_keeps(client, personas):
     """The menu's HTML is rendered once per process for each set of allowed pages and current page (decision
     0064): a role never gets another role's menu, and the current page moves with the page."""
-    volunteer = ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/", "/compte/organisation/"]
     _, head_links, _ = menu(client, personas.head, "/ateliers/")
     assert "/journal/" in head_links and "/statistiques/" in head_links
     _, links, nav = menu(client, personas.volunteer, "/ateliers/")
-    assert links == volunteer
+    assert links == VOLUNTEER
     assert '<a class="fr-nav__link" href="/ateliers/" aria-current="page">' in nav
     _, links, nav = menu(client, personas.volunteer, "/annuaire/")
-    assert links == volunteer
+    assert links == VOLUNTEER
     assert '<a class="fr-nav__link" href="/annuaire/" aria-current="page">' in nav
     assert nav.count("aria-current") == 1
     _, links, nav = menu(client, personas.head, "/annuaire/")
@@ -68,13 +70,6 @@ def test_the_header_names_the_role_and_organisation_of_the_membership(client, pe
     client.force_login(personas.volunteer.user)
     page = client.get("/ateliers/").content.decode()
     assert f'<span class="parcours-account__org">Bénévole, {organisation}</span>' in page
-
-
-VOLUNTEER = ["/benevoles/", "/terrain/permanences/", "/ateliers/", "/annuaire/", "/compte/organisation/"]
-
-
-def nav_links(html):
-    return re.findall(r'<a class="fr-nav__link" href="([^"]+)"', html)
 
 
 def test_two_accounts_of_one_role_and_organisation_each_get_their_own_header(personas):

@@ -3,7 +3,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +121,6 @@ def parcours(request):
         current = frozenset(
             rule for rule in allowed if request.path.startswith(_url(URL_NAMES[rule], prefix, urlconf))
         )
-        context["menu"] = mark_safe(menu(language, allowed, current, prefix, urlconf))  # noqa: S308 (our template)
+        context["menu"] = menu(language, allowed, current, prefix, urlconf)  # render_to_string: safe HTML
         context["role_label"] = _role_label(language, membership.role)
     return context
