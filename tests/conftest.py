@@ -4,17 +4,36 @@ from dataclasses import dataclass
 
 import pytest
 
+from parcours.accounts.models import Membership, User
 from parcours.core import clock
 from parcours.pathway import transitions as t
 
-from .factories import MembershipFactory, OrganisationFactory, PersonFactory, commission, prefecture
+from .factories import OrganisationFactory, PersonFactory, UserFactory, commission, prefecture
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in tests are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 class Personas:
-    """Named people of a Gard-based setting, so that access tests read like sentences."""
+    """Named people of a Gard-based setting, so that access tests read like sentences.
+
+    Most tests start from these twelve accounts: they are built with one insert per table (the factories'
+    `build`, then `bulk_create`), about a fifth of the time of one factory call per account (CI budget,
+    docs/decisions/0065-ci-time.md). No signal listens to these models' saves."""
+
+    ACCOUNTS = (  # attribute, organisation attribute, role, username
+        ("worker", "association", "social_worker", "travailleuse"),
+        ("head", "association", "head_of_service", "cheffe"),
+        ("volunteer", "association", "volunteer", "benevole"),
+        ("intern", "association", "intern", "stagiaire"),
+        ("outsider", "other_association", "social_worker", "autre-travailleuse"),
+        ("secretariat", "commission", "secretariat", "secretariat"),
+        ("member", "commission", "commission_member", "membre"),
+        ("other_secretariat", "other_commission", "secretariat", "secretariat-13"),
+        ("agent", "prefecture", "prefecture_agent", "prefecture"),
+        ("other_agent", "other_prefecture", "prefecture_agent", "prefecture-13"),
+        ("national", "national_organisation", "national_admin", "national"),
+    )
 
     def __init__(self):
         self.association = OrganisationFactory(name="Association fictive du Gard")
@@ -23,34 +42,36 @@ class Personas:
         self.prefecture = prefecture("30")
         self.other_commission = commission("13")
         self.other_prefecture = prefecture("13")
-        self.worker = MembershipFactory(organisation=self.association, role="social_worker",
-                                        user__username="travailleuse")  # fmt: skip
-        self.head = MembershipFactory(organisation=self.association, role="head_of_service",
-                                      user__username="cheffe")  # fmt: skip
-        self.volunteer = MembershipFactory(organisation=self.association, role="volunteer",
-                                           user__username="benevole")  # fmt: skip
-        self.intern = MembershipFactory(
-            organisation=self.association, role="intern", user__username="stagiaire"
+        self.national_organisation = OrganisationFactory(
+            kind="national", name="Administration nationale", departement=None
         )
-        self.outsider = MembershipFactory(organisation=self.other_association, role="social_worker",
-                                          user__username="autre-travailleuse")  # fmt: skip
-        self.secretariat = MembershipFactory(organisation=self.commission, role="secretariat",
-                                             user__username="secretariat")  # fmt: skip
-        self.member = MembershipFactory(organisation=self.commission, role="commission_member",
-                                        user__username="membre")  # fmt: skip
-        self.other_secretariat = MembershipFactory(organisation=self.other_commission, role="secretariat",
-                                                   user__username="secretariat-13")  # fmt: skip
-        self.agent = MembershipFactory(organisation=self.prefecture, role="prefecture_agent",
-                                       user__username="prefecture")  # fmt: skip
-        self.other_agent = MembershipFactory(organisation=self.other_prefecture, role="prefecture_agent",
-                                             user__username="prefecture-13")  # fmt: skip
-        national = OrganisationFactory(kind="national", name="Administration nationale", departement=None)
-        self.national = MembershipFactory(
-            organisation=national, role="national_admin", user__username="national"
+        users = User.objects.bulk_create(
+            [UserFactory.build(username=username) for _a, _o, _r, username in self.ACCOUNTS]
         )
+        memberships = Membership.objects.bulk_create(
+            [
+                Membership(user=user, organisation=getattr(self, organisation), role=role)
+                for user, (_a, organisation, role, _u) in zip(users, self.ACCOUNTS, strict=True)
+            ]
+        )
+        for membership, (attribute, *_rest) in zip(memberships, self.ACCOUNTS, strict=True):
+            setattr(self, attribute, membership)
 
     def person(self, **kwargs):
         return PersonFactory(association=self.association, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With PARCOURS_TEST_DB_TEMPLATE (the PostgreSQL pass of .ci/run: the database it has just migrated),
+    each xdist worker's test database is a copy of that one (CREATE DATABASE … TEMPLATE), then `migrate` finds
+    nothing to apply: one migration for the pass instead of one per worker (decision 0065)."""
+    from django.conf import settings as django_settings
+
+    template = os.environ.get("PARCOURS_TEST_DB_TEMPLATE")
+    database = django_settings.DATABASES["default"]
+    if template and database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("TEST", {})["TEMPLATE"] = template
 
 
 @pytest.fixture(autouse=True)

@@ -223,6 +223,7 @@ print(settings.PARCOURS_LOG_FORMAT, client.is_active(), scrubber)
 """
 
 
+@pytest.mark.engine_independent  # processes of their own, without a database (decision 0065)
 def test_production_settings_write_json_lines_and_start_the_scrubbed_reporter(tmp_path):
     """In a production process (settings read from the environment): JSON lines by default, the reporter
     started only with a DSN and with the scrubber; a malformed format stops the start with its name."""

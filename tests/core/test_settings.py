@@ -31,6 +31,10 @@ from parcours import env
 from parcours.core import crypto
 from parcours.env import generate_production_keys
 
+# The settings are read in processes of their own, on a database URL they never connect to, or in this
+# process without a query that matters: the SQLite pass runs them, not the PostgreSQL one (decision 0065).
+pytestmark = pytest.mark.engine_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "parcours"
 KEYS = ("SECRET_KEY", "PARCOURS_ENCRYPTION_KEYS", "PARCOURS_BLIND_INDEX_KEY", "PARCOURS_AUDIT_KEY")

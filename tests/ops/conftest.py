@@ -39,7 +39,11 @@ def pg_server():
 @pytest.fixture(scope="session")
 def migrated_template(pg_server, tmp_path_factory):
     """The name of a migrated, empty database, migrated once and copied by each test (CREATE DATABASE …
-    TEMPLATE): a migration takes several seconds."""
+    TEMPLATE): a migration takes several seconds. In the PostgreSQL pass of .ci/run, the database it has just
+    migrated with `manage.py migrate` (PARCOURS_TEST_DB_TEMPLATE, decision 0065)."""
+    if template := os.environ.get("PARCOURS_TEST_DB_TEMPLATE"):
+        yield template
+        return
     with scratchdb.throwaway_database(pg_server, "ops_modele") as url:
         scratchdb.migrate(scratchdb.django_env(url, tmp_path_factory.mktemp("ops-data")))
         yield scratchdb.database_name(url)
