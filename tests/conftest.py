@@ -19,7 +19,7 @@ class Personas:
 
     Most tests start from these twelve accounts: they are built with one insert per table (the factories'
     `build`, then `bulk_create`), about a fifth of the time of one factory call per account (CI budget,
-    docs/decisions/0065-ci-time.md). No signal listens to these models' saves."""
+    docs/decisions/0065-ci-time-second-pass.md). No signal listens to these models' saves."""
 
     ACCOUNTS = (  # attribute, organisation attribute, role, username
         ("worker", "association", "social_worker", "travailleuse"),
