@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 class Personas:
     """Named people of a Gard-based setting, so that access tests read like sentences.
 
-    Most tests start from these twelve accounts: they are built with one insert per table (the factories'
+    Most tests start from these eleven accounts: they are built with one insert per table (the factories'
     `build`, then `bulk_create`), about a fifth of the time of one factory call per account (CI budget,
     docs/decisions/0065-ci-time-second-pass.md). No signal listens to these models' saves."""
 
@@ -76,7 +76,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    """Hashing a password with the production hasher takes about 0.4 s; the personas hash twelve."""
+    """Hashing a password with the production hasher takes about 0.4 s; the personas hash eleven."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

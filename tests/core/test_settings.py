@@ -31,12 +31,13 @@ from parcours import env
 from parcours.core import crypto
 from parcours.env import generate_production_keys
 
-# The settings are read in processes of their own, on a database URL they never connect to, or in this
-# process without a query that matters: the SQLite pass runs them, not the PostgreSQL one (decision 0065).
-pytestmark = pytest.mark.engine_independent
-
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "parcours"
+# The settings are read in processes of their own, on a database URL they never connect to, or in this
+# process without a query: the SQLite pass runs these tests, not the PostgreSQL one (decision 0065). The
+# refusal logged in one line reads a person's page: it runs on both engines.
+INDEPENDENT = pytest.mark.engine_independent
+
 KEYS = ("SECRET_KEY", "PARCOURS_ENCRYPTION_KEYS", "PARCOURS_BLIND_INDEX_KEY", "PARCOURS_AUDIT_KEY")
 POSTGRES = "postgres://parcours@127.0.0.1:5432/parcours_never_connected"
 
@@ -82,6 +83,7 @@ WSGI_IMPORT = ["-c", "import parcours.wsgi; print('WSGI prête')"]
 
 
 # --- Fail closed: no key, DEBUG, SQLite ---------------------------------------------------------------
+@INDEPENDENT
 def test_production_without_keys_refuses_to_start_and_generates_nothing(tmp_path):
     env = without(production_env(tmp_path), *KEYS)
     for args in (["manage.py", "check"], ["manage.py", "check", "--deploy"], WSGI_IMPORT):
@@ -99,6 +101,7 @@ def test_production_without_keys_refuses_to_start_and_generates_nothing(tmp_path
     }
 
 
+@INDEPENDENT
 @pytest.mark.parametrize("missing", KEYS)
 def test_each_key_alone_is_required(tmp_path, missing):
     result = run(WSGI_IMPORT, without(production_env(tmp_path), missing))
@@ -108,11 +111,13 @@ def test_each_key_alone_is_required(tmp_path, missing):
     assert [name for name in KEYS if f"{name} manque" in output] == [missing]
 
 
+@INDEPENDENT
 def test_production_refuses_the_bench_floor(tmp_path):
     result = run(WSGI_IMPORT, production_env(tmp_path, PARCOURS_BENCH_FLOOR="1"))
     assert result.returncode != 0 and "PARCOURS_BENCH_FLOOR=1" in result.stderr, result.stderr
 
 
+@INDEPENDENT
 def test_production_with_debug_or_sqlite_refuses_to_start(tmp_path):
     result = run(WSGI_IMPORT, production_env(tmp_path, DEBUG="1"))
     assert result.returncode != 0 and "DEBUG=1" in result.stderr, result.stderr
@@ -122,6 +127,7 @@ def test_production_with_debug_or_sqlite_refuses_to_start(tmp_path):
     assert result.returncode != 0 and "SQLite" in result.stderr, result.stderr
 
 
+@INDEPENDENT
 def test_production_without_https_refuses_to_start(tmp_path):
     """Review of issue 7 (m5): production settings started without HTTPS=1, so cookies were not Secure and
     no HSTS header was sent; `check --deploy` was clean only with it."""
@@ -131,6 +137,7 @@ def test_production_without_https_refuses_to_start(tmp_path):
     assert result.returncode != 0 and "HTTPS manque" in result.stderr, result.stderr
 
 
+@INDEPENDENT
 def test_production_with_every_key_starts_and_the_demo_app_is_absent(tmp_path):
     code = (
         "import django; django.setup(); from django.apps import apps; from django.conf import settings; "
@@ -148,6 +155,7 @@ def test_production_with_every_key_starts_and_the_demo_app_is_absent(tmp_path):
     assert not (tmp_path / "keys").exists()
 
 
+@INDEPENDENT
 def test_production_without_a_checkpoint_destination_refuses_to_start(tmp_path):
     """Review of issue 7, B1: outside demo mode the journal's checkpoints went nowhere by default (no file,
     an INFO line under a root logger at WARNING), and the process started. Now a missing destination is a
@@ -158,6 +166,7 @@ def test_production_without_a_checkpoint_destination_refuses_to_start(tmp_path):
     assert result.returncode == 0 and "WSGI prête" in result.stdout, result.stderr
 
 
+@INDEPENDENT
 def test_the_legacy_proxy_variable_is_refused_at_start(tmp_path):
     """Review of issue 7, m4: PARCOURS_TRUSTED_PROXY (the journal's former list) was silently ignored once
     PARCOURS_TRUSTED_PROXIES became the one setting: an operator who kept it believed it applied."""
@@ -169,6 +178,7 @@ def test_the_legacy_proxy_variable_is_refused_at_start(tmp_path):
     env.refuse_legacy(environ={"PARCOURS_TRUSTED_PROXIES": "127.0.0.1"})
 
 
+@INDEPENDENT
 def test_check_deploy_without_a_key_fails(tmp_path):
     env = without(production_env(tmp_path, HTTPS="1"), "PARCOURS_AUDIT_KEY")
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
@@ -176,6 +186,7 @@ def test_check_deploy_without_a_key_fails(tmp_path):
     assert "PARCOURS_AUDIT_KEY manque" in result.stderr
 
 
+@INDEPENDENT
 def test_in_process_a_missing_key_is_never_generated_outside_demo_mode(settings, tmp_path):
     settings.PARCOURS_DEMO = False
     settings.DATA_DIR = tmp_path
@@ -215,6 +226,7 @@ print(json.dumps({str(p.relative_to(data)): stat.S_IMODE(p.stat().st_mode) for p
 """
 
 
+@INDEPENDENT
 def test_demo_mode_generates_keys_into_a_private_data_folder(tmp_path):
     data = tmp_path / "var"
     env = without(production_env(data, PARCOURS_DEMO="1"), *KEYS, "DATABASE_URL")
@@ -238,6 +250,7 @@ def test_demo_mode_generates_keys_into_a_private_data_folder(tmp_path):
         assert mode & 0o077 == 0, f"{name} is {oct(mode)}"
 
 
+@INDEPENDENT
 def test_demo_mode_installs_the_demo_app():
     assert django_settings.PARCOURS_DEMO is True
     assert apps.is_installed("parcours.demo")
@@ -259,6 +272,7 @@ def test_demo_mode_installs_the_demo_app():
         (lambda e: env.networks("PARCOURS_TRUSTED_PROXIES", environ=e), "proxy.example", "adresses"),
     ],
 )
+@INDEPENDENT
 def test_a_malformed_value_stops_with_its_name(reader, value, message):
     name = "HTTPS" if "HTTPS" in message else None
     environ = {
@@ -271,6 +285,7 @@ def test_a_malformed_value_stops_with_its_name(reader, value, message):
     assert name is None or name in str(error.value)
 
 
+@INDEPENDENT
 def test_typed_values():
     environ = {
         "A": " oui ",
@@ -289,6 +304,7 @@ def test_typed_values():
     assert env.secret("S", environ=environ) == "clé" and env.secret("E", environ=environ) is None
 
 
+@INDEPENDENT
 def test_a_malformed_setting_stops_the_process(tmp_path):
     result = run(WSGI_IMPORT, production_env(tmp_path, PARCOURS_LOGIN_FAILURE_LIMIT="cinq"))
     assert result.returncode != 0 and "PARCOURS_LOGIN_FAILURE_LIMIT = 'cinq'" in result.stderr
@@ -307,6 +323,7 @@ def _environment_reads(tree: ast.AST) -> list[int]:
     return lines
 
 
+@INDEPENDENT
 def test_the_environment_is_read_by_the_settings_reader_only():
     """Only env.py reads variables; wsgi.py names the settings module and `demo` passes the environment to
     its child processes (it reads nothing in it). Before: audit/conf.py, privacy/conf.py, core/crypto.py and
@@ -320,6 +337,7 @@ def test_the_environment_is_read_by_the_settings_reader_only():
     assert readers <= allowed, readers - allowed
 
 
+@INDEPENDENT
 def test_every_variable_read_by_the_settings_is_documented_in_its_docstring():
     source = (SRC / "settings.py").read_text()
     tree = ast.parse(source)
@@ -366,6 +384,7 @@ def test_a_refused_page_is_logged_in_one_line_without_traceback(client, personas
     assert "Traceback" not in console.getvalue()
 
 
+@INDEPENDENT
 def test_an_error_keeps_its_traceback(console):
     logger = logging.getLogger("django.request")
     try:

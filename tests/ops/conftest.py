@@ -31,6 +31,11 @@ def pg_server():
             "la suite tourne sur SQLite : ces tests d'exploitation demandent PostgreSQL "
             "(DATABASE_URL=postgres://…, passe PostgreSQL de .ci/run)"
         )
+    if os.environ.get("PARCOURS_TEST_DB_TEMPLATE"):
+        # That database is the template the copies below are made from: no connection may stay open to it
+        # while another worker copies it (PostgreSQL refuses, "being accessed by other users"). The
+        # throwaway databases are created and dropped from the maintenance database instead.
+        params = {**params, "dbname": scratchdb.MAINTENANCE_DATABASES[0]}
     if problem := scratchdb.unreachable(params):
         skip_or_fail(f"PostgreSQL inutilisable pour créer des bases jetables : {problem}")
     return params
