@@ -17,7 +17,10 @@ The pages, each opened by the account that uses it, logged in through the login 
 - an API list (/api/v1/people, 50 per page) with a personal token of the social worker, created for the
   run through parcours.api.tokens (the throttle is raised to its maximum for the run).
 Every page is first fetched once and must answer 200 (a redirect to the login page would count as a success
-for wrk). The run fails (exit 1) on any non-2xx answer or socket error during the load, never on speed.
+for wrk), then loaded for one second with 2 connections, not counted: each worker has then served it (sync
+workers take a new connection per request) before the measures. Without it, the first measure of a run read
+a worker still loading (the floor at 1 connection: 1 to 111 requests in the same second, four starts). The
+run fails (exit 1) on any non-2xx answer or socket error during the load or the warm-up, never on speed.
 Results: a Markdown table on the standard output and bench/.data/<preset>/results.json.
 """
 
@@ -132,7 +135,14 @@ def api_get(port: int, path: str, header: str) -> tuple[int, str]:
     return response.status, response.read().decode()
 
 
+WARM_UP = (2, 1)  # connections, seconds of a load not counted, before a page's measures
+
+
 def measure(results, failures, port, header, name, path, levels, duration, first, html) -> None:
+    warm_up = run_wrk(port, header, path, *WARM_UP)
+    if warm_up["non_2xx"] or warm_up["socket_errors"]:
+        failures.append(f"{name} while warming up: {warm_up['non_2xx']} non-2xx answers, "
+                        f"{warm_up['socket_errors']} socket errors")  # fmt: skip
     for connections in levels:
         result = run_wrk(port, header, path, connections, duration)
         result.update(page=name, path=path, connections=connections, first_ms=round(first, 1),
