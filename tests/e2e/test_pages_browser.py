@@ -441,7 +441,7 @@ def check_page(page, url) -> list[str]:
 WORKER_HALF = "travailleuse"
 
 
-@pytest.mark.parametrize("half", ["travailleuse", "autres-roles"])
+@pytest.mark.parametrize("half", [WORKER_HALF, "autres-roles"])
 def test_every_page_of_every_role_passes_axe_and_fits_1280_and_375_px(browser, live_server, personas, half):
     if not AXE.exists():
         skip_or_fail(f"axe-core absent ({AXE}) : npm ci --prefix tests/e2e/js")
