@@ -301,6 +301,6 @@ def test_the_fingerprint_of_an_associations_files_is_read_from_its_index_alone(p
         # index scan costs as much as this one on a table never analysed): possible only with this index.
         for method in ("seqscan", "indexscan", "bitmapscan"):
             cursor.execute(f"SET LOCAL enable_{method} = off")
-        cursor.execute("EXPLAIN " + search.FINGERPRINT_SQL.format(rows=sql), params)
+        cursor.execute("EXPLAIN " + search.FINGERPRINT_SQL.format(sql=sql), params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using person_live_by_association" in plan, plan

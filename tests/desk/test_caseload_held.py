@@ -115,3 +115,26 @@ def test_a_held_view_reads_less_and_its_lines_stay_out_of_the_cache(client, pers
     assert "LIGNEFICTIVE-0" in repr(caseload_held._held.values())
     stored = b"".join([*cache._cache.values(), *(key.encode() for key in cache._cache)]).lower()
     assert b"lignefictive" not in stored
+
+
+def test_the_held_block_follows_the_page_the_search_the_filter_and_the_count(client, personas):
+    """The whole main block is held (decision 0066): the form's values, the count and the pagination are
+    those of the view's own parameters and of the people found now."""
+    from ..factories import PersonFactory
+
+    PersonFactory.create_batch(51, association=personas.association)
+    client.force_login(personas.worker.user)
+
+    def main(query="") -> str:
+        page = client.get(CASELOAD + query).content.decode()
+        return page[page.index("<h1") : page.index("</main>")]
+
+    first = main()
+    assert "51 personnes" in first and "1 / 2" in first
+    assert main() == first  # held
+    second = main("?page=2")
+    assert "2 / 2" in second and second.count("<tr>") == 1 + 1  # the header's row and the 51st person
+    assert 'value="Zzfictif"' in main("?q=Zzfictif") and "Aucune personne" in main("?q=Zzfictif")
+    assert "selected" in main("?statut=none").split('value="none"')[1][:12]
+    personas.person(last_name="Nouvellefictive")
+    assert "52 personnes" in main()

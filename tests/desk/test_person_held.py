@@ -183,3 +183,59 @@ def test_a_held_view_reads_less_and_stays_out_of_the_cache(client, personas, fol
     assert "Récépissé fictif" in first and "Récépissé fictif" in repr(person_held._held.values())
     stored = b"".join([*cache._cache.values(), *(key.encode() for key in cache._cache)]).lower()
     assert "récépissé fictif".encode() not in stored
+
+
+# --- The pathway blocks (decision 0066) ------------------------------------------------------------------
+def pathways_column(client, person) -> str:
+    """The right column of the person's page: the pathway blocks and what comes with them."""
+    response = client.get(f"/personnes/{person.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page[page.index('<div class="fr-col-12 fr-col-md-7">') : page.index("</main>")]
+
+
+def test_the_pathway_blocks_show_the_prefets_decision_on_the_next_view(client, personas, followed):
+    with clock.travel_to(dt.date(2026, 3, 2)):
+        req = walk_to_avis(
+            personas, followed, submitted_on=dt.date(2026, 2, 9), session_on=dt.date(2026, 3, 2)
+        )
+        client.force_login(personas.worker.user)
+        before = pathways_column(client, followed)
+        assert pathways_column(client, followed) == before  # held
+        assert "Préparer une demande d'engagement" not in before
+        t.authorise(req, personas.agent, dt.date(2026, 3, 2))  # the préfecture, not the reader
+        after = pathways_column(client, followed)
+    assert after != before and "Autorisation" in after and "Enregistrer la sortie" in after
+
+
+def test_the_pathway_blocks_show_a_reconvened_session_on_the_next_view(client, personas):
+    from parcours.pathway import commission as body
+
+    from ..conftest import request_in_state
+
+    req = request_in_state(personas, "scheduled", person=personas.person(last_name="Reportfictive"))
+    person, session = req.pathway.person, req.agenda_items.get().session
+    with clock.travel_to(session.date):
+        member = body.appoint_member(
+            personas.secretariat,
+            body.MemberData(college="state", name="Fictif-Seul", function="Fonction fictive",
+                            appointed_on=dt.date(2024, 1, 1), email="seul@example.org"),
+        )  # fmt: skip
+        body.record_attendance(session, personas.secretariat, {member.pk: ("absent", None)})
+        client.force_login(personas.worker.user)
+        before = pathways_column(client, person)
+        assert pathways_column(client, person) == before  # held
+        body.reconvene(session, personas.secretariat, session.date + dt.timedelta(days=14))
+        assert pathways_column(client, person) != before
+
+
+def test_each_reader_has_her_own_pathway_blocks(client, personas, followed):
+    with clock.travel_to(dt.date(2026, 3, 2)):
+        req = walk_to_avis(
+            personas, followed, submitted_on=dt.date(2026, 2, 9), session_on=dt.date(2026, 3, 2)
+        )
+        t.authorise(req, personas.agent, dt.date(2026, 3, 2))
+        client.force_login(personas.worker.user)
+        assert "Enregistrer la sortie" in pathways_column(client, followed)
+        client.force_login(personas.secretariat.user)
+        assert "Enregistrer la sortie" not in pathways_column(client, followed)

@@ -25,10 +25,10 @@ DAY = dt.date(2026, 3, 10)
 
 @pytest.fixture(autouse=True)
 def _fresh():
-    unread._compiled.clear()
+    unread._statements.clear()
     with clock.travel_to(DAY):
         yield
-    unread._compiled.clear()
+    unread._statements.clear()
 
 
 def notify(membership, person=None, key="pathway:1", done=False):

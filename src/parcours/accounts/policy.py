@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from parcours.core import clock
+
 from .roles import ASSOCIATION_ROLES, ASSOCIATION_STAFF, Role
 
 # --- The table ---------------------------------------------------------------------------------------------
@@ -174,6 +176,19 @@ RULES: dict[str, frozenset[str]] = {
 def active(membership) -> bool:
     """The one place that checks that a membership exists and is active."""
     return membership is not None and bool(getattr(membership, "is_active", False))
+
+
+def scope_key(membership) -> tuple:
+    """Everything the visibility querysets (`visible_to`) read of a membership to build their SQL: the
+    membership's own fields, its organisation's département (a préfecture's scope) and the day (a partner's
+    consents in force). Two memberships with the same key get the same SQL: the key of the statements
+    compiled once (core/compiled.py)."""
+    if membership is None:
+        return (None, clock.today())
+    return (
+        membership.pk, membership.user_id, membership.organisation_id, membership.role,
+        bool(getattr(membership, "is_active", False)), membership.organisation.departement_id, clock.today(),
+    )  # fmt: skip
 
 
 # The roles that never open a person's file (issue 11): a refused URL naming an object answers them 404.

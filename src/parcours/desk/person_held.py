@@ -15,6 +15,11 @@ that change a few times a week while the page is opened many times a day. They a
   one then): whatever changed without a journal row about the person (a colleague renamed) shows within
   that time.
 
+The page's pathway blocks (periods, months used, requests, timeline, papers: the rest of the page's work
+once the summaries were held) are held the same way, under the same keys (decision 0066): each step of her
+pathways, by anyone, a request moved to a reconvened session included, is journaled with her name in its
+transaction and shows at once.
+
 Held in this process only (core.held), never in Django's cache: the lines carry a document's title and a
 colleague's name. The page's read is journaled as before: the view runs on every request.
 """
@@ -22,6 +27,7 @@ colleague's name. The page's read is journaled as before: the view runs on every
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -37,6 +43,7 @@ from parcours.rights.deadlines import next_by_right, prefetch_rights
 HELD_SECONDS = 300
 HELD_PEOPLE = 256  # summaries held per process (a few KB each)
 _held = Held(HELD_PEOPLE)
+_pathways = Held(HELD_PEOPLE)  # the pathway blocks (decision 0066)
 
 STATE = ("pk", "version", "referent_id", "association_id", "archived_on", "anonymised_on")
 
@@ -72,6 +79,16 @@ def summaries(request, person) -> str:
     return html
 
 
+def pathways(request, person, today: dt.date, compute: Callable[[], tuple[bool, str]]) -> tuple[bool, str]:
+    """The person's pathways as her page shows them: whether a new pathway may be prepared, and the rendered
+    blocks (periods, months used, requests, timeline, papers). Held, or `compute()`d and held, under the keys
+    of the summaries: every step of her pathways and requests (the préfet's decision, an avis, a request moved
+    to a reconvened session) is journaled with her in its transaction, and changes her last change."""
+    parts = (*reader(request, today), "pathways", person.last_change, *(getattr(person, f) for f in STATE))
+    return _pathways.get_or_compute(parts, compute, HELD_SECONDS)
+
+
 def forget() -> None:
-    """Drop every held summary (tests)."""
+    """Drop every held summary and pathway block (tests)."""
     _held.clear()
+    _pathways.clear()

@@ -25,6 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from parcours.accounts.middleware import reader
+from parcours.accounts.policy import scope_key
+from parcours.core.compiled import Listed, Statements, slot
 from parcours.core.held import Held
 from parcours.core.held import key as held_key
 from parcours.pathway.models import StepCounter
@@ -33,6 +35,7 @@ from parcours.people.models import Person
 HELD_SECONDS = 300
 HELD_PAGES = 64  # pages held per process (a few dozen users)
 _held = Held(HELD_PAGES)
+_statements = Statements()
 
 
 STATE = ("id", "version", "referent_id", "archived_on", "anonymised_on")  # what a person's line depends on
@@ -54,19 +57,35 @@ def last_step(membership) -> int:
     every transition in its transaction): a request opened, submitted, validated, sent back, transmitted,
     scheduled, an avis, a decision, a lapse, an exit, by anyone, changes it. Read before the page is
     computed: a step committed meanwhile makes the next view compute it again. One read by primary key."""
-    found = StepCounter.objects.filter(pk=membership.organisation_id).values_list("steps", flat=True)
-    return found.first() or 0
+    compiled = _statements.get("steps", lambda: StepCounter.objects.filter(pk=slot("org")).values("steps"))
+    found = compiled.first(org=membership.organisation_id)
+    return found[0] if found else 0
 
 
 def current_state(membership, pks) -> tuple[tuple, ...]:
-    """The state of these people as the membership may see them now (fewer rows if some left her sight)."""
-    rows = Person.objects.visible_to(membership).filter(pk__in=sorted(pks)).order_by("pk").values_list(*STATE)
-    return tuple(rows)
+    """The state of these people as the membership may see them now (fewer rows if some left her sight), in
+    pk order. One statement compiled per membership (core/compiled.py), the pks bound as one list."""
+    if not pks:
+        return ()
+    compiled = _statements.get(
+        ("state", scope_key(membership)),
+        lambda: (
+            Person.objects.visible_to(membership).filter(pk__in=Listed("pks")).order_by("pk").values(*STATE)
+        ),
+    )
+    if compiled is None:  # she may see nobody
+        return ()
+    return tuple(_comparable(row) for row in compiled.rows(pks=pks))
 
 
 def rendered_state(people) -> tuple[tuple, ...]:
     """The state of the people as the page read them (the instances it rendered)."""
-    return tuple(sorted({tuple(getattr(p, field) for field in STATE) for p in people}))
+    return tuple(sorted({_comparable(tuple(getattr(p, field) for field in STATE)) for p in people}))
+
+
+def _comparable(row: tuple) -> tuple:
+    """Dates as text: the database driver gives SQLite's as text, PostgreSQL's as dates."""
+    return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row)
 
 
 def get(key_: str, membership) -> HeldPage | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.middleware import count_change
 from parcours.accounts.permissions import can, requires
+from parcours.accounts.policy import scope_key
 from parcours.accounts.roles import Role
 from parcours.audit import log as audit
 from parcours.core import clock
@@ -309,18 +310,18 @@ def caseload(request):
         candidates = visible.annotate(latest_status=Subquery(latest)).filter(latest_status=status)
     if query:
         # Names are matched on two light queries over the visible people; the status filter applies after.
-        ordered = search_ids(visible, query)
+        ordered = search_ids(visible, query, scope=("caseload", scope_key(m)))
         if status:
             within = candidates.filter(pk__in=ordered) if len(ordered) <= SQL_IN_LIMIT else candidates
             kept = set(within.values_list("pk", flat=True))
             ordered = [pk for pk in ordered if pk in kept]
     else:
-        ordered = alphabetical_ids(candidates)
+        ordered = alphabetical_ids(candidates, scope=("caseload", scope_key(m), status))
     page = Paginator(ordered, 50).get_page(request.GET.get("page"))
     today = clock.today()
     pks = list(page.object_list)
 
-    def compute() -> str:
+    def compute() -> str:  # the page's main block: the form, the count, the lines and the pagination
         on_page = (  # through `visible` again: the order may come from the cache (people.search)
             visible.filter(pk__in=pks).prefetch_related(
                 listed("pathways", Pathway.objects.prefetch_related(*summary_lookups()))
@@ -335,12 +336,15 @@ def caseload(request):
             pathways = sorted(related(person, "pathways"), key=lambda p: (p.created_at, p.pk))
             pathway = pathways[-1] if pathways else None
             rows.append((person, pathway, summarise(pathway, today) if pathway else None))
-        return render_to_string("desk/caseload_lines.html", {"rows": rows})
+        return render_to_string("desk/caseload_main.html", {
+            "request": request, "page": page, "query": query, "status": status, "rows": rows,
+            "statuses": [(NO_PATHWAY, _("Sans parcours")), *PS.choices], "total": len(ordered),
+        })  # fmt: skip
 
     return render(request, "desk/caseload.html", {
-        "title": _("Personnes suivies"), "page": page, "query": query, "status": status,
-        "statuses": [(NO_PATHWAY, _("Sans parcours")), *PS.choices], "total": len(ordered),
-        "lines": caseload_held.lines(request, today, pks, compute),  # held (desk/caseload_held.py)
+        "title": _("Personnes suivies"),
+        # Held (desk/caseload_held.py) under the page's people and their state, and the page's own parameters.
+        "main": caseload_held.main(request, today, pks, len(ordered), compute),
     })  # fmt: skip
 
 
@@ -350,14 +354,32 @@ def person_detail(request, pk):
     # The last change about her in the journal, read with her row: the key of her held summaries.
     people = Person.objects.visible_to(m).select_related("referent", "departement")
     person = get_object_or_404(people.annotate(last_change=audit.last_change_of(OuterRef("pk"))), pk=pk)
+    today = clock.today()
+    staff = can(m, "person_file")
+
+    # Held (desk/person_held.py) under her last change in the journal, her state and her association's steps.
+    can_enter, pathways_html = person_held.pathways(
+        request, person, today, lambda: _person_pathways(request, person, today, staff)
+    )
+    pending_transfer = transfers.pending_transfer(person) if staff else None
+    return render(request, "desk/person_detail.html", {
+        "title": person.reference, "person": person, "pathways_html": pathways_html,
+        "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
+        "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
+        "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
+        "summaries": person_held.summaries(request, person) if staff else None,
+    })  # fmt: skip
+
+
+def _person_pathways(request, person, today, staff: bool) -> tuple[bool, str]:
+    """Whether a new pathway may be prepared for `person`, and her page's rendered pathway blocks."""
+    m = request.membership
     pathways = list(
         Pathway.objects.visible_to(m).filter(person=person)
         .prefetch_related("periods", "requests__agenda_items__session", "events__actor",
                           "events__actor_organisation")
         .select_related("exit", "association")
     )  # fmt: skip
-    today = clock.today()
-    staff = can(m, "person_file")
     # The commission and the préfecture see only the requests transmitted to them, not the drafts (without
     # a pathway to show, nothing reads them).
     visible_requests = (
@@ -387,11 +409,5 @@ def person_detail(request, pk):
     can_enter = staff and (
         not active or all(b["pathway"].status == PS.REFUSED and not b["summary"].open_request for b in active)
     )
-    pending_transfer = transfers.pending_transfer(person) if staff else None
-    return render(request, "desk/person_detail.html", {
-        "title": person.reference, "person": person, "blocks": blocks,
-        "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
-        "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
-        "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
-        "summaries": person_held.summaries(request, person) if staff else None,
-    })  # fmt: skip
+    html = render_to_string("desk/person_pathways.html", {"blocks": blocks, "request": request})
+    return can_enter, html

@@ -31,7 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from parcours.accounts.middleware import reader
-from parcours.audit.log import last_change_by_person
+from parcours.audit.log import last_change_rows
+from parcours.core.compiled import Listed, Statements, slot
 from parcours.core.held import Held
 
 from .history import same_identity
@@ -49,14 +50,18 @@ class Lines:
     partly_pseudonymised: bool  # one person at least shown pseudonymised (the notice above the agenda)
 
 
+# Both queries of the key, on every view, are compiled once per process (core/compiled.py, decision 0066).
+_statements = Statements()
+
+
 def agenda_state(session) -> tuple[tuple, ...]:
-    rows = AgendaItem.objects.filter(session=session).order_by("position", "pk")
-    return tuple(
-        rows.values_list(
+    compiled = _statements.get("agenda", lambda: (
+        AgendaItem.objects.filter(session_id=slot("session")).order_by("position", "pk").values(
             "pk", "position", "request_id", "request__status", "request__pathway__person_id",
             "request__pathway__person__identity_index",
         )
-    )  # fmt: skip
+    ))  # fmt: skip
+    return tuple(tuple(row) for row in compiled.rows(session=session.pk))
 
 
 def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
@@ -65,7 +70,11 @@ def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
     changes the set: its own journal row would no longer be read."""
     if not state:
         return ()
-    return tuple(last_change_by_person(same_identity({row[4] for row in state}, {row[5] for row in state})))
+    pks, indexes = sorted({row[4] for row in state}), sorted({row[5] for row in state if row[5]})
+    compiled = _statements.get(("changes", bool(indexes)), lambda: last_change_rows(
+        same_identity(Listed("pks"), Listed("indexes", text=True) if indexes else ())
+    ))  # fmt: skip
+    return tuple(tuple(row) for row in compiled.rows(pks=pks, indexes=indexes))
 
 
 def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 
 from parcours.core import clock
+from parcours.core.compiled import Listed
 from parcours.people.models import Person
 
 from . import rules
@@ -74,11 +75,16 @@ def earlier_pathways_here(
 
 def same_identity(person_ids, indexes):
     """The people `person_ids` and those whose identity index is one of `indexes` (empty ones ignored): whose
-    pathways are « earlier pathways here » (the session's held agenda keys on them too, decision 0061)."""
-    same = Q(pk__in=set(person_ids))
-    indexes = {index for index in indexes if index}
-    if indexes:
+    pathways are « earlier pathways here » (the session's held agenda keys on them too, decision 0061). Either
+    may be a `Listed` of a statement compiled once (agenda_held)."""
+    # A Listed is bound at each execution (core/compiled.py).
+    same = Q(pk__in=person_ids if isinstance(person_ids, Listed) else set(person_ids))
+    if isinstance(indexes, Listed):
         same |= Q(identity_index__in=indexes)
+    else:
+        indexes = {index for index in indexes if index}
+        if indexes:
+            same |= Q(identity_index__in=indexes)
     return Person.objects.filter(same)
 
 

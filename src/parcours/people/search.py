@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
+from parcours.core.compiled import Statements
 from parcours.core.held import Held
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -215,7 +216,7 @@ def parse_reference(query: str) -> tuple[str, str | None, int] | None:
     return None
 
 
-def search_ids(people, query: str) -> list[int]:
+def search_ids(people, query: str, scope=None) -> list[int]:
     """The pks of the people of the queryset `people` whose names match `query`, best first (or the person a
     reference designates). Two queries whatever the number of people (the fingerprint of `held_name_keys`),
     two more when the names changed: their names, then all their other names."""
@@ -228,7 +229,7 @@ def search_ids(people, query: str) -> list[int]:
             found = people.filter(pathways__pk=pk, pathways__departement_id=departement)
         return list(found.values_list("pk", flat=True).distinct())
 
-    return rank_keys(query, held_name_keys(people))
+    return rank_keys(query, held_name_keys(people, scope))
 
 
 # --- Name keys held in memory (issue 15) ----------------------------------------------------------------
@@ -241,15 +242,29 @@ NAME_KEYS_HELD = 16  # sets of people held per process (a few associations' work
 _held = Held(NAME_KEYS_HELD)
 
 
-# The pairs joined and hashed by PostgreSQL: one short row read, not 3,000 pairs (issue 15). {rows} is
+# The pairs joined and hashed by PostgreSQL: one short row read, not 3,000 pairs (issue 15). {sql} is
 # Django's own SQL of the queryset's pk and version, never input.
 FINGERPRINT_SQL = (
     "SELECT encode(sha256(convert_to(COALESCE(string_agg(rows.pk::text || ':' || rows.version::text || ';', "
-    "'' ORDER BY rows.pk), ''), 'UTF8')), 'hex') FROM ({rows}) AS rows"
+    "'' ORDER BY rows.pk), ''), 'UTF8')), 'hex') FROM ({sql}) AS rows"
 )
+# A caller that names the `scope` of its queryset (everything its SQL depends on: the membership's
+# `policy.scope_key`, a filter's value) has the statements below compiled once per scope (core/compiled.py,
+# decision 0066): building and compiling them cost more than PostgreSQL takes to answer.
+_statements = Statements()
 
 
-def rows_fingerprint(people) -> str:
+def _query_text(people, scope) -> str:
+    """The queryset's SQL and parameters, for a cache key (raises EmptyResultSet if it can match nothing)."""
+    if scope is None:
+        return str(people.query)
+    compiled = _statements.get(("query", scope), lambda: people)
+    if compiled is None:
+        raise EmptyResultSet
+    return f"{compiled.sql}|{compiled.params!r}"
+
+
+def rows_fingerprint(people, scope=None) -> str:
     """The exact state of the rows of the queryset `people` that decide their names and their order: every
     (pk, version) pair, in pk order, hashed (SHA-256). A person added, removed, archived, reactivated, moved,
     or edited (every edit of the file raises its version: core/locking.py) changes it; no count or sum that
@@ -257,20 +272,21 @@ def rows_fingerprint(people) -> str:
     files are read from the index person_live_by_association alone (decision 0063)."""
     pairs = people.order_by().values("pk", "version")
     if connection.vendor == "postgresql" and not people.query.combinator:
-        try:
-            sql, params = pairs.query.sql_with_params()
-        except EmptyResultSet:  # a caller who may see nobody: the hash of no pairs
+        compiled = (
+            Statements().get(None, lambda: pairs, wrap=FINGERPRINT_SQL)
+            if scope is None
+            else _statements.get(("fingerprint", scope), lambda: pairs, wrap=FINGERPRINT_SQL)
+        )
+        if compiled is None:  # a caller who may see nobody: the hash of no pairs
             return hashlib.sha256(b"").hexdigest()
-        with connection.cursor() as cursor:
-            cursor.execute(FINGERPRINT_SQL.format(rows=sql), params)
-            return cursor.fetchone()[0]
+        return compiled.first()[0]
     digest = hashlib.sha256()
     for pk, version in people.order_by("pk").values_list("pk", "version"):
         digest.update(f"{pk}:{version};".encode())
     return digest.hexdigest()
 
 
-def held_name_keys(people) -> list[tuple[int, set[str]]]:
+def held_name_keys(people, scope=None) -> list[tuple[int, set[str]]]:
     """(pk, name keys) of every person of the queryset `people`, computed once per change of its rows and
     held NAME_KEYS_SECONDS at most (the process's timer drops it even if no other search comes).
 
@@ -279,12 +295,16 @@ def held_name_keys(people) -> list[tuple[int, set[str]]]:
     from .models import OtherName
 
     try:
-        query = str(people.query)
+        query = _query_text(people, scope)
     except EmptyResultSet:  # a caller who may see nobody
         return []
     others = OtherName.objects.filter(person__in=people.values("pk"))
-    other_pks = ",".join(str(pk) for pk in others.order_by("pk").values_list("pk", flat=True))
-    key = hashlib.sha256(f"{query}|{rows_fingerprint(people)}|{other_pks}".encode()).hexdigest()
+    listed = others.order_by("pk").values("pk")
+    if scope is None:
+        other_pks = ",".join(str(pk) for (pk,) in listed.values_list("pk"))
+    else:
+        other_pks = ",".join(str(pk) for (pk,) in _statements.get(("others", scope), lambda: listed).rows())
+    key = hashlib.sha256(f"{query}|{rows_fingerprint(people, scope)}|{other_pks}".encode()).hexdigest()
     found = _held.get(key)
     if found is not None:
         return found
@@ -364,7 +384,7 @@ def sort_key(person) -> tuple[str, str]:
 ORDER_CACHE_SECONDS = 300
 
 
-def alphabetical_ids(people) -> list[int]:
+def alphabetical_ids(people, scope=None) -> list[int]:
     """The pks of the queryset `people` in alphabetical order (last name, first name, then pk), read as
     three columns (no model instance per person: the caseload of a large association sorts thousands).
 
@@ -372,7 +392,8 @@ def alphabetical_ids(people) -> list[int]:
     person added, removed, archived or edited changes it), so that the names are decrypted once per change
     rather than on every page (issue 15). Only pks are cached, never a name; the caller still reads the
     people of a page through its own filtered query."""
-    key = "people-order:" + hashlib.sha256(f"{people.query}|{rows_fingerprint(people)}".encode()).hexdigest()
+    text = f"{_query_text(people, scope)}|{rows_fingerprint(people, scope)}"
+    key = "people-order:" + hashlib.sha256(text.encode()).hexdigest()
     ids = cache.get(key)
     if ids is None:
         rows = people.values_list("pk", "last_name", "first_name")

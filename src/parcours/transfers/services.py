@@ -18,6 +18,7 @@ from parcours.accounts.models import Membership, Organisation, User
 from parcours.accounts.roles import ASSOCIATION_STAFF, OrganisationKind, Role
 from parcours.audit import log as audit
 from parcours.core import clock
+from parcours.core.compiled import Statements, slot
 from parcours.core.errors import DomainError
 from parcours.pathway import transitions as pathway_transitions
 from parcours.people.models import Person
@@ -25,6 +26,7 @@ from parcours.people.models import Person
 from .models import ConsentMethod, Transfer, TransferStatus
 
 TS = TransferStatus
+_statements = Statements()
 
 
 def _journaled_refusals(service):
@@ -57,7 +59,14 @@ def may_cancel(membership, transfer: Transfer) -> bool:
 
 
 def pending_transfer(person: Person) -> Transfer | None:
-    # The person's page names the receiving association.
+    # The person's page names the receiving association. Most files have none: whether there is one is asked
+    # first, in a statement compiled once (core/compiled.py).
+    pending = _statements.get(
+        "pending",
+        lambda: Transfer.objects.filter(person_id=slot("person"), status=TS.PENDING).values("pk")[:1],
+    )
+    if pending.first(person=person.pk) is None:
+        return None
     return Transfer.objects.filter(person=person, status=TS.PENDING).select_related("to_association").first()
 
 
