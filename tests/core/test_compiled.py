@@ -38,6 +38,8 @@ def test_compiled_once_then_executed_with_each_executions_values(personas):
     assert builds == [1], "built and compiled once for the key"
     with pytest.raises(KeyError):
         statements.get("one", build).rows()  # a slot without its value is an error, never a None
+    with pytest.raises(ValueError):
+        statements.get("one", build).rows(pk=None)  # would compare as = NULL, matching nothing
 
 
 def test_listed_binds_any_number_of_pks_as_one_parameter(personas):
@@ -104,7 +106,7 @@ def test_a_pending_transfer_is_found_for_the_person_and_both_associations(person
     person = personas.person()
     other = personas.person()
     assert transfers.pending_transfer(person) is None
-    assert Transfer.objects.pending_in_and_out(personas.worker) == ([], [])
+    assert Transfer.objects.filter(person_id=other.pk).pending_in_and_out(personas.worker) == ([], [])
     transfer = Transfer.objects.create(
         person=person, from_association=personas.association, to_association=personas.other_association,
         from_departement=personas.association.departement,
@@ -112,6 +114,8 @@ def test_a_pending_transfer_is_found_for_the_person_and_both_associations(person
         requested_by=personas.worker.user, consent_given_on=dt.date(2026, 3, 1), consent_method="written",
     )  # fmt: skip
     assert transfers.pending_transfer(person) == transfer
+    # Whatever queryset the check is first built from (the review of decision 0066).
+    assert Transfer.objects.filter(person_id=other.pk).pending_in_and_out(personas.worker) == ([], [transfer])
     assert transfers.pending_transfer(other) is None
     assert Transfer.objects.pending_in_and_out(personas.worker) == ([], [transfer])
     assert Transfer.objects.pending_in_and_out(personas.outsider) == ([transfer], [])

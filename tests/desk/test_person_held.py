@@ -239,3 +239,18 @@ def test_each_reader_has_her_own_pathway_blocks(client, personas, followed):
         assert "Enregistrer la sortie" in pathways_column(client, followed)
         client.force_login(personas.secretariat.user)
         assert "Enregistrer la sortie" not in pathways_column(client, followed)
+
+
+def test_the_pathway_blocks_show_a_cancelled_session_on_the_next_view(client, personas):
+    """`cancel_session` puts its requests back in the list waiting for a session, journaled with each person
+    (found by the review of decision 0066: the blocks showed the cancelled session for five minutes)."""
+    from ..conftest import request_in_state
+
+    req = request_in_state(personas, "scheduled", person=personas.person(last_name="Annulationfictive"))
+    session = req.agenda_items.get().session
+    client.force_login(personas.worker.user)
+    before = pathways_column(client, req.pathway.person)
+    assert "Examen en séance" in before
+    t.cancel_session(session, personas.secretariat)
+    after = pathways_column(client, req.pathway.person)
+    assert "Examen en séance" not in after and "annulée" in after

@@ -7,8 +7,12 @@ on a few known values (the membership, the day), it is compiled on the first use
 the process; the values that change from one page to the next (a pk, the pks of a page) are `Slot`s bound at
 each execution. The rows are read from the database every time: nothing but SQL text is kept.
 
-The rule callers keep: the key holds everything the SQL depends on, and building the queryset reads
-nothing from the database (a visibility rule made of filters and subqueries).
+The rules callers keep: the key holds everything the SQL depends on, and building the queryset reads
+nothing from the database (a visibility rule made of filters and subqueries). The rows are what the
+database driver gives, without Django's conversions (an encrypted column comes back encrypted, a datetime
+without the ORM's time zone handling) and the bound values reach the driver as they are (None would give
+`= NULL`, which matches nothing): compile queries of integers, plain text and dates only, and bind integers
+or text (`bind` refuses None).
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ class Compiled:
         for param in self.params:
             if isinstance(param, Slot):
                 value = values[param.name]
+                if value is None:
+                    raise ValueError(f"{param!r}: None would compare as = NULL")
                 param = param.encode(value) if param.encode else value
             bound.append(param)
         return tuple(bound)

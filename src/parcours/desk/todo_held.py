@@ -84,7 +84,7 @@ def rendered_state(people) -> tuple[tuple, ...]:
 
 
 def _comparable(row: tuple) -> tuple:
-    """Dates as text: the database driver gives SQLite's as text, PostgreSQL's as dates."""
+    """Dates as ISO text, whichever way a row was read (a model instance, a compiled statement's cursor)."""
     return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row)
 
 

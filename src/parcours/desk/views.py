@@ -357,7 +357,7 @@ def person_detail(request, pk):
     today = clock.today()
     staff = can(m, "person_file")
 
-    # Held (desk/person_held.py) under her last change in the journal, her state and her association's steps.
+    # Held (desk/person_held.py) under her last change in the journal and her state.
     can_enter, pathways_html = person_held.pathways(
         request, person, today, lambda: _person_pathways(request, person, today, staff)
     )

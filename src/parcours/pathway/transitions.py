@@ -436,6 +436,9 @@ def cancel_session(session: CommissionSession, by: Membership, comment: str = ""
             _move_request(
                 req, "unschedule", by, comment=_("Séance du %(d)s annulée") % {"d": _d(session.date)}
             )
+            # As `unschedule_request`: the journal names the person, so that the pages held about her (her
+            # summaries, her pathway blocks: decisions 0059 and 0066) show the request waiting again.
+            _journal(by, "request.unschedule", req, req.pathway)
     session.agenda.all().delete()
     session.status = SessionStatus.CANCELLED
     session.save(update_fields=["status"])

@@ -26,10 +26,12 @@ class TransferQuerySet(models.QuerySet):
         """The pending transfers other associations ask hers to take over, and hers waiting for an answer,
         read in one query (the to-do page, on every view: issue 15)."""
         org = membership.organisation_id
-        pending = self.visible_to(membership).filter(status="pending")
+        # From the whole table, whatever queryset this is called on: the compiled check below is the same
+        # for every caller of the membership.
+        pending = self.model._default_manager.all().visible_to(membership).filter(status="pending")
         # Most views find none: whether there is one is asked first, in a statement compiled once per
         # membership (core/compiled.py), before the query over five tables (1.9 ms to build for no row).
-        any_pending = _statements.get(scope_key(membership), lambda: pending.values("pk")[:1])
+        any_pending = _statements.get(("pending", scope_key(membership)), lambda: pending.values("pk")[:1])
         if any_pending is None or any_pending.first() is None:
             return [], []
         rows = list(pending.select_related("person", "from_association", "to_association", "to_departement"))
