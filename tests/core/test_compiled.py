@@ -48,7 +48,9 @@ def test_listed_binds_any_number_of_pks_as_one_parameter(personas):
     statements = Statements()
     compiled = statements.get(
         "listed",
-        lambda: Person.objects.filter(association=personas.association, pk__in=Listed("pks")).values("pk"),
+        lambda: Person.objects.filter(association=personas.association, pk__any_of=Listed("pks")).values(
+            "pk"
+        ),
     )
     assert compiled.params.count(compiled.params[-1]) == 1  # one parameter whatever the length
     wanted = [people[2].pk, people[0].pk, outside.pk, 999_999]
@@ -75,7 +77,9 @@ def test_the_person_visibility_rule_reads_nothing_while_built_and_the_state_matc
     is made of filters and subqueries, and the compiled statement answers what the ORM answers."""
     membership = Membership.objects.select_related("organisation").get(pk=getattr(personas, who).pk)
     with CaptureQueriesContext(connection) as queries:
-        Statements().get("rule", lambda: Person.objects.visible_to(membership).filter(pk__in=Listed("pks")))
+        Statements().get(
+            "rule", lambda: Person.objects.visible_to(membership).filter(pk__any_of=Listed("pks"))
+        )
     assert queries.captured_queries == []
     mine = [personas.person(), personas.person()]
     theirs = PersonFactory(association=personas.other_association)

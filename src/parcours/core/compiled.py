@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Expression, IntegerField, Value
+from django.db.models import CharField, Expression, Field, IntegerField, Lookup, Value
 
 KEPT = 512  # statements kept per Statements; all dropped when full (a few hundred characters each)
 
@@ -46,9 +46,9 @@ def slot(name: str) -> Value:
 
 
 class Listed(Expression):
-    """The values of a list bound at each execution, as a subquery: `filter(pk__in=Listed("pks"))`; integers,
-    or texts with `text=True`. PostgreSQL receives one array, SQLite one JSON text, so the statement is the
-    same for any length."""
+    """The values of a list bound at each execution, for the lookup `any_of`:
+    `filter(pk__any_of=Listed("pks"))`; integers, or texts with `text=True`. PostgreSQL receives one array,
+    SQLite one JSON text, so the statement is the same for any length."""
 
     output_field = IntegerField()
 
@@ -60,12 +60,31 @@ class Listed(Expression):
             self.output_field = CharField()
 
     def as_sql(self, compiler, connection):  # SQLite and others: JSON text
-        return "SELECT value FROM json_each(%s)", [Slot(self.name, _as_text_json if self.text else _as_json)]
+        return "%s", [Slot(self.name, _as_text_json if self.text else _as_json)]
 
     def as_postgresql(self, compiler, connection):
         if self.text:
-            return "SELECT unnest(%s::text[])", [Slot(self.name, lambda values: [str(v) for v in values])]
-        return "SELECT unnest(%s::bigint[])", [Slot(self.name, lambda ids: [int(i) for i in ids])]
+            return "%s::text[]", [Slot(self.name, lambda values: [str(v) for v in values])]
+        return "%s::bigint[]", [Slot(self.name, lambda ids: [int(i) for i in ids])]
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=Listed(name)`: the field's value is one of the list's. On PostgreSQL `= ANY(array)`,
+    which an index answers, under an OR too (`IN (SELECT unnest(…))` made the planner read the whole table
+    there); on SQLite `IN (SELECT value FROM json_each(…))`."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.rhs, Listed):
+            raise TypeError("any_of takes a Listed")
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        # Django's own SQL of the column and of the parameter's placeholder, never input.
+        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]  # noqa: S608
 
 
 def _as_json(ids) -> str:

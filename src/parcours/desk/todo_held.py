@@ -70,7 +70,10 @@ def current_state(membership, pks) -> tuple[tuple, ...]:
     compiled = _statements.get(
         ("state", scope_key(membership)),
         lambda: (
-            Person.objects.visible_to(membership).filter(pk__in=Listed("pks")).order_by("pk").values(*STATE)
+            Person.objects.visible_to(membership)
+            .filter(pk__any_of=Listed("pks"))
+            .order_by("pk")
+            .values(*STATE)
         ),
     )
     if compiled is None:  # she may see nobody

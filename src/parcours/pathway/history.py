@@ -78,9 +78,9 @@ def same_identity(person_ids, indexes):
     pathways are « earlier pathways here » (the session's held agenda keys on them too, decision 0061). Either
     may be a `Listed` of a statement compiled once (agenda_held)."""
     # A Listed is bound at each execution (core/compiled.py).
-    same = Q(pk__in=person_ids if isinstance(person_ids, Listed) else set(person_ids))
+    same = Q(pk__any_of=person_ids) if isinstance(person_ids, Listed) else Q(pk__in=set(person_ids))
     if isinstance(indexes, Listed):
-        same |= Q(identity_index__in=indexes)
+        same |= Q(identity_index__any_of=indexes)
     else:
         indexes = {index for index in indexes if index}
         if indexes:
