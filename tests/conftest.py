@@ -249,3 +249,20 @@ def pathway_in_state(personas, status, *, person=None):
     pathway.refresh_from_db()
     assert pathway.status == status, f"no builder for a pathway in state {status!r}"
     return pathway
+
+
+def scheduled_without_quorum(personas, last_name: str):
+    """A request scheduled at a session whose attendance shows no quorum (its only member absent), ready for
+    `commission.reconvene`: (the request, its session)."""
+    from parcours.pathway import commission as body
+
+    req = request_in_state(personas, "scheduled", person=personas.person(last_name=last_name))
+    session = req.agenda_items.get().session
+    with clock.travel_to(session.date):
+        member = body.appoint_member(
+            personas.secretariat,
+            body.MemberData(college="state", name="Fictif-Seul", function="Fonction fictive",
+                            appointed_on=dt.date(2024, 1, 1), email="seul@example.org"),
+        )  # fmt: skip
+        body.record_attendance(session, personas.secretariat, {member.pk: ("absent", None)})
+    return req, session

@@ -18,7 +18,7 @@ from parcours.pathway import transitions as t
 from parcours.pathway.models import CommissionSession
 from parcours.people import services as people_services
 
-from ..conftest import request_in_state, walk_to_avis
+from ..conftest import request_in_state, scheduled_without_quorum, walk_to_avis
 from ..tools import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -63,16 +63,8 @@ def test_a_colleagues_edit_of_the_person_shows_on_the_next_view(client, personas
 def test_a_session_reconvened_shows_its_new_date_on_the_next_view(client, personas):
     """`commission.reconvene` moves the agenda of a session without quorum to a later session: one step per
     request moved, so the lines show the new date at once."""
-    req = request_in_state(personas, "scheduled", person=personas.person(last_name="Reportfictive"))
+    req, session = scheduled_without_quorum(personas, "Reportfictive")
     person = req.pathway.person
-    session = req.agenda_items.get().session
-    with clock.travel_to(session.date):
-        member = body.appoint_member(
-            personas.secretariat,
-            body.MemberData(college="state", name="Fictif-Seul", function="Fonction fictive",
-                            appointed_on=dt.date(2024, 1, 1), email="seul@example.org"),
-        )  # fmt: skip
-        body.record_attendance(session, personas.secretariat, {member.pk: ("absent", None)})
     client.force_login(personas.worker.user)
     before = line_of(client, person)
     later = session.date + dt.timedelta(days=14)

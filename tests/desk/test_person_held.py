@@ -211,17 +211,11 @@ def test_the_pathway_blocks_show_the_prefets_decision_on_the_next_view(client, p
 def test_the_pathway_blocks_show_a_reconvened_session_on_the_next_view(client, personas):
     from parcours.pathway import commission as body
 
-    from ..conftest import request_in_state
+    from ..conftest import scheduled_without_quorum
 
-    req = request_in_state(personas, "scheduled", person=personas.person(last_name="Reportfictive"))
-    person, session = req.pathway.person, req.agenda_items.get().session
+    req, session = scheduled_without_quorum(personas, "Reportfictive")
+    person = req.pathway.person
     with clock.travel_to(session.date):
-        member = body.appoint_member(
-            personas.secretariat,
-            body.MemberData(college="state", name="Fictif-Seul", function="Fonction fictive",
-                            appointed_on=dt.date(2024, 1, 1), email="seul@example.org"),
-        )  # fmt: skip
-        body.record_attendance(session, personas.secretariat, {member.pk: ("absent", None)})
         client.force_login(personas.worker.user)
         before = pathways_column(client, person)
         assert pathways_column(client, person) == before  # held
