@@ -151,15 +151,9 @@ def last_change_of(person) -> Subquery:
     return Subquery(rows.values("stamp")[:1], output_field=CharField())
 
 
-def last_change_by_person(people) -> list[tuple[int, str | None]]:
-    """(pk, last_change_of) of each of `people` (a queryset of people), by pk: one query, a scan of each
-    person's entries in the index audit_person_change (a session's agenda, decision 0061)."""
-    return list(last_change_rows(people).values_list("pk", "last_change"))
-
-
 def last_change_rows(people):
-    """`people` with the stamp of each one's last change (`last_change_of`), by pk: a queryset of (pk,
-    last_change) to compile once (the session's agenda, decision 0066)."""
+    """(pk, last_change_of) of each of `people` (a queryset of people), by pk: one query, a scan of each
+    person's entries in the index audit_person_change (a session's agenda, decisions 0061 and 0066)."""
     return (
         people.annotate(last_change=last_change_of(OuterRef("pk"))).order_by("pk").values("pk", "last_change")
     )

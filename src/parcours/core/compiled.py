@@ -123,6 +123,16 @@ class Compiled:
             return cursor.fetchone()
 
 
+def compile_queryset(queryset, wrap: str = "{sql}") -> Compiled | None:
+    """The queryset's SQL placed in `wrap`, with its parameters; None when it can match nothing (Django's
+    EmptyResultSet: no query to run)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return Compiled(wrap.format(sql=sql), tuple(params))
+
+
 class Statements:
     """Statements compiled once per key (with the database alias) in this process."""
 
@@ -138,12 +148,7 @@ class Statements:
             return self._by_key[full_key]
         except KeyError:
             pass
-        try:
-            sql, params = build().query.sql_with_params()
-        except EmptyResultSet:
-            found = None
-        else:
-            found = Compiled(wrap.format(sql=sql), tuple(params))
+        found = compile_queryset(build(), wrap)
         if len(self._by_key) >= self.kept:
             self._by_key.clear()
         self._by_key[full_key] = found

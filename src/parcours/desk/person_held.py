@@ -84,8 +84,7 @@ def pathways(request, person, today: dt.date, compute: Callable[[], tuple[bool, 
     blocks (periods, months used, requests, timeline, papers). Held, or `compute()`d and held, under the keys
     of the summaries: every step of her pathways and requests (the préfet's decision, an avis, a request moved
     to a reconvened session) is journaled with her in its transaction, and changes her last change."""
-    parts = (*reader(request, today), "pathways", person.last_change, *(getattr(person, f) for f in STATE))
-    return _pathways.get_or_compute(parts, compute, HELD_SECONDS)
+    return _pathways.get_or_compute((key(request, person, today),), compute, HELD_SECONDS)
 
 
 def forget() -> None:

@@ -409,5 +409,5 @@ def _person_pathways(request, person, today, staff: bool) -> tuple[bool, str]:
     can_enter = staff and (
         not active or all(b["pathway"].status == PS.REFUSED and not b["summary"].open_request for b in active)
     )
-    html = render_to_string("desk/person_pathways.html", {"blocks": blocks, "request": request})
+    html = render_to_string("desk/person_pathways.html", {"blocks": blocks})  # nothing of the request
     return can_enter, html

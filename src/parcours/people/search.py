@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
-from parcours.core.compiled import Statements
+from parcours.core.compiled import Statements, compile_queryset
 from parcours.core.held import Held
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -273,7 +273,7 @@ def rows_fingerprint(people, scope=None) -> str:
     pairs = people.order_by().values("pk", "version")
     if connection.vendor == "postgresql" and not people.query.combinator:
         compiled = (
-            Statements().get(None, lambda: pairs, wrap=FINGERPRINT_SQL)
+            compile_queryset(pairs, FINGERPRINT_SQL)
             if scope is None
             else _statements.get(("fingerprint", scope), lambda: pairs, wrap=FINGERPRINT_SQL)
         )
