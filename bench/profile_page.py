@@ -59,7 +59,7 @@ def main() -> int:
 
     from parcours.accounts.models import User
     from parcours.desk import caseload_held, person_held, todo_held
-    from parcours.pathway import agenda_held
+    from parcours.pathway import agenda_held, session_held
     from parcours.people.search import forget_name_keys
 
     def fresh():
@@ -70,6 +70,7 @@ def main() -> int:
             person_held.forget()
             caseload_held.forget()
             agenda_held.forget()
+            session_held.forget()
             forget_name_keys()
 
     pages = {

@@ -95,7 +95,7 @@ def _empty_cache():
     from django.core.cache import cache
 
     from parcours.desk import caseload_held, person_held, todo_held
-    from parcours.pathway import agenda_held
+    from parcours.pathway import agenda_held, session_held
     from parcours.people.search import forget_name_keys
 
     cache.clear()
@@ -104,6 +104,7 @@ def _empty_cache():
     person_held.forget()  # and the summaries of the people's pages
     caseload_held.forget()  # and the caseload's lines
     agenda_held.forget()  # and the sessions' agendas
+    session_held.forget()  # and the sessions' pages
 
 
 @pytest.fixture(autouse=True)

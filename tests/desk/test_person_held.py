@@ -132,7 +132,7 @@ def test_a_change_that_leaves_no_journal_row_waits_for_the_held_time(client, per
     Note.objects.create(person=followed, domain="health", held_on=dt.date(2026, 3, 9), text="Fictif.",
                         author=personas.head.user, created_at=clock.now())  # fmt: skip
     assert "9 mars 2026" not in summaries(client, followed)  # held
-    wait_until(lambda: not len(person_held._held))
+    wait_until(lambda: not len(person_held._held) and not len(person_held._pages))
     assert "9 mars 2026" in summaries(client, followed)
 
 
@@ -248,3 +248,74 @@ def test_the_pathway_blocks_show_a_cancelled_session_on_the_next_view(client, pe
     t.cancel_session(session, personas.secretariat)
     after = pathways_column(client, req.pathway.person)
     assert "Examen en séance" not in after and "annulée" in after
+
+
+# --- The whole main block (decision 0067) ----------------------------------------------------------------
+def main_block(client, person, status=200) -> str:
+    response = client.get(f"/personnes/{person.pk}/")
+    assert response.status_code == status
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")] if status == 200 else page
+
+
+def test_a_rename_and_contact_rules_by_a_colleague_show_on_the_next_view(client, personas, followed):
+    from parcours.people import services as people_services
+
+    client.force_login(personas.worker.user)
+    before = main_block(client, followed)
+    assert "Prénomfictif RÉSUMEFICTIF" in before and "Contact sous conditions" not in before
+    assert main_block(client, followed) == before  # held
+    followed.last_name, followed.never_call = "Renommeefictive", True
+    people_services.update_file(followed, personas.head)  # not the reader's own change
+    after = main_block(client, followed)
+    assert "Prénomfictif RENOMMEEFICTIVE" in after and "RÉSUMEFICTIF" not in after
+    assert "Contact sous conditions" in after
+
+
+def test_a_transfer_shows_on_the_next_view_and_its_acceptance_closes_the_file_at_once(
+    client, personas, followed
+):
+    from parcours.transfers import services as transfers
+
+    from ..factories import OrganisationFactory
+
+    receiver = OrganisationFactory(name="Association fictive d'accueil")
+    receiver_head = MembershipFactory(organisation=receiver, role="head_of_service")
+    client.force_login(personas.worker.user)
+    before = main_block(client, followed)
+    assert "Transfert du dossier demandé" not in before and "Transférer le dossier" in before
+    assert main_block(client, followed) == before  # held
+    transfer = transfers.request_transfer(followed, personas.head, to_association=receiver,
+                                          consent_given_on=TODAY, consent_method="written")  # fmt: skip
+    after = main_block(client, followed)
+    assert "Transfert du dossier demandé à « Association fictive d&#x27;accueil »" in after
+    assert "Transférer le dossier" not in after
+    transfers.accept_transfer(transfer, receiver_head)
+    main_block(client, followed, status=404)  # no longer hers to see: refused, not shown as held
+
+
+def test_a_held_view_neither_loads_nor_decrypts_the_person(client, personas, followed):
+    client.force_login(personas.worker.user)
+    first = main_block(client, followed)
+    with CaptureQueriesContext(connection) as held:
+        assert main_block(client, followed) == first
+    person_columns = [q["sql"] for q in held.captured_queries if '"people_person"."first_name"' in q["sql"]]
+    assert person_columns == [] and "Prénomfictif RÉSUMEFICTIF" in first
+
+
+def test_the_visibility_rule_is_applied_on_every_view_of_a_held_page(client, personas):
+    """Whatever the journal names, the reader's sight is read on every view: a request moved to another
+    commission behind the services' back (no journal row, nothing of the person changed) leaves the
+    secretariat without the file at once, not after the held time."""
+    from parcours.pathway.models import PathwayRequest
+
+    from ..conftest import request_in_state
+    from ..factories import commission
+
+    req = request_in_state(personas, "submitted", person=personas.person(last_name="Secretariatfictive"))
+    person = req.pathway.person
+    client.force_login(personas.secretariat.user)
+    first = main_block(client, person)
+    assert "SECRETARIATFICTIVE" in first and main_block(client, person) == first  # held
+    PathwayRequest.objects.filter(pk=req.pk).update(commission=commission("13"))
+    main_block(client, person, status=404)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from parcours.accounts.middleware import SESSION_KEY as MEMBERSHIP_KEY
 from parcours.accounts.models import Organisation
 from parcours.core import clock
-from parcours.pathway import agenda_held
+from parcours.pathway import agenda_held, session_held
 from parcours.pathway import commission as body
 from parcours.pathway import transitions as t
 from parcours.people import services as people_services
@@ -209,7 +209,7 @@ def test_what_no_journal_row_names_waits_for_the_held_time(client, personas, ses
         assert "Association renommée fictive" not in agenda(client, session)
         Organisation.objects.filter(pk=personas.association.pk).update(name="Association renommée fictive")
         assert "Association renommée fictive" not in agenda(client, session)  # held
-        wait_until(lambda: not len(agenda_held._held))
+        wait_until(lambda: not len(agenda_held._held) and not len(session_held._held))
         assert "Association renommée fictive" in agenda(client, session)
 
 
@@ -231,6 +231,7 @@ def test_a_held_view_reads_less_and_its_lines_stay_out_of_the_cache(client, pers
     with clock.travel_to(BEFORE):
         agenda(client, session)  # the site configuration cached
         agenda_held.forget()
+        session_held.forget()
         with CaptureQueriesContext(connection) as computed:
             first = agenda(client, session)
         with CaptureQueriesContext(connection) as held:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from parcours.core import clock
 from parcours.followup.models import Domain, Note
-from parcours.pathway import agenda_held
+from parcours.pathway import agenda_held, session_held
 from parcours.pathway import transitions as t
 
 from ..conftest import complete_content, pathway_in_state, request_in_state
@@ -25,6 +25,7 @@ def queries_of(client, membership, url, computed: bool = False) -> int:
     client.get(url)  # the first page fills the cached site configuration (desk/site_config.py)
     if computed:
         agenda_held.forget()
+        session_held.forget()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

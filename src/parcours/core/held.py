@@ -13,6 +13,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
+
+# A held block's forms are rendered with this in place of the CSRF token (context `csrf_token`), and each
+# response gets its own token in its place (`with_csrf`): a held block never carries a token of its own.
+CSRF_SLOT = "heldcsrfslot00000000000000000000000000000000000000000000000000000"
+
 
 def key(parts: tuple) -> str:
     """The key of what `parts` (plain values: numbers, strings, dates, tuples of them) describe."""
@@ -100,3 +107,9 @@ class Held:
         with self._lock:
             for stale in [key for key, (until, _value) in self._entries.items() if until <= now]:
                 del self._entries[stale]
+
+
+def with_csrf(html: str, request) -> SafeString:
+    """A held block rendered with `CSRF_SLOT` as its `csrf_token`, given the token of `request` in each of its
+    forms: Django's, masked anew for each response, as `{% csrf_token %}` gives it (and the cookie set)."""
+    return mark_safe(html.replace(CSRF_SLOT, get_token(request)) if CSRF_SLOT in html else html)  # noqa: S308

@@ -20,6 +20,13 @@ once the summaries were held) are held the same way, under the same keys (decisi
 pathways, by anyone, a request moved to a reconvened session included, is journaled with her name in its
 transaction and shows at once.
 
+The page's whole main block (her name, identity, safe-contact rules, menu, a pending transfer, the buttons
+and both parts above: the rest of the page's work, half of it the person's row loaded and decrypted; decision
+0067) is held the same way, under the same keys, read in one statement compiled once per reader's scope
+(core/compiled.py) that applies the visibility rule: on a held view her row is neither loaded nor
+decrypted. Her identity, her contact rules, her referent and a transfer are each changed by a service that
+journals with her name; the block is dropped, like the summaries, once the next appointment it shows is over.
+
 Held in this process only (core.held), never in Django's cache: the lines carry a document's title and a
 colleague's name. The page's read is journaled as before: the view runs on every request.
 """
@@ -30,13 +37,18 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import OuterRef
 from django.template.loader import render_to_string
 
 from parcours.accounts.middleware import reader
+from parcours.accounts.policy import scope_key
+from parcours.audit.log import last_change_of
 from parcours.core import clock
+from parcours.core.compiled import Statements, slot
 from parcours.core.held import Held
 from parcours.core.held import key as held_key
 from parcours.followup.deadlines import person_summary as follow_up_summary
+from parcours.people.models import Person
 from parcours.records.summary import person_summary as records_summary
 from parcours.rights.deadlines import next_by_right, prefetch_rights
 
@@ -44,6 +56,8 @@ HELD_SECONDS = 300
 HELD_PEOPLE = 256  # summaries held per process (a few KB each)
 _held = Held(HELD_PEOPLE)
 _pathways = Held(HELD_PEOPLE)  # the pathway blocks (decision 0066)
+_pages = Held(HELD_PEOPLE)  # the whole main block (decision 0067)
+_statements = Statements()
 
 STATE = ("pk", "version", "referent_id", "association_id", "archived_on", "anonymised_on")
 
@@ -60,13 +74,46 @@ def key(request, person, today: dt.date) -> str:
     return held_key((*reader(request, today), person.last_change, *(getattr(person, f) for f in STATE)))
 
 
+def _valid(held) -> bool:
+    return held is not None and (held.valid_until is None or clock.now() < held.valid_until)
+
+
+def state(membership, pk: int) -> tuple | None:
+    """The person `pk` as the reader may see her now: her last change in the journal and her STATE, in one
+    statement compiled once per reader's scope (`policy.scope_key`: everything the visibility rule reads of
+    the membership, and the day). None when the reader may not see her."""
+    compiled = _statements.get(("state", scope_key(membership)), lambda: (
+        Person.objects.visible_to(membership).filter(pk=slot("pk"))
+        .annotate(last_change=last_change_of(OuterRef("pk"))).values_list("last_change", *STATE)
+    ))  # fmt: skip
+    return None if compiled is None else compiled.first(pk=pk)
+
+
+def page(request, found: tuple, today: dt.date, compute: Callable[[], HeldSummaries]) -> str:
+    """The page's rendered main block for the person whose `state` is `found`: held, or `compute()`d and
+    held (its html, and the end of the next appointment its summaries show, after which it is computed
+    again)."""
+    key_ = held_key(("page", *reader(request, today), *found))
+    held = _pages.get(key_)
+    if _valid(held):
+        return held.html
+    held = compute()
+    _pages.put(key_, held, HELD_SECONDS)
+    return held.html
+
+
 def summaries(request, person) -> str:
     """The rendered summaries of `person` for the reader: held, or computed and held."""
+    return held_summaries(request, person).html
+
+
+def held_summaries(request, person) -> HeldSummaries:
+    """The summaries with the end of the next appointment they show."""
     today = clock.today()
     key_ = key(request, person, today)
     held = _held.get(key_)
-    if held is not None and (held.valid_until is None or clock.now() < held.valid_until):
-        return held.html
+    if _valid(held):
+        return held
     m = request.membership
     fu = follow_up_summary(m, person)
     prefetch_rights(person)
@@ -75,8 +122,9 @@ def summaries(request, person) -> str:
         "next": next_by_right(person, today),
     })  # fmt: skip
     appointment = fu.next_appointment if fu else None
-    _held.put(key_, HeldSummaries(html, appointment.ends_at if appointment else None), HELD_SECONDS)
-    return html
+    held = HeldSummaries(html, appointment.ends_at if appointment else None)
+    _held.put(key_, held, HELD_SECONDS)
+    return held
 
 
 def pathways(request, person, today: dt.date, compute: Callable[[], tuple[bool, str]]) -> tuple[bool, str]:
@@ -88,6 +136,8 @@ def pathways(request, person, today: dt.date, compute: Callable[[], tuple[bool, 
 
 
 def forget() -> None:
-    """Drop every held summary and pathway block (tests)."""
+    """Drop every held summary, pathway block and main block (tests)."""
     _held.clear()
     _pathways.clear()
+    _pages.clear()
+    _statements.clear()

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -351,23 +352,32 @@ def caseload(request):
 @requires("person_view")
 def person_detail(request, pk):
     m = request.membership
-    # The last change about her in the journal, read with her row: the key of her held summaries.
-    people = Person.objects.visible_to(m).select_related("referent", "departement")
-    person = get_object_or_404(people.annotate(last_change=audit.last_change_of(OuterRef("pk"))), pk=pk)
     today = clock.today()
-    staff = can(m, "person_file")
+    # Her state and her last change in the journal, through the visibility rule: the key of the held page.
+    found = person_held.state(m, pk)
+    if found is None:
+        raise Http404
 
-    # Held (desk/person_held.py) under her last change in the journal and her state.
-    can_enter, pathways_html = person_held.pathways(
-        request, person, today, lambda: _person_pathways(request, person, today, staff)
-    )
-    pending_transfer = transfers.pending_transfer(person) if staff else None
-    return render(request, "desk/person_detail.html", {
-        "title": person.reference, "person": person, "pathways_html": pathways_html,
-        "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
-        "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
-        "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
-        "summaries": person_held.summaries(request, person) if staff else None,
+    def compute() -> person_held.HeldSummaries:  # the main block; held (desk/person_held.py, decision 0067)
+        people = Person.objects.visible_to(m).select_related("referent", "departement")
+        person = get_object_or_404(people.annotate(last_change=audit.last_change_of(OuterRef("pk"))), pk=pk)
+        staff = can(m, "person_file")
+        can_enter, pathways_html = person_held.pathways(
+            request, person, today, lambda: _person_pathways(request, person, today, staff)
+        )
+        pending_transfer = transfers.pending_transfer(person) if staff else None
+        summaries = person_held.held_summaries(request, person) if staff else None
+        html = render_to_string("desk/person_detail_main.html", {
+            "request": request, "membership": m, "person": person, "pathways_html": pathways_html,
+            "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
+            "can_transfer": staff and pending_transfer is None and transfers.may_request(m, person),
+            "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
+            "summaries": summaries.html if summaries else None,
+        })  # fmt: skip
+        return person_held.HeldSummaries(html, summaries.valid_until if summaries else None)
+
+    return render(request, "desk/person_page.html", {
+        "title": Person.reference_of(pk), "main": person_held.page(request, found, today, compute),
     })  # fmt: skip
 
 

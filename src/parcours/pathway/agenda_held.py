@@ -77,16 +77,25 @@ def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
     return tuple(tuple(row) for row in compiled.rows(pks=pks, indexes=indexes))
 
 
-def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:
-    """The session's agenda lines: held, or `compute()`d and held. The key is read before computing: a
-    change committed meanwhile makes the next view compute them again."""
+def parts(request, session, members, today: dt.date) -> tuple:
+    """The key of the session's agenda lines for the reader, read now (two statements)."""
     state = agenda_state(session)
-    parts = (
+    return (
         *reader(request, today), session.pk, session.version, session.status, session.date.isoformat(),
         state, last_changes(state),
         tuple((x.pk, x.name, x.user_id, x.association_id, x.appointed_on, x.ended_on) for x in members),
     )  # fmt: skip
-    return _held.get_or_compute(parts, compute, HELD_SECONDS)
+
+
+def held_lines(parts_: tuple, compute: Callable[[], Lines]) -> Lines:
+    """The lines held under `parts_` (read before computing: a change committed meanwhile makes the next
+    view compute them again), or `compute()`d and held."""
+    return _held.get_or_compute(parts_, compute, HELD_SECONDS)
+
+
+def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:
+    """The session's agenda lines: held, or `compute()`d and held."""
+    return held_lines(parts(request, session, members, today), compute)
 
 
 def forget() -> None:

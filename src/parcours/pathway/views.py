@@ -1,7 +1,7 @@
 """Pages of the pathway. Views read through the visibility rule and change state only through transitions."""
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Window
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import ACTION, FORM, can, requires
 from parcours.accounts.roles import Role
 from parcours.core import clock, locking
+from parcours.core.held import CSRF_SLOT, with_csrf
 from parcours.people.models import LIST_DEFERRED, Person
 
-from . import agenda_held, forms, rules, visibility
+from . import agenda_held, forms, rules, session_held, visibility
 from . import commission as body
 from . import transitions as t
 from .history import (
@@ -501,77 +502,65 @@ def _agenda(request, session, members) -> list:
     return items
 
 
-WAITING_SHOWN = 20  # requests waiting to be scheduled shown on a session's page; « Voir toutes » shows all
-WAITING_FIELDS = ("kind", "submitted_on", "pathway__departement_id", "pathway__person__first_name",
-                  "pathway__person__last_name")  # fmt: skip
-
-
 def _session_page(request, session, items, members, details_form=None, conflict=None, posted_avis=None):
     """The session page; after a conflict on its details, the secretary's input comes back beside the
     values saved meanwhile, and the hidden version is the current one (saving again is deliberate). After
-    an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`)."""
+    an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`). Its main
+    block is held (session_held.py, decision 0067), but after such a POST: then it is read from the data."""
     m = request.membership
     manage = can(m, "session_manage")
-    # The requests to put on the agenda, oldest first: WAITING_SHOWN of them unless « Voir toutes »
-    # (?attente=toutes); each line's button sends the one shared form (issue 15: 126 forms, 75 KB before).
-    waiting, waiting_total = [], 0
-    if manage:
-        # Only what a line shows: every other field of the person is encrypted and would be decrypted.
-        all_waiting = (
-            PathwayRequest.objects.visible_to(m)
-            .filter(status=RS.SUBMITTED, commission=session.commission)
-            .select_related("pathway__person")
-            .only(*WAITING_FIELDS)
-            .order_by("submitted_on", "pk")
-        )
-        # Their number read with them, in one query (a window over every row, counted before the limit).
-        everything = request.GET.get("attente") == "toutes"
-        all_waiting = all_waiting.annotate(waiting_total=Window(Count("pk")))
-        waiting = list(all_waiting if everything else all_waiting[:WAITING_SHOWN])
-        waiting_total = waiting[0].waiting_total if waiting else 0
     in_commission = _in_commission(m)
     today = clock.today()
-    quorum = body.quorum(session, members) if in_commission else None
+    # The requests to put on the agenda, oldest first: WAITING_SHOWN of them unless « Voir toutes »
+    # (?attente=toutes); each line's button sends the one shared form (issue 15: 126 forms, 75 KB before).
+    everything = request.GET.get("attente") == "toutes"
+    title = _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")}
 
-    def compute() -> agenda_held.Lines:
+    def compute_lines() -> agenda_held.Lines:
         agenda = items if items is not None else _agenda(request, session, members)
         blank = forms.BlankAvisForms()
         avis_forms = [(item, (posted_avis or {}).get(item.pk) or blank.for_item(item.pk)) for item in agenda]
         html = render_to_string("pathway/session_lines.html", {
-            "avis_forms": avis_forms, "manage": manage, "session": session, "today": today, "quorum": quorum,
-            "in_commission": in_commission, "user_pk": request.user.pk,
+            "avis_forms": avis_forms, "manage": manage, "session": session, "today": today,
+            "quorum": quorum_of(), "in_commission": in_commission, "user_pk": request.user.pk,
         })  # fmt: skip
         return agenda_held.Lines(html, len(agenda), any(not item.identified for item in agenda))
 
-    # Read from the data after a POST (an avis refused, a conflict), else held (agenda_held, decision 0061).
-    lines = compute() if items is not None else agenda_held.lines(request, session, members, today, compute)
+    quorum_read = []
+
+    def quorum_of():
+        if not quorum_read:
+            quorum_read.append(body.quorum(session, members) if in_commission else None)
+        return quorum_read[0]
+
     rows = []
-    if conflict is not None:
+    if conflict is not None:  # the values saved meanwhile, beside the secretary's input
         session = CommissionSession.objects.select_related("commission", "reconvened_as").get(pk=session.pk)
         rows = locking.differences(details_form, {"place": session.place, "attendance": session.attendance})
-    return render(
-        request,
-        "pathway/session_detail.html",
-        {
-            "title": _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")},
-            "session": session,
-            "in_commission": in_commission,
-            "quorum": quorum,
-            "convocation": session.convocations.first() if in_commission else None,
+
+    def compute(lines: agenda_held.Lines) -> str:
+        waiting = list(session_held.waiting(m, session.commission_id, everything)) if manage else []
+        return render_to_string("pathway/session_main.html", {
+            "csrf_token": CSRF_SLOT, "title": title, "session": session, "in_commission": in_commission,
+            "quorum": quorum_of(), "convocation": session.convocations.first() if in_commission else None,
             "convocation_deadline": rules.convocation_deadline(session.date),
-            "reconvened_as": getattr(session, "reconvened_as", None),
-            "lines": lines,
-            "waiting": waiting,
-            "waiting_total": waiting_total,
-            "manage": manage,
-            "pseudonymised": m.role == Role.COMMISSION_MEMBER,
-            "today": today,
+            "reconvened_as": getattr(session, "reconvened_as", None), "lines": lines, "waiting": waiting,
+            "waiting_total": waiting[0].waiting_total if waiting else 0, "manage": manage,
+            "pseudonymised": m.role == Role.COMMISSION_MEMBER, "today": today,
             "cancel_consequences": cancel_consequences(session, lines.count) if manage else "",
             "details_form": details_form
             or forms.SessionDetailsForm(initial={"place": session.place, "attendance": session.attendance}),
-            "version": session.version,
-            "conflict": locking.conflict_context(conflict, rows),
-        },
+            "version": session.version, "conflict": locking.conflict_context(conflict, rows),
+        })  # fmt: skip
+
+    if items is not None:  # after a POST: from the data, never held
+        main = compute(compute_lines())
+    else:
+        main = session_held.page(request, session, members, today, manage, everything, compute_lines, compute)
+    return render(
+        request,
+        "pathway/session_detail.html",
+        {"title": title, "main": with_csrf(main, request)},
         status=409 if conflict else 200,
     )
 

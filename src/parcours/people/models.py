@@ -213,7 +213,12 @@ class Person(models.Model):
     @property
     def reference(self) -> str:
         """A case number that says nothing about the person, for URLs, exports and commission members."""
-        return f"P-{self.pk:06d}"
+        return self.reference_of(self.pk)
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """The reference of the person `pk`, without loading her."""
+        return f"P-{pk:06d}"
 
     @property
     def contact_restricted(self) -> bool:

@@ -1,0 +1,109 @@
+"""A session's page, its whole main block rendered once and held in the worker's memory (issue 15, decision
+0067).
+
+The agenda's lines are held since decision 0061 (pathway/agenda_held.py); the rest of the page (the waiting
+requests with their people's names decrypted, the convocation, the quorum, the details form, the
+confirmations: 43 % of the view once the lines were held) is held with them, under the lines' key and:
+
+- the page's parameters (« Voir toutes » the waiting requests);
+- the session as read for the page (version, status, date, the session it reconvenes and the one that
+  reconvenes it): its place and members present change through `transitions.update_session`, which raises
+  its version;
+- for a secretary, **the requests waiting for a session as she may see them now** (one statement): their
+  kinds, dates, pathways and **their people's names as stored**, encrypted: a name corrected gives another
+  ciphertext;
+- the latest convocation and the attendance recorded (one statement each): a convocation sent, attendance
+  recorded again;
+- agenda_held.HELD_SECONDS at most, the lines' own time.
+
+Every statement of the key is compiled once per reader's scope (core/compiled.py). The forms' CSRF tokens
+are not held: the block is rendered with `core.held.CSRF_SLOT` and each response gets its own token
+(`core.held.with_csrf`). Held in this process only (core.held), never in Django's cache: the block carries
+names. A manager's POST shown again (an avis refused, an edit conflict) renders it from the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db.models import Count, Window
+
+from parcours.accounts.policy import scope_key
+from parcours.core.compiled import Statements, slot
+from parcours.core.held import Held
+
+from . import agenda_held, rules
+from .models import Attendance, Convocation, PathwayRequest
+
+HELD_PAGES = 64  # pages held per process
+_held = Held(HELD_PAGES)
+_statements = Statements()
+
+WAITING_SHOWN = 20  # requests waiting to be scheduled shown on a session's page; « Voir toutes » shows all
+WAITING_FIELDS = ("kind", "submitted_on", "pathway__departement_id", "pathway__person__first_name",
+                  "pathway__person__last_name")  # fmt: skip
+
+
+def waiting(membership, commission_id: int, everything: bool):
+    """The requests waiting for a session of the commission, oldest first, as `membership` may see them, each
+    with their number (`waiting_total`, a window over every row counted before the limit): WAITING_SHOWN of
+    them unless `everything`. Only what a line shows: every other field of the person is encrypted and
+    would be decrypted."""
+    requests = (
+        PathwayRequest.objects.visible_to(membership)
+        .filter(status=rules.RequestStatus.SUBMITTED, commission_id=commission_id)
+        .select_related("pathway__person")
+        .only(*WAITING_FIELDS)
+        .order_by("submitted_on", "pk")
+        .annotate(waiting_total=Window(Count("pk")))
+    )
+    return requests if everything else requests[:WAITING_SHOWN]
+
+
+def _state(request, session, manage: bool, everything: bool) -> tuple:
+    """What the page shows beyond the lines, as it is now (three statements for a secretary, else two)."""
+    m = request.membership
+    rows = ()
+    if manage:
+
+        def build():
+            rows = waiting(m, slot("commission"), True).values_list("pk", *WAITING_FIELDS, "waiting_total")
+            return rows if everything else rows[:WAITING_SHOWN]
+
+        compiled = _statements.get(("waiting", scope_key(m), everything), build)
+        rows = () if compiled is None else tuple(compiled.rows(commission=session.commission_id))
+    convocation = _statements.get("convocation", lambda: (
+        Convocation.objects.filter(session_id=slot("session")).order_by("-sent_at", "-pk")
+        .values_list("pk", "sent_at", "recipients")[:1]
+    )).first(session=session.pk)  # fmt: skip
+    attendance = _statements.get("attendance", lambda: (
+        Attendance.objects.filter(session_id=slot("session")).order_by("pk")
+        .values_list("pk", "member_id", "presence", "mandate_to_id")
+    )).rows(session=session.pk)  # fmt: skip
+    reconvened_as = getattr(session, "reconvened_as", None)
+    return (
+        tuple(sorted(request.GET.lists())), session.version, session.status, session.date.isoformat(),
+        session.reconvenes_id,
+        (reconvened_as.pk, reconvened_as.date.isoformat()) if reconvened_as else None,
+        rows, convocation, tuple(attendance),
+    )  # fmt: skip
+
+
+def page(request, session, members, today: dt.date, manage: bool, everything: bool,
+         compute_lines: Callable[[], agenda_held.Lines],
+         compute: Callable[[agenda_held.Lines], str]) -> str:  # fmt: skip
+    """The session page's main block: held, or `compute(lines)`d and held, the lines themselves held under
+    their own key (agenda_held). Everything in the key is read before computing: a change committed
+    meanwhile makes the next view compute the block again."""
+    lines_parts = agenda_held.parts(request, session, members, today)
+    parts = (*lines_parts, *_state(request, session, manage, everything))
+    return _held.get_or_compute(
+        parts, lambda: compute(agenda_held.held_lines(lines_parts, compute_lines)), agenda_held.HELD_SECONDS
+    )
+
+
+def forget() -> None:
+    """Drop every held page (tests)."""
+    _held.clear()
+    _statements.clear()

@@ -1,0 +1,142 @@
+"""A session page's whole main block is rendered once and held in the worker's memory (decision 0067): the
+requests waiting for a session, their people's names, a convocation, the attendance and the session's details,
+changed by another secretary or an association, show on the next view; every response carries its own CSRF
+token, and the held block none."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from parcours.core import clock
+from parcours.core.held import CSRF_SLOT
+from parcours.pathway import commission as body
+from parcours.pathway import session_held
+from parcours.pathway import transitions as t
+from parcours.people import services as people_services
+
+from ..conftest import complete_content
+from ..factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+OPENED = dt.date(2025, 1, 6)
+SESSION = dt.date(2025, 2, 3)
+BEFORE = dt.date(2025, 1, 20)  # the views, before the session
+
+
+def submitted(personas, last_name: str):
+    person = personas.person(first_name="Attentefictive", last_name=last_name)
+    req = t.open_request(person, "entry", personas.worker, complete_content(signed_on=OPENED))
+    t.validate_request(req, personas.head)
+    t.submit_request(req, personas.worker)
+    return req
+
+
+@pytest.fixture
+def session(personas):
+    with clock.travel_to(OPENED):
+        session = t.create_session(personas.secretariat, SESSION)
+        t.schedule_request(submitted(personas, "Inscritefictive"), session, personas.secretariat)
+        session.waiting = submitted(personas, "Premierefictive")  # waiting for a session
+    return session
+
+
+@pytest.fixture
+def colleague(personas):
+    """A second secretary of the same commission: the reader, while personas.secretariat makes the changes
+    (the reader's own changes would change her key anyway)."""
+    return MembershipFactory(organisation=personas.secretariat.organisation, role="secretariat")
+
+
+def main_block(client, session, query="") -> str:
+    response = client.get(reverse("pathway:session", args=[session.pk]) + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def held_view(client, session) -> str:
+    first = main_block(client, session)
+    assert without_tokens(main_block(client, session)) == without_tokens(first)  # held
+    return first
+
+
+def test_a_request_submitted_and_a_rename_show_in_the_waiting_list_on_the_next_view(
+    client, personas, session, colleague
+):
+    client.force_login(colleague.user)
+    with clock.travel_to(BEFORE):
+        before = held_view(client, session)
+        assert "Attentefictive PREMIEREFICTIVE" in before and "SECONDEFICTIVE" not in before
+        submitted(personas, "Secondefictive")  # by the association
+        after = main_block(client, session)
+        assert "Attentefictive SECONDEFICTIVE" in after
+        person = session.waiting.pathway.person
+        person.last_name = "Renommeefictive"
+        people_services.update_file(person, personas.head)
+        renamed = main_block(client, session)
+    assert "Attentefictive RENOMMEEFICTIVE" in renamed and "PREMIEREFICTIVE" not in renamed
+
+
+def test_a_convocation_the_attendance_and_the_details_by_another_secretary_show_on_the_next_view(
+    client, personas, session, colleague, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with clock.travel_to(BEFORE):
+        member = body.appoint_member(personas.secretariat, body.MemberData(
+            college="state", name="Fictif-Seul", function="Fonction fictive",
+            appointed_on=dt.date(2024, 1, 1), email="seul@example.org",
+        ))  # fmt: skip
+        client.force_login(colleague.user)
+        assert "Convocation envoyée le" not in held_view(client, session)
+        body.send_convocation(session, personas.secretariat, "https://parcours.example.org/")
+        assert len(mail.outbox) == 1
+        assert "Convocation envoyée le 20 janvier 2025 à 1 adresse(s)." in main_block(client, session)
+    with clock.travel_to(SESSION):
+        client.force_login(colleague.user)
+        assert "Présences non enregistrées" in held_view(client, session)
+        body.record_attendance(session, personas.secretariat, {member.pk: ("absent", None)})
+        after = main_block(client, session)
+        assert "Quorum non atteint : 0 membres présents ou représentés sur 1" in after
+        session.refresh_from_db()
+        t.update_session(session, personas.secretariat, "Salle fictive du conseil", "",
+                         expected_version=session.version)  # fmt: skip
+        assert "Salle fictive du conseil" in main_block(client, session)
+
+
+def test_each_response_carries_its_own_token_and_the_held_block_none(personas, session):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.secretariat.user)
+    with clock.travel_to(BEFORE):
+        pages = [main_block(client, session) for _ in range(2)]
+        tokens = [set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)) for page in pages]
+        assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]  # masked anew
+        assert CSRF_SLOT not in pages[1] and CSRF_SLOT in repr(session_held._held.values())
+        held = repr(session_held._held.values())
+        assert not any(token in held for found in tokens for token in found)
+        waiting = session.waiting
+        response = client.post(reverse("pathway:session", args=[session.pk]), {
+            "csrfmiddlewaretoken": tokens[1].pop(), "op": "schedule", "request_id": waiting.pk,
+        })  # fmt: skip
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == "scheduled"
+
+
+def test_all_the_waiting_requests_are_held_apart_from_the_first_ones(client, personas, session, monkeypatch):
+    monkeypatch.setattr(session_held, "WAITING_SHOWN", 1)
+    with clock.travel_to(BEFORE):
+        submitted(personas, "Secondefictive")
+        client.force_login(personas.secretariat.user)
+        first = main_block(client, session)
+        every = main_block(client, session, "?attente=toutes")
+    assert "PREMIEREFICTIVE" in first and "SECONDEFICTIVE" not in first and "1 sur 2 affichées" in first
+    assert "PREMIEREFICTIVE" in every and "SECONDEFICTIVE" in every
