@@ -5,6 +5,7 @@ appointment leaves the page when it is over; each reader has her own."""
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -319,3 +320,12 @@ def test_the_visibility_rule_is_applied_on_every_view_of_a_held_page(client, per
     assert "SECRETARIATFICTIVE" in first and main_block(client, person) == first  # held
     PathwayRequest.objects.filter(pk=req.pk).update(commission=commission("13"))
     main_block(client, person, status=404)
+
+
+def test_an_address_no_file_can_have_is_not_found_and_journaled(client, personas):
+    from parcours.audit.models import AccessLog
+
+    client.force_login(personas.worker.user)
+    main_block(client, SimpleNamespace(pk=2**63), status=404)
+    refused = AccessLog.objects.order_by("-seq").first()
+    assert (refused.outcome, refused.person_id, refused.path) == ("denied", None, f"/personnes/{2**63}/")

@@ -140,3 +140,24 @@ def test_all_the_waiting_requests_are_held_apart_from_the_first_ones(client, per
         every = main_block(client, session, "?attente=toutes")
     assert "PREMIEREFICTIVE" in first and "SECONDEFICTIVE" not in first and "1 sur 2 affichées" in first
     assert "PREMIEREFICTIVE" in every and "SECONDEFICTIVE" in every
+
+
+def test_a_block_built_on_held_lines_leaves_with_them(client, personas, session, colleague, monkeypatch):
+    """What no key names (an association renamed behind the services) shows within the lines' held time, on
+    every block built on them (found by the review of decision 0067: a block built later outlived them)."""
+    from types import SimpleNamespace
+
+    from parcours.accounts.models import Organisation
+    from parcours.core import held
+
+    now = [1000.0]
+    monkeypatch.setattr(held, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    client.force_login(colleague.user)
+    with clock.travel_to(BEFORE):
+        main_block(client, session)  # the lines and the block held at t=0
+        Organisation.objects.filter(pk=personas.association.pk).update(name="Association renommée fictive")
+        now[0] += 200
+        assert "Association renommée fictive" not in main_block(client, session, "?x=1")  # held lines
+        now[0] += 150  # t=350: past the lines' 300 seconds
+        assert "Association renommée fictive" in main_block(client, session)
+        assert "Association renommée fictive" in main_block(client, session, "?x=1")

@@ -62,6 +62,12 @@ class Held:
         self.put(key_, value, seconds)
         return value
 
+    def remaining(self, key: str) -> float:
+        """The seconds `key` is still held for (0 when it is not held)."""
+        with self._lock:
+            found = self._entries.get(key)
+            return 0.0 if found is None else max(found[0] - time.monotonic(), 0.0)
+
     def discard(self, key: str) -> None:
         with self._lock:
             self._entries.pop(key, None)

@@ -42,7 +42,7 @@ from django.template.loader import render_to_string
 
 from parcours.accounts.middleware import reader
 from parcours.accounts.policy import scope_key
-from parcours.audit.log import last_change_of
+from parcours.audit.log import BIGINT_MAX, last_change_of
 from parcours.core import clock
 from parcours.core.compiled import Statements, slot
 from parcours.core.held import Held
@@ -82,6 +82,8 @@ def state(membership, pk: int) -> tuple | None:
     """The person `pk` as the reader may see her now: her last change in the journal and her STATE, in one
     statement compiled once per reader's scope (`policy.scope_key`: everything the visibility rule reads of
     the membership, and the day). None when the reader may not see her."""
+    if not 0 < pk <= BIGINT_MAX:  # an address no file can have: not found, not the driver's error
+        return None
     compiled = _statements.get(("state", scope_key(membership)), lambda: (
         Person.objects.visible_to(membership).filter(pk=slot("pk"))
         .annotate(last_change=last_change_of(OuterRef("pk"))).values_list("last_change", *STATE)

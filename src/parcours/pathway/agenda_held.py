@@ -34,6 +34,7 @@ from parcours.accounts.middleware import reader
 from parcours.audit.log import last_change_rows
 from parcours.core.compiled import Listed, Statements, slot
 from parcours.core.held import Held
+from parcours.core.held import key as held_key
 
 from .history import same_identity
 from .models import AgendaItem
@@ -91,6 +92,12 @@ def held_lines(parts_: tuple, compute: Callable[[], Lines]) -> Lines:
     """The lines held under `parts_` (read before computing: a change committed meanwhile makes the next
     view compute them again), or `compute()`d and held."""
     return _held.get_or_compute(parts_, compute, HELD_SECONDS)
+
+
+def remaining(parts_: tuple) -> float:
+    """The seconds the lines of `parts_` are still held for: a block built on them is held no longer (the
+    held time bounds what the key does not name, whatever holds the lines)."""
+    return _held.remaining(held_key(parts_))
 
 
 def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:

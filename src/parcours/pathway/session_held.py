@@ -14,7 +14,8 @@ confirmations: 43 % of the view once the lines were held) is held with them, und
   ciphertext;
 - the latest convocation and the attendance recorded (one statement each): a convocation sent, attendance
   recorded again;
-- agenda_held.HELD_SECONDS at most, the lines' own time.
+- agenda_held.HELD_SECONDS at most, and no longer than the lines it shows are held: a block built on
+  lines held earlier leaves with them.
 
 Every statement of the key is compiled once per reader's scope (core/compiled.py). The forms' CSRF tokens
 are not held: the block is rendered with `core.held.CSRF_SLOT` and each response gets its own token
@@ -32,6 +33,7 @@ from django.db.models import Count, Window
 from parcours.accounts.policy import scope_key
 from parcours.core.compiled import Statements, slot
 from parcours.core.held import Held
+from parcours.core.held import key as held_key
 
 from . import agenda_held, rules
 from .models import Attendance, Convocation, PathwayRequest
@@ -97,10 +99,14 @@ def page(request, session, members, today: dt.date, manage: bool, everything: bo
     their own key (agenda_held). Everything in the key is read before computing: a change committed
     meanwhile makes the next view compute the block again."""
     lines_parts = agenda_held.parts(request, session, members, today)
-    parts = (*lines_parts, *_state(request, session, manage, everything))
-    return _held.get_or_compute(
-        parts, lambda: compute(agenda_held.held_lines(lines_parts, compute_lines)), agenda_held.HELD_SECONDS
-    )
+    key_ = held_key((*lines_parts, *_state(request, session, manage, everything)))
+    found = _held.get(key_)
+    if found is not None:
+        return found
+    html = compute(agenda_held.held_lines(lines_parts, compute_lines))
+    # Held no longer than the lines it shows (a block built on lines held earlier would outlive them).
+    _held.put(key_, html, min(agenda_held.HELD_SECONDS, agenda_held.remaining(lines_parts)))
+    return html
 
 
 def forget() -> None:
