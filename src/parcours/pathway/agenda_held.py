@@ -14,8 +14,8 @@ are held under a key that changes, and so computes them again, with:
   service writes that row, with the person, in the change's transaction (the trust issue; decision 0059). A
   rename, an avis, a recusal, a decision, a transfer, a request moved, a file that starts or stops sharing an
   identity, by anyone, through any page, the API or a job, shows at once;
-- the commission's members on the session's date, which the page reads anyway (the recusals; whether the
-  composition is known, which shows the vote's fields);
+- for the commission's own readers, the commission's members on the session's date (the recusals; whether
+  the composition is known, which shows the vote's fields), read in one statement (`member_rows`);
 - HELD_SECONDS at most: what none of these names (an association renamed, a change made in the database
   behind the services) shows within that time.
 
@@ -30,6 +30,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from parcours.accounts.middleware import reader
 from parcours.audit.log import last_change_rows
 from parcours.core.compiled import Listed, Statements, slot
@@ -37,7 +39,7 @@ from parcours.core.held import Held
 from parcours.core.held import key as held_key
 
 from .history import same_identity
-from .models import AgendaItem
+from .models import AgendaItem, CommissionMember
 
 HELD_SECONDS = 300
 HELD_AGENDAS = 64  # agendas held per process
@@ -78,13 +80,26 @@ def last_changes(state: tuple[tuple, ...]) -> tuple[tuple, ...]:
     return tuple(tuple(row) for row in compiled.rows(pks=pks, indexes=indexes))
 
 
-def parts(request, session, members, today: dt.date) -> tuple:
-    """The key of the session's agenda lines for the reader, read now (two statements)."""
+def member_rows(session) -> tuple[tuple, ...]:
+    """The members composing the commission on the session's date (`commission.members_on`), as the key
+    names them, without loading them (one statement; decision 0067)."""
+    compiled = _statements.get("members", lambda: (
+        CommissionMember.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=slot("day")), commission_id=slot("commission"),
+            appointed_on__lte=slot("day"),
+        ).order_by("pk").values_list("pk", "name", "user_id", "association_id", "appointed_on", "ended_on")
+    ))  # fmt: skip
+    rows = compiled.rows(commission=session.commission_id, day=session.date.isoformat())
+    return tuple(tuple(row) for row in rows)
+
+
+def parts(request, session, today: dt.date, in_commission: bool) -> tuple:
+    """The key of the session's agenda lines for the reader, read now (two statements, three for the
+    commission's own readers, whose lines show the recusals and the vote's fields)."""
     state = agenda_state(session)
     return (
         *reader(request, today), session.pk, session.version, session.status, session.date.isoformat(),
-        state, last_changes(state),
-        tuple((x.pk, x.name, x.user_id, x.association_id, x.appointed_on, x.ended_on) for x in members),
+        state, last_changes(state), member_rows(session) if in_commission else (),
     )  # fmt: skip
 
 
@@ -98,11 +113,6 @@ def remaining(parts_: tuple) -> float:
     """The seconds the lines of `parts_` are still held for: a block built on them is held no longer (the
     held time bounds what the key does not name, whatever holds the lines)."""
     return _held.remaining(held_key(parts_))
-
-
-def lines(request, session, members, today: dt.date, compute: Callable[[], Lines]) -> Lines:
-    """The session's agenda lines: held, or `compute()`d and held."""
-    return held_lines(parts(request, session, members, today), compute)
 
 
 def forget() -> None:

@@ -92,13 +92,13 @@ def _state(request, session, manage: bool, everything: bool) -> tuple:
     )  # fmt: skip
 
 
-def page(request, session, members, today: dt.date, manage: bool, everything: bool,
+def page(request, session, today: dt.date, in_commission: bool, manage: bool, everything: bool,
          compute_lines: Callable[[], agenda_held.Lines],
          compute: Callable[[agenda_held.Lines], str]) -> str:  # fmt: skip
     """The session page's main block: held, or `compute(lines)`d and held, the lines themselves held under
     their own key (agenda_held). Everything in the key is read before computing: a change committed
     meanwhile makes the next view compute the block again."""
-    lines_parts = agenda_held.parts(request, session, members, today)
+    lines_parts = agenda_held.parts(request, session, today, in_commission)
     key_ = held_key((*lines_parts, *_state(request, session, manage, everything)))
     found = _held.get(key_)
     if found is not None:

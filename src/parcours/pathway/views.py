@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -460,11 +461,14 @@ def session_detail(request, pk):
     session = get_object_or_404(
         CommissionSession.objects.visible_to(m).select_related("commission", "reconvened_as"), pk=pk
     )
-    in_commission = _in_commission(m)
-    members = list(body.members_on(session.commission_id, session.date)) if in_commission else []
     if can(m, "session_manage") and request.method == "POST":
-        return _session_post(request, session, members)
-    return _session_page(request, session, None, members)
+        return _session_post(request, session, _members(m, session))
+    return _session_page(request, session, None, None)  # the members read only if the page is computed
+
+
+def _members(m, session) -> list:
+    """The members composing the commission on the session's date, for its own readers (recusals, quorum)."""
+    return list(body.members_on(session.commission_id, session.date)) if _in_commission(m) else []
 
 
 def _agenda(request, session, members) -> list:
@@ -502,12 +506,15 @@ def _agenda(request, session, members) -> list:
     return items
 
 
-def _session_page(request, session, items, members, details_form=None, conflict=None, posted_avis=None):
+def _session_page(request, session, items, members=None, details_form=None, conflict=None, posted_avis=None):
     """The session page; after a conflict on its details, the secretary's input comes back beside the
     values saved meanwhile, and the hidden version is the current one (saving again is deliberate). After
     an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`). Its main
-    block is held (session_held.py, decision 0067), but after such a POST: then it is read from the data."""
+    block is held (session_held.py, decision 0067), but after such a POST: then it is read from the data.
+    `members`: `_members(…)` when the caller has read them, else read if the block is computed."""
     m = request.membership
+    if members is None:
+        members = SimpleLazyObject(lambda: _members(m, session))
     manage = can(m, "session_manage")
     in_commission = _in_commission(m)
     today = clock.today()
@@ -556,7 +563,9 @@ def _session_page(request, session, items, members, details_form=None, conflict=
     if items is not None:  # after a POST: from the data, never held
         main = compute(compute_lines())
     else:
-        main = session_held.page(request, session, members, today, manage, everything, compute_lines, compute)
+        main = session_held.page(
+            request, session, today, in_commission, manage, everything, compute_lines, compute
+        )
     return render(
         request,
         "pathway/session_detail.html",
