@@ -161,3 +161,18 @@ def test_a_block_built_on_held_lines_leaves_with_them(client, personas, session,
         now[0] += 150  # t=350: past the lines' 300 seconds
         assert "Association renommée fictive" in main_block(client, session)
         assert "Association renommée fictive" in main_block(client, session, "?x=1")
+
+
+def test_the_visibility_rule_is_applied_on_every_view_of_a_held_page(client, personas, session):
+    """The commission moved to another département behind the services' back (nothing the key names
+    changed) leaves the préfecture without the session at once, not after the held time."""
+    from parcours.accounts.models import Organisation
+
+    from ..factories import departement
+
+    client.force_login(personas.agent.user)
+    with clock.travel_to(BEFORE):
+        held_view(client, session)
+        Organisation.objects.filter(pk=session.commission_id).update(departement=departement("75"))
+        response = client.get(reverse("pathway:session", args=[session.pk]))
+    assert response.status_code == 404

@@ -27,16 +27,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Count, Window
 
 from parcours.accounts.policy import scope_key
+from parcours.audit.log import BIGINT_MAX
 from parcours.core.compiled import Statements, slot
 from parcours.core.held import Held
 from parcours.core.held import key as held_key
 
 from . import agenda_held, rules
-from .models import Attendance, Convocation, PathwayRequest
+from .models import Attendance, CommissionSession, Convocation, PathwayRequest
 
 HELD_PAGES = 64  # pages held per process
 _held = Held(HELD_PAGES)
@@ -45,6 +47,48 @@ _statements = Statements()
 WAITING_SHOWN = 20  # requests waiting to be scheduled shown on a session's page; « Voir toutes » shows all
 WAITING_FIELDS = ("kind", "submitted_on", "pathway__departement_id", "pathway__person__first_name",
                   "pathway__person__last_name")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reconvened:
+    pk: int
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """What the key reads of a session (the page loads the session itself only to compute its block)."""
+
+    pk: int
+    commission_id: int
+    date: dt.date
+    status: str
+    version: int
+    reconvenes_id: int | None
+    reconvened_as: Reconvened | None
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)  # SQLite: ISO text
+
+
+def row(membership, pk: int) -> SessionRow | None:
+    """The session `pk` as the reader may see it now (the visibility rule, in one statement compiled once
+    per reader's scope), or None."""
+    if not 0 < pk <= BIGINT_MAX:
+        return None
+    compiled = _statements.get(("session", scope_key(membership)), lambda: (
+        CommissionSession.objects.visible_to(membership).filter(pk=slot("pk")).values_list(
+            "pk", "commission_id", "date", "status", "version", "reconvenes_id", "reconvened_as__pk",
+            "reconvened_as__date",
+        )
+    ))  # fmt: skip
+    found = None if compiled is None else compiled.first(pk=pk)
+    if found is None:
+        return None
+    pk, commission_id, date, status, version, reconvenes_id, reconvened_pk, reconvened_date = found
+    reconvened = Reconvened(reconvened_pk, _day(reconvened_date)) if reconvened_pk else None
+    return SessionRow(pk, commission_id, _day(date), status, version, reconvenes_id, reconvened)
 
 
 def waiting(membership, commission_id: int, everything: bool):

@@ -458,12 +458,19 @@ def _in_commission(m) -> bool:
 @requires("session_list", methods=FORM)
 def session_detail(request, pk):
     m = request.membership
-    session = get_object_or_404(
-        CommissionSession.objects.visible_to(m).select_related("commission", "reconvened_as"), pk=pk
-    )
     if can(m, "session_manage") and request.method == "POST":
+        session = get_object_or_404(_sessions(m), pk=pk)
         return _session_post(request, session, _members(m, session))
-    return _session_page(request, session, None, None)  # the members read only if the page is computed
+    # What the held block's key reads of the session, through the visibility rule; the session itself and
+    # its members are loaded only if the block is computed.
+    found = session_held.row(m, pk)
+    if found is None:
+        raise Http404
+    return _session_page(request, found, None)
+
+
+def _sessions(m):
+    return CommissionSession.objects.visible_to(m).select_related("commission", "reconvened_as")
 
 
 def _members(m, session) -> list:
@@ -511,8 +518,12 @@ def _session_page(request, session, items, members=None, details_form=None, conf
     values saved meanwhile, and the hidden version is the current one (saving again is deliberate). After
     an avis refused, every avis not recorded comes back as the secretary chose it (`posted_avis`). Its main
     block is held (session_held.py, decision 0067), but after such a POST: then it is read from the data.
+    `session`: the session, or its `session_held.SessionRow` (then loaded only if the block is computed);
     `members`: `_members(…)` when the caller has read them, else read if the block is computed."""
     m = request.membership
+    key_session = session
+    if isinstance(session, session_held.SessionRow):
+        session = SimpleLazyObject(lambda: get_object_or_404(_sessions(m), pk=key_session.pk))
     if members is None:
         members = SimpleLazyObject(lambda: _members(m, session))
     manage = can(m, "session_manage")
@@ -521,7 +532,7 @@ def _session_page(request, session, items, members=None, details_form=None, conf
     # The requests to put on the agenda, oldest first: WAITING_SHOWN of them unless « Voir toutes »
     # (?attente=toutes); each line's button sends the one shared form (issue 15: 126 forms, 75 KB before).
     everything = request.GET.get("attente") == "toutes"
-    title = _("Séance du %(d)s") % {"d": session.date.strftime("%d/%m/%Y")}
+    title = _("Séance du %(d)s") % {"d": key_session.date.strftime("%d/%m/%Y")}
 
     def compute_lines() -> agenda_held.Lines:
         agenda = items if items is not None else _agenda(request, session, members)
@@ -564,7 +575,7 @@ def _session_page(request, session, items, members=None, details_form=None, conf
         main = compute(compute_lines())
     else:
         main = session_held.page(
-            request, session, today, in_commission, manage, everything, compute_lines, compute
+            request, key_session, today, in_commission, manage, everything, compute_lines, compute
         )
     return render(
         request,
