@@ -176,3 +176,31 @@ def test_the_visibility_rule_is_applied_on_every_view_of_a_held_page(client, per
         Organisation.objects.filter(pk=session.commission_id).update(departement=departement("75"))
         response = client.get(reverse("pathway:session", args=[session.pk]))
     assert response.status_code == 404
+
+
+def test_a_member_appointed_while_the_block_is_computed_is_not_held_under_a_key_without_her(
+    client, personas, session, colleague, monkeypatch
+):
+    """The members are loaded after the key read them: one appointed in between, then ended before the
+    session's date (a correction), would bring the key back to what it was, and the block with her would be
+    served again (found by the review of decision 0067). Such a block is shown, not held."""
+    real, appointed = session_held._state, []
+
+    def appointing_meanwhile(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if not appointed:
+            appointed.append(body.appoint_member(personas.secretariat, body.MemberData(
+                college="associations", name="Fictive-Course", function="Fonction fictive",
+                appointed_on=dt.date(2024, 1, 1), association=personas.association,
+            )))  # fmt: skip
+        return found
+
+    client.force_login(colleague.user)
+    with clock.travel_to(BEFORE):
+        monkeypatch.setattr(session_held, "_state", appointing_meanwhile)
+        assert "quorum de 1 membres sur 1" in main_block(client, session)  # computed with her
+        monkeypatch.setattr(session_held, "_state", real)
+        body.end_member(appointed[0], personas.secretariat, dt.date(2024, 1, 1))
+        after = main_block(client, session)
+    assert "quorum de 1 membres sur 1" not in after
+    assert "La composition de la commission n" in after and "est pas enregistrée à cette date" in after

@@ -103,6 +103,16 @@ def parts(request, session, today: dt.date, in_commission: bool) -> tuple:
     )  # fmt: skip
 
 
+def composition(parts_: tuple) -> tuple[tuple, ...]:
+    """The members the key `parts_` read (`member_rows`; empty for readers outside the commission)."""
+    return parts_[-1]
+
+
+def forget_lines(parts_: tuple) -> None:
+    """Drop the lines held under `parts_` (computed from data that no longer matches them)."""
+    _held.discard(held_key(parts_))
+
+
 def held_lines(parts_: tuple, compute: Callable[[], Lines]) -> Lines:
     """The lines held under `parts_` (read before computing: a change committed meanwhile makes the next
     view compute them again), or `compute()`d and held."""

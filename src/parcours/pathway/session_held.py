@@ -148,6 +148,12 @@ def page(request, session, today: dt.date, in_commission: bool, manage: bool, ev
     if found is not None:
         return found
     html = compute(agenda_held.held_lines(lines_parts, compute_lines))
+    # The members are loaded after the key read them (only to compute): a member appointed or ended in
+    # between would be shown under a key without her, and served again if the change were undone. Read once
+    # more, they must be the key's, else the block and its lines are shown, not held (found by the review).
+    if in_commission and agenda_held.member_rows(session) != agenda_held.composition(lines_parts):
+        agenda_held.forget_lines(lines_parts)
+        return html
     # Held no longer than the lines it shows (a block built on lines held earlier would outlive them).
     _held.put(key_, html, min(agenda_held.HELD_SECONDS, agenda_held.remaining(lines_parts)))
     return html
