@@ -260,6 +260,9 @@ def test_the_keys_people_are_read_by_their_indexes_not_the_whole_table(personas)
         cursor.execute("EXPLAIN " + compiled.sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     # Each array looked up in its index (a BitmapOr of the two), not a filter over every row of an index or
-    # of the table.
+    # of the table. (The journal's subquery may filter the person's entries on their action, depending on
+    # the journal's statistics at that point of the suite: not what this test is about.)
     assert "Index Cond: (id = ANY" in plan and "identity_index)::text = ANY" in plan, plan
-    assert "Filter" not in plan, plan
+    filters = [line for line in plan.splitlines() if "Filter:" in line]
+    assert not any("ANY" in line or "identity_index" in line or "SubPlan" in line for line in filters), plan
+    assert "Seq Scan on people_person" not in plan, plan
