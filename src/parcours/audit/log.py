@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
+from parcours.core.compiled import row_key
 from parcours.core.network import client_ip  # the throttling's address too
 
 from . import chain
@@ -214,23 +215,16 @@ OBJECT_URLS = {
 PERSON_KWARGS = ("person_pk",)
 
 
-BIGINT_MAX = 2**63 - 1  # the largest key a row can have
-
-
-def _key(value) -> bool:
-    return isinstance(value, int) and 0 < value <= BIGINT_MAX
-
-
 def person_of_url(view_name: str, kwargs: dict, person_urls=frozenset()) -> int | None:
     """The key of the person a URL is about, whether or not the user may see it (for refusals); None for a
     number no row can have (the refusal is journaled without a person)."""
-    if view_name in person_urls and _key(kwargs.get("pk")):
+    if view_name in person_urls and row_key(kwargs.get("pk")):
         return kwargs["pk"]
     for name in PERSON_KWARGS:
-        if _key(kwargs.get(name)):
+        if row_key(kwargs.get(name)):
             return kwargs[name]
     target = OBJECT_URLS.get(view_name)
-    if target and _key(kwargs.get("pk")):
+    if target and row_key(kwargs.get("pk")):
         label, field = target if isinstance(target, tuple) else (target, "person_id")
         model = apps.get_model(label)
         return model._base_manager.filter(pk=kwargs["pk"]).values_list(field, flat=True).first()

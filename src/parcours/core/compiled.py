@@ -27,6 +27,12 @@ from django.db import connection
 from django.db.models import CharField, Expression, Field, IntegerField, Lookup, Value
 
 KEPT = 512  # statements kept per Statements; all dropped when full (a few hundred characters each)
+BIGINT_MAX = 2**63 - 1  # the largest key a row can have
+
+
+def row_key(value) -> bool:
+    """Whether `value` is a key a row can have (an address's number beyond it would be the driver's error)."""
+    return isinstance(value, int) and 0 < value <= BIGINT_MAX
 
 
 class Slot:

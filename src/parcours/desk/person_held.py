@@ -42,9 +42,9 @@ from django.template.loader import render_to_string
 
 from parcours.accounts.middleware import reader
 from parcours.accounts.policy import scope_key
-from parcours.audit.log import BIGINT_MAX, last_change_of
+from parcours.audit.log import last_change_of
 from parcours.core import clock
-from parcours.core.compiled import Statements, slot
+from parcours.core.compiled import Statements, row_key, slot
 from parcours.core.held import Held
 from parcours.core.held import key as held_key
 from parcours.followup.deadlines import person_summary as follow_up_summary
@@ -63,7 +63,7 @@ STATE = ("pk", "version", "referent_id", "association_id", "archived_on", "anony
 
 
 @dataclass(frozen=True)
-class HeldSummaries:
+class HeldBlock:
     html: str
     valid_until: dt.datetime | None  # the end of the next appointment shown, if any
 
@@ -82,7 +82,7 @@ def state(membership, pk: int) -> tuple | None:
     """The person `pk` as the reader may see her now: her last change in the journal and her STATE, in one
     statement compiled once per reader's scope (`policy.scope_key`: everything the visibility rule reads of
     the membership, and the day). None when the reader may not see her."""
-    if not 0 < pk <= BIGINT_MAX:  # an address no file can have: not found, not the driver's error
+    if not row_key(pk):  # an address no file can have: not found, not the driver's error
         return None
     compiled = _statements.get(("state", scope_key(membership)), lambda: (
         Person.objects.visible_to(membership).filter(pk=slot("pk"))
@@ -91,7 +91,7 @@ def state(membership, pk: int) -> tuple | None:
     return None if compiled is None else compiled.first(pk=pk)
 
 
-def page(request, found: tuple, today: dt.date, compute: Callable[[], HeldSummaries]) -> str:
+def page(request, found: tuple, today: dt.date, compute: Callable[[], HeldBlock]) -> str:
     """The page's rendered main block for the person whose `state` is `found`: held, or `compute()`d and
     held (its html, and the end of the next appointment its summaries show, after which it is computed
     again)."""
@@ -104,13 +104,9 @@ def page(request, found: tuple, today: dt.date, compute: Callable[[], HeldSummar
     return held.html
 
 
-def summaries(request, person) -> str:
-    """The rendered summaries of `person` for the reader: held, or computed and held."""
-    return held_summaries(request, person).html
-
-
-def held_summaries(request, person) -> HeldSummaries:
-    """The summaries with the end of the next appointment they show."""
+def summaries(request, person) -> HeldBlock:
+    """The rendered summaries of `person` for the reader, with the end of the next appointment they show:
+    held, or computed and held."""
     today = clock.today()
     key_ = key(request, person, today)
     held = _held.get(key_)
@@ -124,7 +120,7 @@ def held_summaries(request, person) -> HeldSummaries:
         "next": next_by_right(person, today),
     })  # fmt: skip
     appointment = fu.next_appointment if fu else None
-    held = HeldSummaries(html, appointment.ends_at if appointment else None)
+    held = HeldBlock(html, appointment.ends_at if appointment else None)
     _held.put(key_, held, HELD_SECONDS)
     return held
 

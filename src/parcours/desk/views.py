@@ -358,7 +358,7 @@ def person_detail(request, pk):
     if found is None:
         raise Http404
 
-    def compute() -> person_held.HeldSummaries:  # the main block; held (desk/person_held.py, decision 0067)
+    def compute() -> person_held.HeldBlock:  # the main block; held (desk/person_held.py, decision 0067)
         people = Person.objects.visible_to(m).select_related("referent", "departement")
         person = get_object_or_404(people.annotate(last_change=audit.last_change_of(OuterRef("pk"))), pk=pk)
         staff = can(m, "person_file")
@@ -366,7 +366,7 @@ def person_detail(request, pk):
             request, person, today, lambda: _person_pathways(request, person, today, staff)
         )
         pending_transfer = transfers.pending_transfer(person) if staff else None
-        summaries = person_held.held_summaries(request, person) if staff else None
+        summaries = person_held.summaries(request, person) if staff else None
         html = render_to_string("desk/person_detail_main.html", {
             "request": request, "membership": m, "person": person, "pathways_html": pathways_html,
             "can_enter": can_enter, "staff": staff, "pending_transfer": pending_transfer,
@@ -374,7 +374,7 @@ def person_detail(request, pk):
             "summary_form": summary_views.choices(person) if can(m, "person_summary", person) else None,
             "summaries": summaries.html if summaries else None,
         })  # fmt: skip
-        return person_held.HeldSummaries(html, summaries.valid_until if summaries else None)
+        return person_held.HeldBlock(html, summaries.valid_until if summaries else None)
 
     return render(request, "desk/person_page.html", {
         "title": Person.reference_of(pk), "main": person_held.page(request, found, today, compute),

@@ -32,8 +32,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Window
 
 from parcours.accounts.policy import scope_key
-from parcours.audit.log import BIGINT_MAX
-from parcours.core.compiled import Statements, slot
+from parcours.core.compiled import Statements, row_key, slot
 from parcours.core.held import Held
 from parcours.core.held import key as held_key
 
@@ -75,7 +74,7 @@ def _day(value) -> dt.date:
 def row(membership, pk: int) -> SessionRow | None:
     """The session `pk` as the reader may see it now (the visibility rule, in one statement compiled once
     per reader's scope), or None."""
-    if not 0 < pk <= BIGINT_MAX:
+    if not row_key(pk):
         return None
     compiled = _statements.get(("session", scope_key(membership)), lambda: (
         CommissionSession.objects.visible_to(membership).filter(pk=slot("pk")).values_list(
@@ -129,8 +128,8 @@ def _state(request, session, manage: bool, everything: bool) -> tuple:
     )).rows(session=session.pk)  # fmt: skip
     reconvened_as = getattr(session, "reconvened_as", None)
     return (
-        tuple(sorted(request.GET.lists())), session.version, session.status, session.date.isoformat(),
-        session.reconvenes_id,
+        # (The session's version, status and date are in the lines' key.)
+        tuple(sorted(request.GET.lists())), session.reconvenes_id,
         (reconvened_as.pk, reconvened_as.date.isoformat()) if reconvened_as else None,
         rows, convocation, tuple(attendance),
     )  # fmt: skip

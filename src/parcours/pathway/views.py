@@ -1,5 +1,7 @@
 """Pages of the pathway. Views read through the visibility rule and change state only through transitions."""
 
+import functools
+
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -544,16 +546,13 @@ def _session_page(request, session, items, members=None, details_form=None, conf
         })  # fmt: skip
         return agenda_held.Lines(html, len(agenda), any(not item.identified for item in agenda))
 
-    quorum_read = []
-
-    def quorum_of():
-        if not quorum_read:
-            quorum_read.append(body.quorum(session, members) if in_commission else None)
-        return quorum_read[0]
+    @functools.cache
+    def quorum_of():  # read once, by the lines or the block, whichever is computed first
+        return body.quorum(session, members) if in_commission else None
 
     rows = []
     if conflict is not None:  # the values saved meanwhile, beside the secretary's input
-        session = CommissionSession.objects.select_related("commission", "reconvened_as").get(pk=session.pk)
+        session = _sessions(m).get(pk=session.pk)
         rows = locking.differences(details_form, {"place": session.place, "attendance": session.attendance})
 
     def compute(lines: agenda_held.Lines) -> str:
